@@ -1,0 +1,26 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from gsx_portal import views
+
+# The admin's own login form would bypass email verification, rate limits and MFA.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "GSX Portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("organizations.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("gsx_portal.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler403 = "gsx_portal.errors.permission_denied"
+handler404 = "gsx_portal.errors.page_not_found"
+handler500 = "gsx_portal.errors.server_error"

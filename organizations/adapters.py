@@ -1,0 +1,52 @@
+import base64
+from functools import cache
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from cryptography.fernet import Fernet, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+
+def remember_language(response, language: str):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def post_login(self, request, user, **kwargs):
+        # The language chosen in the account settings follows the person to every device,
+        # and stays after they sign out.
+        return remember_language(super().post_login(request, user, **kwargs), user.language)
+
+
+@cache
+def _field_cipher(keys: tuple[str, ...], secret_key: str) -> MultiFernet:
+    if not keys:
+        derived = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=b"gsx-portal", info=b"field-encryption"
+        ).derive(secret_key.encode())
+        keys = (base64.urlsafe_b64encode(derived).decode(),)
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def field_cipher() -> MultiFernet:
+    return _field_cipher(tuple(settings.FIELD_ENCRYPTION_KEYS), settings.SECRET_KEY)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Keeps TOTP secrets encrypted in the database (Fernet: AES-128-CBC with HMAC-SHA256)."""
+
+    def encrypt(self, text: str) -> str:
+        return field_cipher().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return field_cipher().decrypt(encrypted_text.encode()).decode()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganizationsConfig(AppConfig):
+    name = "organizations"
+    verbose_name = _("Organizations and people")

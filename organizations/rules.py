@@ -1,0 +1,43 @@
+"""Who may do what. Predicates are composed per action; views, the API and tasks ask these."""
+
+import rules
+from django.conf import settings
+from django.db.models import Q
+
+from organizations.models import MFA_REQUIRED_SECTORS, User
+
+
+@rules.predicate
+def is_privileged(user) -> bool:
+    """Staff, the secretariat, conveners and government/security-sector members (DESIGN.md §4)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return (
+        User.objects.filter(pk=user.pk)
+        .filter(
+            Q(groups__name__in=settings.PRIVILEGED_GROUPS)
+            | Q(memberships__organization__sector__in=MFA_REQUIRED_SECTORS)
+        )
+        .exists()
+    )
+
+
+@rules.predicate
+def has_mfa(user) -> bool:
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return user.is_authenticated and is_mfa_enabled(user)
+
+
+def mfa_enrolment_pending(user) -> bool:
+    """True while a privileged user has not enrolled a second factor: they may not act yet.
+
+    Cached on the user object, which lives for one request.
+    """
+    cached = getattr(user, "_gsx_mfa_pending", None)
+    if cached is None:
+        cached = bool(is_privileged(user) and not has_mfa(user))
+        user._gsx_mfa_pending = cached
+    return cached

@@ -1,0 +1,50 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from organizations.adapters import remember_language
+from organizations.forms import ApiTokenForm, PreferencesForm
+from organizations.selectors import api_tokens_of, memberships_of
+from organizations.services import api_token_create, api_token_revoke, user_update_preferences
+
+
+@require_http_methods(["GET", "POST"])
+def account_settings(request):
+    user = request.user
+    form = PreferencesForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        user_update_preferences(user=user, **form.cleaned_data)
+        messages.success(request, _("Your settings were saved."))
+        return remember_language(redirect("organizations:account_settings"), user.language)
+    if request.method == "POST":
+        # The form bound itself to the user instance; show the saved values elsewhere on the page.
+        user.refresh_from_db()
+    return render(
+        request,
+        "organizations/account_settings.html",
+        {"form": form, "memberships": memberships_of(user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    form = ApiTokenForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_secret = api_token_create(user=request.user, **form.cleaned_data)
+        form = ApiTokenForm()
+    return render(
+        request,
+        "organizations/api_tokens.html",
+        {"form": form, "tokens": api_tokens_of(request.user), "new_secret": new_secret},
+    )
+
+
+@require_POST
+def api_token_revoke_view(request, pk: int):
+    # Looked up among the user's own tokens only: another user's token is a 404.
+    token = get_object_or_404(api_tokens_of(request.user), pk=pk)
+    api_token_revoke(token=token)
+    messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
+    return redirect("organizations:api_tokens")
