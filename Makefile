@@ -1,0 +1,52 @@
+# The two commands a newcomer needs: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+# uv from PATH, or a private copy installed into .tools/ with the Python at hand.
+UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+RUN = $(UV) run --locked
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PASSWORD ?= demo-gsx-portal
+export UV_PYTHON_DOWNLOADS ?= never
+
+.PHONY: install messages run test lint format stop makemessages check-deploy
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv>=0.8"
+
+install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	$(UV) sync --locked
+
+messages: install
+	$(RUN) pybabel compile --domain=django --directory=locale --use-fuzzy --statistics 2>&1 | grep -v "^$$" || true
+	@test -f locale/fr/LC_MESSAGES/django.mo
+
+run: install messages
+	DEBUG=1 $(RUN) python manage.py migrate --noinput
+	DEBUG=1 $(RUN) python manage.py collectstatic --noinput --verbosity 0
+	DEBUG=1 DEMO_PASSWORD=$(DEMO_PASSWORD) $(RUN) python manage.py load_demo
+	@echo
+	@echo "  GSX Portal: http://$(HOST):$(PORT)/   (sign in: http://$(HOST):$(PORT)/accounts/login/)"
+	@echo "  Demo accounts are listed in README.md; password: $(DEMO_PASSWORD)"
+	@echo "  Privileged demo accounts ask for a two-factor code: DEBUG=1 $(RUN) python manage.py demo_totp"
+	@echo "  Broker: $${REDIS_URL:-filesystem (no REDIS_URL set)}.  Stop with Ctrl-C; 'make stop' stops the database."
+	@echo
+	DEBUG=1 BIND=$(HOST):$(PORT) $(RUN) honcho start --procfile Procfile
+
+test: install messages
+	$(RUN) pytest
+
+lint: install
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format: install
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+stop: install
+	$(RUN) python -m gsx_portal.embedded_db stop
+
+# Needs GNU gettext (xgettext); run after changing translatable strings, then translate and commit.
+makemessages: install
+	DEBUG=1 $(RUN) python manage.py makemessages --locale fr --locale ar --locale es --ignore ".venv/*" --ignore ".tools/*" --ignore "staticfiles/*"

@@ -1,0 +1,101 @@
+"""Demo accounts, one per role, for trying the portal. Never loaded in production (see load_demo).
+
+Everything here is fictional. The privileged accounts share one TOTP secret, printed in the README
+for demo use only, so that a visitor can sign in with any authenticator app.
+"""
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.utils import encrypt
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from organizations.models import Membership, MembershipRole, Organization, Sector, User
+
+DEMO_TOTP_SECRET = "GSXDEMOGSXDEMOGSXDEMOGSXDEMO2345"
+DEMO_DOMAIN = "demo.gsx.example"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    role: str
+    organization: str | None = None
+    membership_role: str = MembershipRole.MEMBER
+    groups: tuple[str, ...] = ()
+    staff: bool = False
+
+
+DEMO_ORGANIZATIONS = {
+    "sahel-women-peace-circle": ("Sahel Women's Peace Circle", "SWPC", Sector.CIVIL_SOCIETY),
+    "ministry-community-safety": ("Ministry of Community Safety (demo)", "MCS", Sector.GOVERNMENT),
+    "lakeside-police-service": ("Lakeside Police Service (demo)", "LPS", Sector.SECURITY_SECTOR),
+    "regional-peace-commission": ("Regional Peace Commission (demo)", "RPC", Sector.MULTILATERAL),
+}
+
+DEMO_ACCOUNTS = [
+    DemoAccount(f"cso.admin@{DEMO_DOMAIN}", "Amina Diallo", "CSO admin",
+                "sahel-women-peace-circle", MembershipRole.ADMIN),
+    DemoAccount(f"cso.member@{DEMO_DOMAIN}", "Youssef Benali", "CSO member",
+                "sahel-women-peace-circle"),
+    DemoAccount(f"government@{DEMO_DOMAIN}", "Clara Moreno", "Government user",
+                "ministry-community-safety"),
+    DemoAccount(f"security@{DEMO_DOMAIN}", "Daniel Okafor", "Security-sector user",
+                "lakeside-police-service"),
+    DemoAccount(f"reviewer@{DEMO_DOMAIN}", "Leila Haddad", "Reviewer (secretariat)",
+                groups=("secretariat",)),
+    DemoAccount(f"convener@{DEMO_DOMAIN}", "Tomás Ferreira", "Convener", groups=("convener",)),
+    DemoAccount(f"policymaker@{DEMO_DOMAIN}", "Ingrid Larsen", "Policymaker",
+                "regional-peace-commission"),
+    DemoAccount(f"admin@{DEMO_DOMAIN}", "Portal Administrator", "Staff admin", staff=True),
+]
+
+
+def _organization(slug: str) -> Organization:
+    name, acronym, sector = DEMO_ORGANIZATIONS[slug]
+    organization = Organization.objects.filter(slug=slug).first()
+    if organization is None:
+        organization = Organization(slug=slug, name=name, acronym=acronym, sector=sector)
+        organization.full_clean()
+        organization.save()
+    return organization
+
+
+def _enrol_totp(user: User) -> None:
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        Authenticator.objects.create(
+            user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(DEMO_TOTP_SECRET)}
+        )
+        RecoveryCodes.activate(user)
+
+
+@transaction.atomic
+def load_demo_accounts(*, password: str) -> list[tuple[DemoAccount, bool]]:
+    """Create the demo accounts that do not exist yet; return each with whether it was created."""
+    from organizations.rules import is_privileged
+
+    results = []
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.filter(email=account.email).first()
+        created = user is None
+        if created:
+            user = User.objects.create_user(
+                account.email, password, name=account.name,
+                is_staff=account.staff, is_superuser=account.staff,
+            )
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+            for group in account.groups:
+                user.groups.add(Group.objects.get(name=group))
+            if account.organization:
+                Membership.objects.create(
+                    user=user, organization=_organization(account.organization),
+                    role=account.membership_role,
+                )
+        if is_privileged(user):
+            _enrol_totp(user)
+        results.append((account, created))
+    return results

@@ -1,0 +1,99 @@
+"""The shared world of the suite: a CSO with an admin and a member, an outsider, a government
+user, a reviewer of the secretariat and a convener; and helpers to sign them in."""
+
+import uuid
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.utils import encrypt
+from django.test import Client
+
+from organizations.models import MembershipRole, Sector
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TOTP_SECRET, at: float | None = None) -> str:
+    import time
+
+    return format_hotp_value(hotp_value(secret, int(at or time.time()) // 30))
+
+
+def enrol_totp(user, secret: str = TOTP_SECRET):
+    return Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
+    )
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings):
+    # Rate-limit counters and used TOTP codes must not leak from one test into the next.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": uuid.uuid4().hex,
+        }
+    }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def plain_static_storage():
+    # Tests render templates without running collectstatic first.
+    from django.test import override_settings
+
+    override = override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+            },
+        }
+    )
+    override.enable()
+    yield
+    override.disable()
+
+
+@pytest.fixture
+def cso(db):
+    return OrganizationFactory(name="Coastal Youth Forum", slug="coastal-youth-forum")
+
+
+@pytest.fixture
+def cso_admin(cso):
+    return MembershipFactory(organization=cso, role=MembershipRole.ADMIN,
+                             user__email="alice@cso.example").user
+
+
+@pytest.fixture
+def cso_member(cso):
+    return MembershipFactory(organization=cso, user__email="bob@cso.example").user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(email="charlie@elsewhere.example")
+
+
+@pytest.fixture
+def government_user(db):
+    ministry = OrganizationFactory(name="Ministry of the Interior", sector=Sector.GOVERNMENT)
+    return MembershipFactory(organization=ministry, user__email="grace@gov.example").user
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(email="rita@secretariat.example", groups=["secretariat"])
+
+
+@pytest.fixture
+def convener(db):
+    return UserFactory(email="conrad@convener.example", groups=["convener"])
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
