@@ -39,11 +39,12 @@ def isolated_cache(settings):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def plain_static_storage():
-    # Tests render templates without running collectstatic first.
+def suite_settings():
+    # Tests render templates without running collectstatic first, and hash many passwords.
     from django.test import override_settings
 
     override = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {
@@ -96,4 +97,13 @@ def convener(db):
 def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
+    return client
+
+
+def signed_in_with_password(user, password: str = "correct-horse-battery-staple") -> Client:
+    """Signed in through the login form, as a person would: allauth then counts the login as
+    recent, which enrolling a second factor requires."""
+    client = Client()
+    response = client.post("/accounts/login/", {"login": user.email, "password": password})
+    assert response.status_code == 302, response
     return client

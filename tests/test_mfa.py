@@ -1,0 +1,109 @@
+import pytest
+from allauth.mfa.models import Authenticator
+from django.test import Client
+from django.urls import reverse
+
+from organizations.adapters import MFAAdapter
+from organizations.services import api_token_create
+from tests.conftest import (
+    TOTP_SECRET,
+    enrol_totp,
+    signed_in,
+    signed_in_with_password,
+    totp_code,
+)
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PRIVILEGED = ["reviewer", "convener", "government_user", "staff"]
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(email="sam@staff.example", is_staff=True)
+
+
+@pytest.fixture(params=PRIVILEGED)
+def privileged_user(request):
+    return request.getfixturevalue(request.param)
+
+
+def test_privileged_user_without_mfa_is_sent_to_enrolment_from_every_page(privileged_user):
+    client = signed_in(privileged_user)
+    for url in [reverse("home"), reverse("organizations:account_settings"),
+                reverse("organizations:api_tokens"), "/admin/"]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == reverse("mfa_index"), url
+
+
+def test_privileged_user_without_mfa_may_open_enrolment_and_sign_out(privileged_user):
+    client = signed_in_with_password(privileged_user)
+    assert client.get(reverse("mfa_index")).status_code == 200
+    _confirm_password(client)
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_privileged_user_without_mfa_gets_403_from_the_api(privileged_user):
+    response = signed_in(privileged_user).get("/api/v1/me/")
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Enable two-factor authentication first."}
+
+    _token, secret = api_token_create(user=privileged_user, name="script")
+    response = Client().get("/api/v1/me/", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Enable two-factor authentication first."}
+
+
+def _confirm_password(client):
+    # Enrolling a factor is sensitive: allauth asks for the password again first.
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    response = client.post(response["Location"], {"password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_activating_totp_lifts_the_requirement(reviewer):
+    client = signed_in_with_password(reviewer)
+    _confirm_password(client)
+    page = client.get(reverse("mfa_activate_totp"))
+    secret = page.context["form"].secret
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=reviewer, type="totp").count() == 1
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get("/api/v1/me/").json()["mfa_enabled"] is True
+
+
+def test_unprivileged_users_are_not_asked_for_mfa(cso_admin, cso_member, outsider):
+    for user in (cso_admin, cso_member, outsider):
+        assert signed_in(user).get(reverse("home")).status_code == 200
+
+
+def test_totp_secret_is_encrypted_at_rest(reviewer):
+    authenticator = enrol_totp(reviewer)
+    stored = Authenticator.objects.get(pk=authenticator.pk).data["secret"]
+    assert TOTP_SECRET not in stored
+    assert MFAAdapter().decrypt(stored) == TOTP_SECRET
+
+
+def test_login_of_an_enrolled_user_asks_for_the_code(client, reviewer):
+    enrol_totp(reviewer)
+    response = client.post(reverse("account_login"),
+                           {"login": reviewer.email, "password": PASSWORD})
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+
+    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert wrong.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(reviewer.pk)
+    assert client.get(reverse("home")).status_code == 200
