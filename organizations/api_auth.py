@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
 from rest_framework.permissions import SAFE_METHODS
 
@@ -60,3 +61,16 @@ class AnonymousRateThrottle(throttling.AnonRateThrottle):
     """Anonymous clients share one budget per IP address."""
 
     scope = "anonymous"
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = BearerTokenAuthentication
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token, created on the account page or with "
+            "`manage.py api_token create EMAIL`.",
+        }

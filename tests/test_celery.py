@@ -1,0 +1,66 @@
+"""Celery against the real Redis broker with a real worker (in a thread of this process)."""
+
+import threading
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.db import transaction
+
+from gsx_portal import reminders
+from gsx_portal.celery import app as celery_app
+from gsx_portal.tasks import task_send_due_reminders
+
+pytestmark = pytest.mark.skipif(
+    not settings.REDIS_URL, reason="needs a Redis broker: set REDIS_URL (CI does)"
+)
+
+
+@pytest.fixture
+def recording_source():
+    calls = []
+    done = threading.Event()
+
+    def source(now):
+        calls.append(now)
+        done.set()
+        return 3
+
+    reminders.register("test-source", source)
+    yield calls, done
+    reminders.unregister("test-source")
+
+
+@pytest.fixture
+def worker():
+    with start_worker(celery_app, pool="solo", perform_ping_check=False,
+                      shutdown_timeout=10, loglevel="WARNING") as running:
+        yield running
+
+
+def test_the_broker_is_redis():
+    assert celery_app.conf.broker_url.startswith("redis")
+    assert celery_app.conf.task_serializer == "json"
+    assert celery_app.conf.accept_content == ["json"]
+    assert celery_app.conf.task_time_limit == 300
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_reminder_sweep_queued_on_commit(worker, recording_source):
+    calls, done = recording_source
+    with transaction.atomic():
+        task_send_due_reminders.delay_on_commit()
+        # Nothing is queued until the transaction commits.
+        assert not done.wait(timeout=1)
+    assert done.wait(timeout=20), "the worker did not run the task"
+    assert len(calls) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_queues_nothing(worker, recording_source):
+    calls, done = recording_source
+    with pytest.raises(RuntimeError), transaction.atomic():
+        task_send_due_reminders.delay_on_commit()
+        raise RuntimeError("roll back")
+    assert not done.wait(timeout=3)
+    assert calls == []

@@ -1,0 +1,58 @@
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from organizations.demo import DEMO_ACCOUNTS, DEMO_TOTP_SECRET
+from organizations.models import User
+from tests.conftest import totp_code
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "demo-password-for-tests"
+
+
+def test_load_demo_refuses_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("load_demo")
+    assert User.objects.count() == 0
+
+
+def test_load_demo_needs_a_password(settings):
+    settings.DEBUG = True
+    settings.DEMO_PASSWORD = ""
+    with pytest.raises(CommandError, match="Set DEMO_PASSWORD"):
+        call_command("load_demo")
+    assert User.objects.count() == 0
+
+
+def test_load_demo_creates_one_account_per_role_once(settings, capsys):
+    settings.DEBUG = False
+    settings.DEMO_PASSWORD = PASSWORD
+    call_command("load_demo", "--force")
+    assert "Demo accounts: 8 created, 0 present." in capsys.readouterr().out
+    call_command("load_demo", "--force")
+    assert "Demo accounts: 0 created, 8 present." in capsys.readouterr().out
+    assert User.objects.count() == len(DEMO_ACCOUNTS) == 8
+    assert EmailAddress.objects.filter(verified=True).count() == 8
+    with_totp = set(
+        Authenticator.objects.filter(type="totp").values_list("user__email", flat=True)
+    )
+    assert with_totp == {
+        "government@demo.gsx.example", "security@demo.gsx.example",
+        "reviewer@demo.gsx.example", "convener@demo.gsx.example", "admin@demo.gsx.example",
+    }
+
+
+def test_a_privileged_demo_account_signs_in_with_the_documented_secret(settings):
+    settings.DEBUG = False
+    settings.DEMO_PASSWORD = PASSWORD
+    call_command("load_demo", "--force")
+    client = Client()
+    response = client.post("/accounts/login/",
+                           {"login": "reviewer@demo.gsx.example", "password": PASSWORD})
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(DEMO_TOTP_SECRET)})
+    assert response.status_code == 302
+    assert client.get("/api/v1/me/").json()["email"] == "reviewer@demo.gsx.example"

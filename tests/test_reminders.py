@@ -1,0 +1,30 @@
+import pytest
+
+from gsx_portal import reminders
+from gsx_portal.celery import app as celery_app
+from gsx_portal.tasks import task_send_due_reminders
+
+
+@pytest.fixture
+def recording_source():
+    calls = []
+    reminders.register("test-source", lambda now: calls.append(now) or 3)
+    yield calls
+    reminders.unregister("test-source")
+
+
+def test_the_beat_schedule_runs_the_sweep():
+    entry = celery_app.conf.beat_schedule["send-due-reminders"]
+    assert entry["task"] == task_send_due_reminders.name == "gsx_portal.send_due_reminders"
+    assert entry["schedule"] == 300
+
+
+def test_a_failing_source_does_not_silence_the_others(recording_source):
+    def broken(now):
+        raise ValueError("broken source")
+
+    reminders.register("broken", broken)
+    try:
+        assert reminders.reminders_send_due() == {"broken": 0, "test-source": 3}
+    finally:
+        reminders.unregister("broken")
