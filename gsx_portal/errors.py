@@ -1,6 +1,6 @@
+from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import get_template
-from django.http import HttpResponseServerError
 from django.views.decorators.csrf import requires_csrf_token
 
 

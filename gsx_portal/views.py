@@ -49,8 +49,9 @@ def healthz(request):
         "broker": "ok" if _broker_reachable() else "unreachable",
     }
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
 
 
 @login_not_required
@@ -61,6 +62,7 @@ def set_language(request):
     language = request.POST.get("language")
     user = request.user
     if user.is_authenticated and language in dict(user._meta.get_field("language").choices):
-        user_update_preferences(user=user, name=user.name, language=language,
-                                timezone=user.timezone)
+        user_update_preferences(
+            user=user, name=user.name, language=language, timezone=user.timezone
+        )
     return response

@@ -14,8 +14,10 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password", "public_id"]}),
         (_("Profile"), {"fields": ["name", "language", "timezone"]}),
-        (_("Permissions"),
-         {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
@@ -38,8 +40,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "hint", "can_write", "created_at", "last_used_at",
-                    "revoked_at"]
+    list_display = ["name", "user", "hint", "can_write", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["can_write"]
     search_fields = ["name", "user__email"]
     readonly_fields = ["user", "hint", "created_at", "last_used_at", "revoked_at"]

@@ -24,8 +24,16 @@ class MeOutput(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "name", "language", "timezone", "privileged", "mfa_enabled",
-                  "memberships"]
+        fields = [
+            "id",
+            "email",
+            "name",
+            "language",
+            "timezone",
+            "privileged",
+            "mfa_enabled",
+            "memberships",
+        ]
 
     def get_privileged(self, user) -> bool:
         return is_privileged(user)
@@ -40,8 +48,9 @@ class MeOutput(serializers.ModelSerializer):
 
 class MeInput(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    language = serializers.ChoiceField(choices=User._meta.get_field("language").choices,
-                                       required=False)
+    language = serializers.ChoiceField(
+        choices=User._meta.get_field("language").choices, required=False
+    )
     timezone = serializers.CharField(max_length=64, required=False)
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from organizations.models import Membership, MembershipRole, Organization, Sector, User
 
-DEMO_TOTP_SECRET = "GSXDEMOGSXDEMOGSXDEMOGSXDEMO2345"
+DEMO_TOTP_SECRET = "GSXDEMOGSXDEMOGSXDEMOGSXDEMO2345"  # noqa: S105 (published for the demo)
 DEMO_DOMAIN = "demo.gsx.example"
 
 
@@ -38,19 +38,32 @@ DEMO_ORGANIZATIONS = {
 }
 
 DEMO_ACCOUNTS = [
-    DemoAccount(f"cso.admin@{DEMO_DOMAIN}", "Amina Diallo", "CSO admin",
-                "sahel-women-peace-circle", MembershipRole.ADMIN),
-    DemoAccount(f"cso.member@{DEMO_DOMAIN}", "Youssef Benali", "CSO member",
-                "sahel-women-peace-circle"),
-    DemoAccount(f"government@{DEMO_DOMAIN}", "Clara Moreno", "Government user",
-                "ministry-community-safety"),
-    DemoAccount(f"security@{DEMO_DOMAIN}", "Daniel Okafor", "Security-sector user",
-                "lakeside-police-service"),
-    DemoAccount(f"reviewer@{DEMO_DOMAIN}", "Leila Haddad", "Reviewer (secretariat)",
-                groups=("secretariat",)),
+    DemoAccount(
+        f"cso.admin@{DEMO_DOMAIN}",
+        "Amina Diallo",
+        "CSO admin",
+        "sahel-women-peace-circle",
+        MembershipRole.ADMIN,
+    ),
+    DemoAccount(
+        f"cso.member@{DEMO_DOMAIN}", "Youssef Benali", "CSO member", "sahel-women-peace-circle"
+    ),
+    DemoAccount(
+        f"government@{DEMO_DOMAIN}", "Clara Moreno", "Government user", "ministry-community-safety"
+    ),
+    DemoAccount(
+        f"security@{DEMO_DOMAIN}",
+        "Daniel Okafor",
+        "Security-sector user",
+        "lakeside-police-service",
+    ),
+    DemoAccount(
+        f"reviewer@{DEMO_DOMAIN}", "Leila Haddad", "Reviewer (secretariat)", groups=("secretariat",)
+    ),
     DemoAccount(f"convener@{DEMO_DOMAIN}", "Tomás Ferreira", "Convener", groups=("convener",)),
-    DemoAccount(f"policymaker@{DEMO_DOMAIN}", "Ingrid Larsen", "Policymaker",
-                "regional-peace-commission"),
+    DemoAccount(
+        f"policymaker@{DEMO_DOMAIN}", "Ingrid Larsen", "Policymaker", "regional-peace-commission"
+    ),
     DemoAccount(f"admin@{DEMO_DOMAIN}", "Portal Administrator", "Staff admin", staff=True),
 ]
 
@@ -84,15 +97,19 @@ def load_demo_accounts(*, password: str) -> list[tuple[DemoAccount, bool]]:
         created = user is None
         if created:
             user = User.objects.create_user(
-                account.email, password, name=account.name,
-                is_staff=account.staff, is_superuser=account.staff,
+                account.email,
+                password,
+                name=account.name,
+                is_staff=account.staff,
+                is_superuser=account.staff,
             )
             EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
             for group in account.groups:
                 user.groups.add(Group.objects.get(name=group))
             if account.organization:
                 Membership.objects.create(
-                    user=user, organization=_organization(account.organization),
+                    user=user,
+                    organization=_organization(account.organization),
                     role=account.membership_role,
                 )
         if is_privileged(user):

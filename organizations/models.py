@@ -112,7 +112,9 @@ class Organization(models.Model):
     acronym = models.CharField(_("acronym"), max_length=30, blank=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
     visibility_tier = models.CharField(
-        _("visibility"), max_length=12, choices=VisibilityTier.choices,
+        _("visibility"),
+        max_length=12,
+        choices=VisibilityTier.choices,
         default=VisibilityTier.NETWORK,
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -23,7 +23,7 @@ def user_update_preferences(*, user: User, name: str, language: str, timezone: s
 
 @transaction.atomic
 def api_token_create(*, user: User, name: str, can_write: bool = False) -> tuple[ApiToken, str]:
-    """Create a token and return it with its secret, which is not stored and cannot be shown again."""
+    """Create a token; return it with its secret, which is not stored and cannot be shown again."""
     raw = ApiToken.PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user=user,

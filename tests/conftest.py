@@ -47,10 +47,8 @@ def suite_settings():
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {
-                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-            },
-        }
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
     )
     override.enable()
     yield
@@ -64,8 +62,9 @@ def cso(db):
 
 @pytest.fixture
 def cso_admin(cso):
-    return MembershipFactory(organization=cso, role=MembershipRole.ADMIN,
-                             user__email="alice@cso.example").user
+    return MembershipFactory(
+        organization=cso, role=MembershipRole.ADMIN, user__email="alice@cso.example"
+    ).user
 
 
 @pytest.fixture

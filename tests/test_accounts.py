@@ -69,7 +69,9 @@ def test_settings_page_saves_name_language_and_timezone(outsider):
     assert response.status_code == 302
     outsider.refresh_from_db()
     assert (outsider.name, outsider.language, outsider.timezone) == (
-        "Charlie Ndlovu", "fr", "Africa/Johannesburg",
+        "Charlie Ndlovu",
+        "fr",
+        "Africa/Johannesburg",
     )
     assert response.cookies["django_language"].value == "fr"
     page = client.get(reverse("organizations:account_settings"))
@@ -99,8 +101,9 @@ def test_dates_are_shown_in_the_users_timezone(outsider):
     outsider.timezone = "Asia/Tokyo"
     outsider.save()
     token, _secret = api_token_create(user=outsider, name="clock")
-    token.created_at = token.created_at.replace(year=2026, month=1, day=1, hour=23, minute=30,
-                                                second=0, microsecond=0)
+    token.created_at = token.created_at.replace(
+        year=2026, month=1, day=1, hour=23, minute=30, second=0, microsecond=0
+    )
     token.save()
     response = signed_in(outsider).get(reverse("organizations:api_tokens"))
     assert "01/02/2026 8:30 a.m." in response.content.decode()

@@ -33,8 +33,9 @@ def recording_source():
 
 @pytest.fixture
 def worker():
-    with start_worker(celery_app, pool="solo", perform_ping_check=False,
-                      shutdown_timeout=10, loglevel="WARNING") as running:
+    with start_worker(
+        celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
+    ) as running:
         yield running
 
 

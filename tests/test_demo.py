@@ -36,12 +36,13 @@ def test_load_demo_creates_one_account_per_role_once(settings, capsys):
     assert "Demo accounts: 0 created, 8 present." in capsys.readouterr().out
     assert User.objects.count() == len(DEMO_ACCOUNTS) == 8
     assert EmailAddress.objects.filter(verified=True).count() == 8
-    with_totp = set(
-        Authenticator.objects.filter(type="totp").values_list("user__email", flat=True)
-    )
+    with_totp = set(Authenticator.objects.filter(type="totp").values_list("user__email", flat=True))
     assert with_totp == {
-        "government@demo.gsx.example", "security@demo.gsx.example",
-        "reviewer@demo.gsx.example", "convener@demo.gsx.example", "admin@demo.gsx.example",
+        "government@demo.gsx.example",
+        "security@demo.gsx.example",
+        "reviewer@demo.gsx.example",
+        "convener@demo.gsx.example",
+        "admin@demo.gsx.example",
     }
 
 
@@ -50,8 +51,9 @@ def test_a_privileged_demo_account_signs_in_with_the_documented_secret(settings)
     settings.DEMO_PASSWORD = PASSWORD
     call_command("load_demo", "--force")
     client = Client()
-    response = client.post("/accounts/login/",
-                           {"login": "reviewer@demo.gsx.example", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"login": "reviewer@demo.gsx.example", "password": PASSWORD}
+    )
     assert response["Location"] == "/accounts/2fa/authenticate/"
     response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(DEMO_TOTP_SECRET)})
     assert response.status_code == 302

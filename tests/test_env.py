@@ -4,9 +4,19 @@ from django.core.exceptions import ImproperlyConfigured
 from gsx_portal.env import env_bool, env_int, env_list, env_url
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("TRUE", True), (" yes ", True),
-                                                ("on", True), ("0", False), ("false", False),
-                                                ("no", False), ("", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1", True),
+        ("TRUE", True),
+        (" yes ", True),
+        ("on", True),
+        ("0", False),
+        ("false", False),
+        ("no", False),
+        ("", False),
+    ],
+)
 def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("FLAG", raw)
     assert env_bool("FLAG") is expected

@@ -31,8 +31,12 @@ def privileged_user(request):
 
 def test_privileged_user_without_mfa_is_sent_to_enrolment_from_every_page(privileged_user):
     client = signed_in(privileged_user)
-    for url in [reverse("home"), reverse("organizations:account_settings"),
-                reverse("organizations:api_tokens"), "/admin/"]:
+    for url in [
+        reverse("home"),
+        reverse("organizations:account_settings"),
+        reverse("organizations:api_tokens"),
+        "/admin/",
+    ]:
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"] == reverse("mfa_index"), url
@@ -94,8 +98,9 @@ def test_totp_secret_is_encrypted_at_rest(reviewer):
 
 def test_login_of_an_enrolled_user_asks_for_the_code(client, reviewer):
     enrol_totp(reviewer)
-    response = client.post(reverse("account_login"),
-                           {"login": reviewer.email, "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": reviewer.email, "password": PASSWORD}
+    )
     assert response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
 

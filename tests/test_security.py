@@ -32,7 +32,6 @@ PUBLIC_URL_NAMES = {
     "account_reset_password_from_key_done",
     "account_login_code_confirm",
     "account_confirm_login_code",
-    "account_email_verification_sent",
     "mfa_authenticate",
     "mfa_login_webauthn",
     "mfa_signup_webauthn",
@@ -40,7 +39,14 @@ PUBLIC_URL_NAMES = {
     "admin:login",
 }
 
-SAMPLES = {"int": "1", "str": "sample", "slug": "sample", "uuid": str(uuid.uuid4()), "path": "x/y", "drf_format_suffix": ".json"}
+SAMPLES = {
+    "int": "1",
+    "str": "sample",
+    "slug": "sample",
+    "uuid": str(uuid.uuid4()),
+    "path": "x/y",
+    "drf_format_suffix": ".json",
+}
 
 
 def _sample_regex(regex: str) -> str:
@@ -94,16 +100,24 @@ def test_anonymous_visitors_are_refused_everywhere_but_public_pages(name, path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["home", "account_login", "account_signup", "api-schema",
-                                  "api-docs", "account_reset_password"])
+@pytest.mark.parametrize(
+    "name",
+    ["home", "account_login", "account_signup", "api-schema", "api-docs", "account_reset_password"],
+)
 def test_public_pages_answer_anonymous_visitors(name):
     assert Client().get(reverse(name)).status_code == 200
 
 
 def test_the_url_walk_reaches_the_portals_own_urls():
     names = {name for name, _path in ALL_URLS}
-    assert {"organizations:account_settings", "organizations:api_tokens", "api-me",
-            "admin:index", "mfa_index", "usersessions_list"} <= names
+    assert {
+        "organizations:account_settings",
+        "organizations:api_tokens",
+        "api-me",
+        "admin:index",
+        "mfa_index",
+        "usersessions_list",
+    } <= names
     assert len(ALL_URLS) > 60
 
 
@@ -111,7 +125,7 @@ def test_the_url_walk_reaches_the_portals_own_urls():
 def test_pages_carry_a_strict_content_security_policy(client):
     response = client.get(reverse("home"))
     policy = dict(
-        (part.split(" ", 1) + [""])[:2] for part in response["Content-Security-Policy"].split("; ")
+        [*part.split(" ", 1), ""][:2] for part in response["Content-Security-Policy"].split("; ")
     )
     assert policy["script-src"] == "'self'"
     assert policy["frame-ancestors"] == "'none'"
@@ -149,8 +163,14 @@ def _production_env(**extra):
 
 
 def _manage(*args, env):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -182,8 +202,14 @@ def test_a_misspelt_boolean_stops_the_process():
 
 
 def test_the_api_schema_validates_without_warnings(tmp_path):
-    result = _manage("spectacular", "--validate", "--fail-on-warn", "--file",
-                     str(tmp_path / "schema.yml"), env=_production_env())
+    result = _manage(
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--file",
+        str(tmp_path / "schema.yml"),
+        env=_production_env(),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     schema = (tmp_path / "schema.yml").read_text()
     assert "/api/v1/me/" in schema and "bearerAuth" in schema

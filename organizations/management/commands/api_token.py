@@ -45,7 +45,9 @@ class Command(BaseCommand):
         else:
             matches = [t for t in api_tokens_of(user) if t.is_active and t.hint == options["hint"]]
             if len(matches) != 1:
-                raise CommandError(f"No single active token of {user.email} starts with "
-                                   f"{options['hint']!r}; see `api_token list {user.email}`.")
+                raise CommandError(
+                    f"No single active token of {user.email} starts with "
+                    f"{options['hint']!r}; see `api_token list {user.email}`."
+                )
             api_token_revoke(token=matches[0])
             self.stdout.write(f"Revoked {matches[0]}.")
