@@ -1,0 +1,18 @@
+# Production image: the same code and lock file as development, served by gunicorn.
+FROM python:3.13-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_COMPILE_BYTECODE=1 \
+    UV_PROJECT_ENVIRONMENT=/app/.venv UV_PYTHON_DOWNLOADS=never PATH="/app/.venv/bin:$PATH"
+
+RUN pip install --no-cache-dir "uv>=0.8" && useradd --create-home --uid 10001 gsx
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+RUN uv sync --locked --no-dev --no-install-project
+COPY . .
+# Compiled translations (.mo) are committed; collectstatic needs settings but no database.
+RUN DEBUG=1 DATABASE_URL=postgres://build@localhost/build \
+      python manage.py collectstatic --noinput --verbosity 0 \
+ && chown -R gsx /app
+USER gsx
+EXPOSE 8000
+CMD ["gunicorn", "gsx_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
