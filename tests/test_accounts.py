@@ -49,7 +49,10 @@ def test_login_with_a_wrong_password_keeps_the_email_and_signs_nobody_in(client,
     response = _sign_in(client, outsider.email, "not-the-password")
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
-    assert f'value="{outsider.email}"' in response.content.decode()
+    body = response.content.decode()
+    assert f'value="{outsider.email}"' in body
+    assert 'class="error-summary"' in body
+    assert "The email address and/or password you specified are not correct." in body
 
 
 def test_login_is_rate_limited_after_five_failures_for_one_account(client, outsider):

@@ -112,3 +112,13 @@ def test_login_of_an_enrolled_user_asks_for_the_code(client, reviewer):
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(reviewer.pk)
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_security_key_can_be_enrolled_instead_of_an_app(reviewer):
+    client = signed_in_with_password(reviewer)
+    _confirm_password(client)
+    response = client.get(reverse("mfa_add_webauthn"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "mfa/js/webauthn.js" in body
+    assert 'id="js_data" type="application/json"' in body
