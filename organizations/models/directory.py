@@ -1,0 +1,190 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.timezone import now
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from organizations.regions import Region
+
+
+class Sector(models.TextChoices):
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+    GOVERNMENT = "government", _("Government")
+    SECURITY_SECTOR = "security_sector", _("Security sector")
+    MULTILATERAL = "multilateral", _("Multilateral")
+    RESEARCH = "research", _("Research")
+    DONOR = "donor", _("Donor")
+    PRIVATE = "private", _("Private sector")
+    MEDIA = "media", _("Media")
+
+
+# Users of these sectors must use two-factor authentication before they can act (DESIGN.md §4).
+MFA_REQUIRED_SECTORS = (Sector.GOVERNMENT, Sector.SECURITY_SECTOR)
+
+
+class VisibilityTier(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    NETWORK = "network", _("Network members")
+    RESTRICTED = "restricted", _("Restricted (at-risk organization)")
+
+
+def translated(values: dict) -> str:
+    """The entry of ``values`` (language code → text) for the active language, else English."""
+    language = (get_language() or "en").split("-")[0]
+    return values.get(language) or values.get("en") or ""
+
+
+class Theme(models.Model):
+    """A focus area shared by organizations, working groups and recommendations."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    names = models.JSONField(default=dict, help_text=_("Name per language code."))
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["order", "slug"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return translated(self.names)
+
+
+class CriterionGroup(models.TextChoices):
+    CORE_VALUE = "core_value", _("Core values and commitments")
+    COMPETENCY = "competency", _("Competencies")
+    CONSTITUENCY = "constituency", _("Nature of constituency")
+
+
+class Criterion(models.Model):
+    """One criterion of the Better Peace Tool, against which civil society is vetted."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    group = models.CharField(max_length=20, choices=CriterionGroup.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+    titles = models.JSONField(default=dict, help_text=_("Title per language code."))
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["order"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return translated(self.titles)
+
+
+def validate_year_founded(value: int) -> None:
+    if value > now().year:
+        raise ValidationError(_("The year founded cannot be in the future."))
+
+
+class Organization(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    visibility_tier = models.CharField(
+        _("visibility"),
+        max_length=12,
+        choices=VisibilityTier.choices,
+        default=VisibilityTier.NETWORK,
+    )
+    women_led = models.BooleanField(_("women-led"), default=False)
+    youth_led = models.BooleanField(_("youth-led"), default=False)
+    headquarters_country = CountryField(_("headquarters country"), blank=True)
+    countries = CountryField(_("countries of operation"), multiple=True, blank=True)
+    # Derived from the headquarters and the countries of operation by the services.
+    regions = ArrayField(
+        models.CharField(max_length=30, choices=Region.choices),
+        blank=True,
+        default=list,
+        editable=False,
+        verbose_name=_("regions"),
+    )
+    website = models.URLField(_("website"), blank=True)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="organizations", verbose_name=_("focus themes")
+    )
+    working_languages = ArrayField(
+        models.CharField(max_length=8),
+        blank=True,
+        default=list,
+        verbose_name=_("working languages"),
+    )
+    year_founded = models.PositiveSmallIntegerField(
+        _("year founded"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1800), validate_year_founded],
+    )
+    constituency = models.TextField(_("constituency"), blank=True)
+    networks = ArrayField(
+        models.CharField(max_length=200),
+        blank=True,
+        default=list,
+        verbose_name=_("networks it belongs to"),
+    )
+    accepts_introductions = models.BooleanField(
+        _("accepts introduction requests"),
+        default=True,
+        help_text=_(
+            "Government, security-sector and multilateral users may ask to be introduced. "
+            "Turn off to refuse all such requests."
+        ),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class MembershipRole(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    EDITOR = "editor", _("Editor")
+    MEMBER = "member", _("Member")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization} ({self.role})"
