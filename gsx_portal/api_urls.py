@@ -4,6 +4,9 @@ from rest_framework.routers import DefaultRouter
 from organizations import api as organizations_api
 
 router = DefaultRouter()
+router.register("organizations", organizations_api.OrganizationViewSet, basename="organization")
+router.register("themes", organizations_api.ThemeViewSet, basename="theme")
+router.register("criteria", organizations_api.CriterionViewSet, basename="criterion")
 
 urlpatterns = [
     path("me/", organizations_api.MeView.as_view(), name="api-me"),

@@ -14,7 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
-    path("account/", include("organizations.urls")),
+    path("", include("organizations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("gsx_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,12 +1,19 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from django_countries import countries
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from organizations.models import User
+from organizations.filters import OrganizationFilter
+from organizations.languages import LANGUAGE_CHOICES
+from organizations.models import Criterion, Organization, Sector, Theme, User, VisibilityTier
 from organizations.rules import has_mfa, is_privileged
-from organizations.selectors import memberships_of
-from organizations.services import user_update_preferences
+from organizations.selectors import memberships_of, organization_list
+from organizations.services import (
+    organization_register,
+    organization_update,
+    user_update_preferences,
+)
 
 
 class MembershipOutput(serializers.Serializer):
@@ -70,3 +77,141 @@ class MeView(APIView):
         values.update(data.validated_data)
         user_update_preferences(user=user, **values)
         return Response(MeOutput(user).data)
+
+
+class OrganizationOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    headquarters_country = serializers.SerializerMethodField()
+    countries = serializers.SerializerMethodField()
+    themes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "acronym",
+            "sector",
+            "women_led",
+            "youth_led",
+            "headquarters_country",
+            "countries",
+            "regions",
+            "website",
+            "summary",
+            "description",
+            "themes",
+            "working_languages",
+            "year_founded",
+            "constituency",
+            "networks",
+            "visibility_tier",
+            "accepts_introductions",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_headquarters_country(self, organization) -> str:
+        return organization.headquarters_country.code or ""
+
+    def get_countries(self, organization) -> list[str]:
+        return [country.code for country in organization.countries]
+
+
+COUNTRY_CHOICES = [code for code, _name in countries]
+
+
+class OrganizationInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    acronym = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    sector = serializers.ChoiceField(choices=Sector.choices)
+    women_led = serializers.BooleanField(required=False)
+    youth_led = serializers.BooleanField(required=False)
+    headquarters_country = serializers.ChoiceField(
+        choices=COUNTRY_CHOICES, required=False, allow_blank=True
+    )
+    countries = serializers.ListField(
+        child=serializers.ChoiceField(choices=COUNTRY_CHOICES), required=False
+    )
+    website = serializers.URLField(required=False, allow_blank=True)
+    summary = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    themes = serializers.SlugRelatedField(
+        many=True, slug_field="slug", queryset=Theme.objects.all(), required=False
+    )
+    working_languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=LANGUAGE_CHOICES), required=False
+    )
+    year_founded = serializers.IntegerField(required=False, allow_null=True)
+    constituency = serializers.CharField(required=False, allow_blank=True)
+    networks = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
+    visibility_tier = serializers.ChoiceField(choices=VisibilityTier.choices, required=False)
+    accepts_introductions = serializers.BooleanField(required=False)
+
+
+@extend_schema_view(
+    list=extend_schema(responses=OrganizationOutput(many=True)),
+    retrieve=extend_schema(responses=OrganizationOutput),
+    create=extend_schema(request=OrganizationInput, responses={201: OrganizationOutput}),
+    partial_update=extend_schema(request=OrganizationInput, responses=OrganizationOutput),
+)
+class OrganizationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Organizations the caller may see; anonymous clients see public profiles only."""
+
+    serializer_class = OrganizationOutput
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    filterset_class = OrganizationFilter
+    lookup_field = "public_id"
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    def get_queryset(self):
+        return organization_list(self.request.user)
+
+    def create(self, request):
+        data = OrganizationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        organization = organization_register(user=request.user, **data.validated_data)
+        return Response(OrganizationOutput(organization).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, public_id=None):
+        organization = self.get_object()
+        data = OrganizationInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        organization_update(organization=organization, user=request.user, **data.validated_data)
+        return Response(OrganizationOutput(organization).data)
+
+
+class ThemeOutput(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Theme
+        fields = ["slug", "name", "names"]
+
+
+class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Theme.objects.all()
+    serializer_class = ThemeOutput
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "slug"
+
+
+class CriterionOutput(serializers.ModelSerializer):
+    title = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Criterion
+        fields = ["code", "group", "title", "titles"]
+
+
+class CriterionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The Better Peace Tool criteria against which civil society organizations are vetted."""
+
+    queryset = Criterion.objects.all()
+    serializer_class = CriterionOutput
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "code"
+    filterset_fields = ["group"]

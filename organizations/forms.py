@@ -3,7 +3,8 @@ import zoneinfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import ApiToken, User
+from organizations.languages import LANGUAGE_CHOICES
+from organizations.models import ApiToken, Organization, Theme, User
 
 
 def timezone_choices():
@@ -25,4 +26,72 @@ class ApiTokenForm(forms.ModelForm):
         help_texts = {
             "name": _("What the token is for, e.g. “research dashboard”."),
             "can_write": _("Leave unticked for a token that can only read."),
+        }
+
+
+class LinesField(forms.CharField):
+    """A list of short texts entered one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class OrganizationForm(forms.ModelForm):
+    working_languages = forms.MultipleChoiceField(
+        label=_("Working languages"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    networks = LinesField(
+        label=_("Networks it belongs to"),
+        required=False,
+        help_text=_("One network per line."),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Focus themes"),
+        queryset=Theme.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "acronym",
+            "sector",
+            "women_led",
+            "youth_led",
+            "headquarters_country",
+            "countries",
+            "website",
+            "summary",
+            "description",
+            "themes",
+            "working_languages",
+            "year_founded",
+            "constituency",
+            "networks",
+            "visibility_tier",
+            "accepts_introductions",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "constituency": forms.Textarea(attrs={"rows": 3}),
+            "website": forms.URLInput(attrs={"placeholder": "https://"}),
+        }
+        help_texts = {
+            "visibility_tier": _(
+                "Public: anyone. Network members: people signed in to the portal. Restricted: "
+                "only your members and the secretariat — for organizations at risk."
+            ),
+            "countries": _("Hold Ctrl (or ⌘) to choose several."),
         }

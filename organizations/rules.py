@@ -4,7 +4,7 @@ import rules
 from django.conf import settings
 from django.db.models import Q
 
-from organizations.models import MFA_REQUIRED_SECTORS, User
+from organizations.models import MFA_REQUIRED_SECTORS, Membership, MembershipRole, User
 
 
 @rules.predicate
@@ -41,3 +41,47 @@ def mfa_enrolment_pending(user) -> bool:
         cached = bool(is_privileged(user) and not has_mfa(user))
         user._gsx_mfa_pending = cached
     return cached
+
+
+@rules.predicate
+def is_secretariat(user) -> bool:
+    """The secretariat and staff administrators, who see every organization."""
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_gsx_secretariat", None)
+    if cached is None:
+        cached = user.is_staff or user.groups.filter(name="secretariat").exists()
+        user._gsx_secretariat = cached
+    return cached
+
+
+def _role(user, organization) -> str | None:
+    if not user.is_authenticated or organization is None:
+        return None
+    cache = user.__dict__.setdefault("_gsx_roles", {})
+    if organization.pk not in cache:
+        cache[organization.pk] = (
+            Membership.objects.filter(user=user, organization=organization)
+            .values_list("role", flat=True)
+            .first()
+        )
+    return cache[organization.pk]
+
+
+@rules.predicate
+def is_member_of(user, organization) -> bool:
+    return _role(user, organization) is not None
+
+
+@rules.predicate
+def is_admin_of(user, organization) -> bool:
+    return _role(user, organization) == MembershipRole.ADMIN
+
+
+@rules.predicate
+def is_editor_of(user, organization) -> bool:
+    return _role(user, organization) in (MembershipRole.ADMIN, MembershipRole.EDITOR)
+
+
+rules.add_perm("organizations.change_profile", is_editor_of)
+rules.add_perm("organizations.manage_members", is_admin_of)

@@ -1,8 +1,16 @@
 import hashlib
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from organizations.models import ApiToken, User
+from organizations.models import (
+    ApiToken,
+    Membership,
+    Organization,
+    Theme,
+    User,
+    VisibilityTier,
+)
+from organizations.rules import is_secretariat
 
 
 def api_token_hash(raw: str) -> str:
@@ -26,3 +34,27 @@ def api_tokens_of(user: User) -> QuerySet[ApiToken]:
 
 def memberships_of(user: User):
     return user.memberships.select_related("organization").order_by("organization__name")
+
+
+def organizations_visible_to(user) -> QuerySet[Organization]:
+    """Every organization ``user`` may know exists (DESIGN.md §4). The one place that decides.
+
+    Anonymous visitors see public profiles; signed-in users also network profiles; restricted
+    (at-risk) organizations are seen only by their own members and the secretariat.
+    """
+    organizations = Organization.objects.all()
+    if not user.is_authenticated:
+        return organizations.filter(visibility_tier=VisibilityTier.PUBLIC)
+    if is_secretariat(user):
+        return organizations
+    own = Membership.objects.filter(user=user).values("organization_id")
+    return organizations.filter(
+        Q(visibility_tier__in=[VisibilityTier.PUBLIC, VisibilityTier.NETWORK]) | Q(pk__in=own)
+    )
+
+
+def organization_list(user) -> QuerySet[Organization]:
+    """The directory: visible organizations with what a list row shows, in a fixed query count."""
+    return organizations_visible_to(user).prefetch_related(
+        Prefetch("themes", queryset=Theme.objects.order_by("order"))
+    )

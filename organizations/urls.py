@@ -1,11 +1,15 @@
 from django.urls import path
 
-from organizations import views
+from organizations.views import account, directory
 
 app_name = "organizations"
 
 urlpatterns = [
-    path("settings/", views.account_settings, name="account_settings"),
-    path("tokens/", views.api_tokens, name="api_tokens"),
-    path("tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
+    path("account/settings/", account.account_settings, name="account_settings"),
+    path("account/tokens/", account.api_tokens, name="api_tokens"),
+    path("account/tokens/<int:pk>/revoke/", account.api_token_revoke_view, name="api_token_revoke"),
+    path("organizations/", directory.organization_directory, name="directory"),
+    path("organizations/new/", directory.organization_create, name="create"),
+    path("organizations/<slug:slug>/", directory.organization_detail, name="detail"),
+    path("organizations/<slug:slug>/edit/", directory.organization_edit, name="edit"),
 ]

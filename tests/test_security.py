@@ -37,6 +37,8 @@ PUBLIC_URL_NAMES = {
     "mfa_signup_webauthn",
     "mfa_trust",
     "admin:login",
+    "organizations:directory",
+    "organizations:detail",
 }
 
 SAMPLES = {

@@ -2,15 +2,21 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.utils.timezone import now
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from organizations.languages import LANGUAGE_CHOICES
 from organizations.regions import Region
+from organizations.search import ImmutableUnaccent, name_key
 
 
 class Sector(models.TextChoices):
@@ -123,7 +129,7 @@ class Organization(models.Model):
         Theme, blank=True, related_name="organizations", verbose_name=_("focus themes")
     )
     working_languages = ArrayField(
-        models.CharField(max_length=8),
+        models.CharField(max_length=8, choices=LANGUAGE_CHOICES),
         blank=True,
         default=list,
         verbose_name=_("working languages"),
@@ -150,12 +156,34 @@ class Organization(models.Model):
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    search_document = models.GeneratedField(
+        expression=SearchVector(
+            ImmutableUnaccent(
+                Concat(
+                    "name",
+                    Value(" "),
+                    "acronym",
+                    Value(" "),
+                    "summary",
+                    output_field=models.TextField(),
+                )
+            ),
+            config="simple",
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         ordering = ["name"]
+        indexes = [
+            GinIndex(fields=["search_document"], name="organization_search"),
+            GinIndex(OpClass(name_key(), name="gin_trgm_ops"), name="organization_name_trgm"),
+            GinIndex(fields=["regions"], name="organization_regions"),
+        ]
 
     def __str__(self):
         return self.name

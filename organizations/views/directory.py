@@ -1,0 +1,72 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from organizations.filters import OrganizationFilter
+from organizations.forms import OrganizationForm
+from organizations.selectors import organization_list, organizations_visible_to
+from organizations.services import organization_register, organization_update
+
+PAGE_SIZE = 25
+
+
+@login_not_required
+@require_GET
+def organization_directory(request):
+    filterset = OrganizationFilter(request.GET, queryset=organization_list(request.user))
+    # Invalid filters are shown on the form and the list stays unfiltered rather than failing.
+    organizations = filterset.qs if filterset.is_valid() else organization_list(request.user)
+    page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "organizations/directory.html",
+        {"filter": filterset, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_not_required
+@require_GET
+def organization_detail(request, slug):
+    organization = get_object_or_404(
+        organizations_visible_to(request.user).prefetch_related("themes"), slug=slug
+    )
+    return render(
+        request,
+        "organizations/detail.html",
+        {
+            "organization": organization,
+            "can_edit": request.user.has_perm("organizations.change_profile", organization),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organization_create(request):
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organization = organization_register(user=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("%(name)s is registered. You are its administrator.") % {"name": organization.name},
+        )
+        return redirect("organizations:detail", slug=organization.slug)
+    return render(request, "organizations/form.html", {"form": form, "organization": None})
+
+
+@require_http_methods(["GET", "POST"])
+def organization_edit(request, slug):
+    organization = get_object_or_404(organizations_visible_to(request.user), slug=slug)
+    if not request.user.has_perm("organizations.change_profile", organization):
+        raise PermissionDenied
+    form = OrganizationForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        organization_update(organization=organization, user=request.user, **form.cleaned_data)
+        messages.success(request, _("The profile was saved."))
+        return redirect("organizations:detail", slug=organization.slug)
+    return render(request, "organizations/form.html", {"form": form, "organization": organization})

@@ -1,0 +1,75 @@
+import pytest
+
+from organizations.models import MembershipRole, VisibilityTier
+from tests.conftest import enrol_totp
+from tests.factories import MembershipFactory, OrganizationFactory
+
+
+@pytest.fixture
+def public_cso(db):
+    return OrganizationFactory(
+        name="Réseau des Femmes pour la Paix",
+        slug="reseau-femmes-paix",
+        acronym="RFP",
+        visibility_tier=VisibilityTier.PUBLIC,
+        women_led=True,
+        headquarters_country="SN",
+        countries=["SN", "ML"],
+        regions=["sub_saharan_africa"],
+        working_languages=["fr", "wo"],
+        summary="Médiation communautaire et prévention au Sahel.",
+    )
+
+
+@pytest.fixture
+def network_cso(cso):
+    # The shared world's CSO (with its admin and member) is visible to the network.
+    cso.visibility_tier = VisibilityTier.NETWORK
+    cso.youth_led = True
+    cso.headquarters_country = "KE"
+    cso.regions = ["sub_saharan_africa"]
+    cso.working_languages = ["en", "sw"]
+    cso.save()
+    return cso
+
+
+@pytest.fixture
+def restricted_cso(db):
+    return OrganizationFactory(
+        name="شبكة الشباب للسلام",
+        slug="youth-peace-network",
+        acronym="YPN",
+        visibility_tier=VisibilityTier.RESTRICTED,
+        headquarters_country="YE",
+        regions=["middle_east_north_africa"],
+        working_languages=["ar"],
+    )
+
+
+@pytest.fixture
+def restricted_member(restricted_cso):
+    return MembershipFactory(
+        organization=restricted_cso, role=MembershipRole.ADMIN, user__email="dina@ypn.example"
+    ).user
+
+
+@pytest.fixture
+def enrolled_government_user(government_user):
+    enrol_totp(government_user)
+    return government_user
+
+
+@pytest.fixture
+def enrolled_reviewer(reviewer):
+    enrol_totp(reviewer)
+    return reviewer
+
+
+@pytest.fixture
+def directory(public_cso, network_cso, restricted_cso):
+    return {"public": public_cso, "network": network_cso, "restricted": restricted_cso}
+
+
+@pytest.fixture
+def ministry(enrolled_government_user):
+    return enrolled_government_user.memberships.get().organization
