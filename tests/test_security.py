@@ -39,6 +39,12 @@ PUBLIC_URL_NAMES = {
     "admin:login",
     "organizations:directory",
     "organizations:detail",
+    "organization-list",
+    "organization-detail",
+    "theme-list",
+    "theme-detail",
+    "criterion-list",
+    "criterion-detail",
 }
 
 SAMPLES = {
