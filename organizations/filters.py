@@ -9,6 +9,14 @@ from organizations.models import Organization, Sector, Theme
 from organizations.regions import Region
 from organizations.search import organizations_search
 
+# Strict, unlike a plain BooleanFilter, which reads any unknown value as "no filter".
+YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+
+def _is_yes(value: str) -> bool:
+    return value == "true"
+
+
 ORDERINGS = {"name": ("name",), "-updated": ("-updated_at", "name")}
 
 
@@ -27,8 +35,12 @@ class OrganizationFilter(django_filters.FilterSet):
         queryset=Theme.objects.all(),
         to_field_name="slug",
     )
-    women_led = django_filters.BooleanFilter(label=_("Women-led"))
-    youth_led = django_filters.BooleanFilter(label=_("Youth-led"))
+    women_led = django_filters.TypedChoiceFilter(
+        label=_("Women-led"), choices=YES_NO, coerce=_is_yes
+    )
+    youth_led = django_filters.TypedChoiceFilter(
+        label=_("Youth-led"), choices=YES_NO, coerce=_is_yes
+    )
     language = django_filters.ChoiceFilter(
         label=_("Working language"), choices=LANGUAGE_CHOICES, method="filter_language"
     )
