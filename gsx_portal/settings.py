@@ -29,6 +29,12 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Where links in emails point; defaults to the first allowed host over HTTPS.
+SITE_URL = (
+    env_url("SITE_URL", schemes={"http", "https"})
+    or ("http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}")
+).rstrip("/")
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organizations.languages import LANGUAGE_CHOICES
-from organizations.models import ApiToken, Organization, Theme, User
+from organizations.models import ApiToken, MembershipRole, Organization, Theme, User
 
 
 def timezone_choices():
@@ -95,3 +95,14 @@ class OrganizationForm(forms.ModelForm):
             ),
             "countries": _("Hold Ctrl (or ⌘) to choose several."),
         }
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(
+        label=_("Role"), choices=MembershipRole.choices, initial=MembershipRole.MEMBER
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices)

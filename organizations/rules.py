@@ -85,3 +85,4 @@ def is_editor_of(user, organization) -> bool:
 
 rules.add_perm("organizations.change_profile", is_editor_of)
 rules.add_perm("organizations.manage_members", is_admin_of)
+rules.add_perm("organizations.view_members", is_member_of | is_secretariat)

@@ -58,3 +58,15 @@ def organization_list(user) -> QuerySet[Organization]:
     return organizations_visible_to(user).prefetch_related(
         Prefetch("themes", queryset=Theme.objects.order_by("order"))
     )
+
+
+def members_of(organization: Organization) -> QuerySet[Membership]:
+    return organization.memberships.select_related("user").order_by("role", "user__email")
+
+
+def open_invitations_of(organization: Organization):
+    from django.utils import timezone
+
+    return organization.invitations.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )

@@ -1,12 +1,26 @@
 import secrets
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from organizations.models import ApiToken, Membership, MembershipRole, Organization, Theme, User
+from organizations.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    MembershipRole,
+    Organization,
+    Theme,
+    User,
+)
 from organizations.regions import regions_of
 from organizations.selectors import api_token_hash
 
@@ -124,3 +138,120 @@ def organization_update(*, organization: Organization, user: User, **profile) ->
     if themes is not None:
         organization.themes.set(themes)
     return organization
+
+
+def _admins_left_after(organization: Organization, *, without: Membership) -> int:
+    # Lock the organization's memberships so that two admins cannot demote each other at once.
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(organization=organization, role=MembershipRole.ADMIN)
+        .values_list("pk", flat=True)
+    )
+    return len([pk for pk in admins if pk != without.pk])
+
+
+def _require_manager(user: User, organization: Organization) -> None:
+    if not user.has_perm("organizations.manage_members", organization):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def membership_invite(
+    *, organization: Organization, by: User, email: str, role: str = MembershipRole.MEMBER
+) -> tuple[Invitation, str]:
+    """Invite someone by email. Returns the invitation and its secret token (sent, not stored).
+
+    Effects: an Invitation row valid for INVITATION_VALID_DAYS; an email with the link to the
+    invitee once the transaction commits.
+    """
+    _require_manager(by, organization)
+    email = User.objects.normalize_email(email).lower()
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member.")})
+    secret = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        organization=organization,
+        email=email,
+        role=role,
+        token_hash=api_token_hash(secret),
+        invited_by=by,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    context = {
+        "organization": organization.name,
+        "inviter": by.get_full_name(),
+        "url": f"{settings.SITE_URL}{reverse('organizations:invitation', args=[secret])}",
+        "days": settings.INVITATION_VALID_DAYS,
+    }
+    transaction.on_commit(
+        lambda: send_mail(
+            render_to_string("organizations/email/invitation_subject.txt", context).strip(),
+            render_to_string("organizations/email/invitation_body.txt", context),
+            None,
+            [email],
+        )
+    )
+    return invitation, secret
+
+
+def invitation_for_token(secret: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("organization")
+        .filter(token_hash=api_token_hash(secret))
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Join the organization. The invitation must be open and addressed to one of the user's
+    verified email addresses; it cannot be used twice."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError(_("This invitation has expired or has already been used."))
+    if not EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists():
+        raise ValidationError(
+            _("This invitation was sent to %(email)s. Sign in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    membership, _created = Membership.objects.get_or_create(
+        user=user, organization=invitation.organization, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, by: User, role: str) -> Membership:
+    """Change a member's role; an organization always keeps at least one admin."""
+    _require_manager(by, membership.organization)
+    if role not in MembershipRole.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if (
+        membership.role == MembershipRole.ADMIN
+        and role != MembershipRole.ADMIN
+        and _admins_left_after(membership.organization, without=membership) == 0
+    ):
+        raise ValidationError(_("An organization must keep at least one administrator."))
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by: User) -> None:
+    """Remove a member (admins), or leave (anyone, for themselves); never the last admin."""
+    if membership.user_id != by.pk:
+        _require_manager(by, membership.organization)
+    if (
+        membership.role == MembershipRole.ADMIN
+        and _admins_left_after(membership.organization, without=membership) == 0
+    ):
+        raise ValidationError(_("An organization must keep at least one administrator."))
+    membership.delete()

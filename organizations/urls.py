@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organizations.views import account, directory
+from organizations.views import account, directory, members
 
 app_name = "organizations"
 
@@ -12,4 +12,16 @@ urlpatterns = [
     path("organizations/new/", directory.organization_create, name="create"),
     path("organizations/<slug:slug>/", directory.organization_detail, name="detail"),
     path("organizations/<slug:slug>/edit/", directory.organization_edit, name="edit"),
+    path("organizations/<slug:slug>/members/", members.organization_members, name="members"),
+    path(
+        "organizations/<slug:slug>/members/<uuid:public_id>/role/",
+        members.membership_role,
+        name="membership_role",
+    ),
+    path(
+        "organizations/<slug:slug>/members/<uuid:public_id>/remove/",
+        members.membership_delete,
+        name="membership_remove",
+    ),
+    path("invitations/<str:token>/", members.invitation, name="invitation"),
 ]

@@ -42,6 +42,7 @@ def organization_detail(request, slug):
         {
             "organization": organization,
             "can_edit": request.user.has_perm("organizations.change_profile", organization),
+            "can_view_members": request.user.has_perm("organizations.view_members", organization),
         },
     )
 

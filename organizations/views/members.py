@@ -1,0 +1,122 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from organizations.forms import InvitationForm, RoleForm
+from organizations.models import Membership
+from organizations.selectors import members_of, open_invitations_of, organizations_visible_to
+from organizations.services import (
+    invitation_accept,
+    invitation_for_token,
+    membership_change_role,
+    membership_invite,
+    membership_remove,
+)
+
+
+def _organization(request, slug, permission):
+    organization = get_object_or_404(organizations_visible_to(request.user), slug=slug)
+    if not request.user.has_perm(permission, organization):
+        raise PermissionDenied
+    return organization
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@require_http_methods(["GET", "POST"])
+def organization_members(request, slug):
+    organization = _organization(request, slug, "organizations.view_members")
+    can_manage = request.user.has_perm("organizations.manage_members", organization)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                membership_invite(organization=organization, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error("email", _error_text(error))
+            else:
+                messages.success(
+                    request,
+                    _("The invitation was sent to %(email)s.")
+                    % {"email": form.cleaned_data["email"]},
+                )
+                return redirect("organizations:members", slug=slug)
+    return render(
+        request,
+        "organizations/members.html",
+        {
+            "organization": organization,
+            "members": members_of(organization),
+            "invitations": open_invitations_of(organization) if can_manage else [],
+            "can_manage": can_manage,
+            "form": form,
+            "roles": RoleForm.base_fields["role"].choices,
+        },
+    )
+
+
+def _membership(request, slug, public_id):
+    organization = _organization(request, slug, "organizations.view_members")
+    return get_object_or_404(Membership, organization=organization, public_id=public_id)
+
+
+@require_POST
+def membership_role(request, slug, public_id):
+    membership = _membership(request, slug, public_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid role."))
+        return redirect("organizations:members", slug=slug)
+    try:
+        membership_change_role(membership=membership, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The role was changed."))
+    return redirect("organizations:members", slug=slug)
+
+
+@require_POST
+def membership_delete(request, slug, public_id):
+    membership = _membership(request, slug, public_id)
+    leaving = membership.user_id == request.user.pk
+    try:
+        membership_remove(membership=membership, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("organizations:members", slug=slug)
+    if leaving:
+        messages.success(request, _("You left the organization."))
+        return redirect("organizations:directory")
+    messages.success(request, _("The member was removed."))
+    return redirect("organizations:members", slug=slug)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request, token):
+    found = invitation_for_token(token)
+    if found is None:
+        return render(request, "organizations/invitation.html", {"invitation": None}, status=404)
+    error = None
+    if request.method == "POST":
+        try:
+            invitation_accept(invitation=found, user=request.user)
+        except ValidationError as problem:
+            error = _error_text(problem)
+        else:
+            messages.success(request, _("Welcome to %(name)s.") % {"name": found.organization.name})
+            return redirect("organizations:detail", slug=found.organization.slug)
+    elif not found.is_open:
+        error = _("This invitation has expired or has already been used.")
+    return render(
+        request,
+        "organizations/invitation.html",
+        {"invitation": found, "error": error},
+        status=400 if error else 200,
+    )
