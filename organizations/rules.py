@@ -86,3 +86,5 @@ def is_editor_of(user, organization) -> bool:
 rules.add_perm("organizations.change_profile", is_editor_of)
 rules.add_perm("organizations.manage_members", is_admin_of)
 rules.add_perm("organizations.view_members", is_member_of | is_secretariat)
+rules.add_perm("organizations.manage_contacts", is_editor_of)
+rules.add_perm("organizations.decide_introductions", is_admin_of)

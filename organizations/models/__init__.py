@@ -1,4 +1,11 @@
 from organizations.models.accounts import ApiToken, User, UserManager, validate_timezone
+from organizations.models.contacts import (
+    INTRODUCTION_VALID_DAYS,
+    Contact,
+    ContactReveal,
+    IntroductionRequest,
+    IntroductionStatus,
+)
 from organizations.models.directory import (
     MFA_REQUIRED_SECTORS,
     Criterion,
@@ -14,10 +21,15 @@ from organizations.models.directory import (
 )
 
 __all__ = [
+    "INTRODUCTION_VALID_DAYS",
     "MFA_REQUIRED_SECTORS",
     "ApiToken",
+    "Contact",
+    "ContactReveal",
     "Criterion",
     "CriterionGroup",
+    "IntroductionRequest",
+    "IntroductionStatus",
     "Invitation",
     "Membership",
     "MembershipRole",

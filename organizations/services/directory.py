@@ -13,7 +13,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from organizations.models import (
-    ApiToken,
     Invitation,
     Membership,
     MembershipRole,
@@ -26,47 +25,6 @@ from organizations.selectors import api_token_hash
 
 # Recording every request's use would write on every API call; once a minute is plenty to show.
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
-
-
-@transaction.atomic
-def user_update_preferences(*, user: User, name: str, language: str, timezone: str) -> User:
-    user.name = name.strip()
-    user.language = language
-    user.timezone = timezone
-    user.full_clean()
-    user.save(update_fields=["name", "language", "timezone"])
-    return user
-
-
-@transaction.atomic
-def api_token_create(*, user: User, name: str, can_write: bool = False) -> tuple[ApiToken, str]:
-    """Create a token; return it with its secret, which is not stored and cannot be shown again."""
-    raw = ApiToken.PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(
-        user=user,
-        name=name.strip(),
-        hint=raw[: len(ApiToken.PREFIX) + 6],
-        key_hash=api_token_hash(raw),
-        can_write=can_write,
-    )
-    token.full_clean()
-    token.save()
-    return token, raw
-
-
-@transaction.atomic
-def api_token_revoke(*, token: ApiToken) -> ApiToken:
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-    return token
-
-
-def api_token_record_use(*, token: ApiToken) -> None:
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
 
 
 PROFILE_FIELDS = (
