@@ -7,4 +7,9 @@ class GsxPortalConfig(AppConfig):
     verbose_name = _("GSX Portal")
 
     def ready(self):
-        from gsx_portal import checks  # noqa: F401  (registers the deploy checks)
+        from gsx_portal import checks, reminders  # noqa: F401  (checks register themselves)
+        from organizations.services import introductions_expire_due
+
+        # The apps' sources for the periodic sweep (DESIGN.md §3). The project wires them here
+        # so that the apps never import the project.
+        reminders.register("organizations.introductions_expire", introductions_expire_due)

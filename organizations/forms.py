@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organizations.languages import LANGUAGE_CHOICES
-from organizations.models import ApiToken, MembershipRole, Organization, Theme, User
+from organizations.models import ApiToken, Contact, MembershipRole, Organization, Theme, User
 
 
 def timezone_choices():
@@ -106,3 +106,43 @@ class InvitationForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices)
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "role", "email", "phone", "secure_channel", "shareable"]
+
+
+class IntroductionRequestForm(forms.Form):
+    requester_organization = forms.ModelChoiceField(
+        label=_("On behalf of"), queryset=Organization.objects.none(), empty_label=None
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        min_length=30,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Why you wish to be introduced and what you propose. The organization "
+            "decides on this basis."
+        ),
+    )
+
+    def __init__(self, *args, requester_organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requester_organization"].queryset = requester_organizations
+
+
+class IntroductionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept")), ("decline", _("Decline"))],
+        widget=forms.RadioSelect,
+    )
+    message = forms.CharField(
+        label=_("Message to the requester (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

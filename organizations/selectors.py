@@ -3,14 +3,16 @@ import hashlib
 from django.db.models import Prefetch, Q, QuerySet
 
 from organizations.models import (
+    REQUESTER_SECTORS,
     ApiToken,
+    IntroductionRequest,
     Membership,
     Organization,
     Theme,
     User,
     VisibilityTier,
 )
-from organizations.rules import is_secretariat
+from organizations.rules import is_member_of, is_secretariat
 
 
 def api_token_hash(raw: str) -> str:
@@ -70,3 +72,37 @@ def open_invitations_of(organization: Organization):
     return organization.invitations.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     )
+
+
+def contacts_of_own_organization(user, organization: Organization):
+    """All contacts, for the organization's members and the secretariat; None for anyone else,
+    who can only reach shareable contacts through an accepted introduction."""
+    if is_member_of(user, organization) or is_secretariat(user):
+        return organization.contacts.all()
+    return None
+
+
+def requester_organizations(user) -> QuerySet[Organization]:
+    """The user's organizations that may request introductions (government, security, UN…)."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        memberships__user=user, sector__in=REQUESTER_SECTORS
+    ).order_by("name")
+
+
+def introductions_sent_by(user) -> QuerySet[IntroductionRequest]:
+    return IntroductionRequest.objects.filter(requester=user).select_related(
+        "organization", "requester_organization"
+    )
+
+
+def introductions_received_by(organization: Organization) -> QuerySet[IntroductionRequest]:
+    return organization.introduction_requests.select_related("requester", "requester_organization")
+
+
+def introduction_of_requester(user, organization: Organization) -> IntroductionRequest | None:
+    """The requester's latest request to ``organization``, if any."""
+    if not user.is_authenticated:
+        return None
+    return introductions_sent_by(user).filter(organization=organization).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organizations.views import account, directory, members
+from organizations.views import account, contacts, directory, members
 
 app_name = "organizations"
 
@@ -24,4 +24,30 @@ urlpatterns = [
         name="membership_remove",
     ),
     path("invitations/<str:token>/", members.invitation, name="invitation"),
+    path("organizations/<slug:slug>/contacts/", contacts.contacts_manage, name="contacts"),
+    path(
+        "organizations/<slug:slug>/contacts/<uuid:public_id>/",
+        contacts.contacts_manage,
+        name="contact_edit",
+    ),
+    path(
+        "organizations/<slug:slug>/contacts/<uuid:public_id>/delete/",
+        contacts.contact_remove,
+        name="contact_delete",
+    ),
+    path(
+        "organizations/<slug:slug>/introductions/",
+        contacts.introductions_received,
+        name="introductions_received",
+    ),
+    path(
+        "organizations/<slug:slug>/introductions/<uuid:public_id>/decide/",
+        contacts.introduction_decision,
+        name="introduction_decide",
+    ),
+    path(
+        "organizations/<slug:slug>/introduce/", contacts.introduction_new, name="introduction_new"
+    ),
+    path("introductions/", contacts.introductions_sent, name="introductions_sent"),
+    path("introductions/<uuid:public_id>/", contacts.introduction_detail, name="introduction"),
 ]

@@ -8,6 +8,7 @@ from organizations.models.contacts import (
 )
 from organizations.models.directory import (
     MFA_REQUIRED_SECTORS,
+    REQUESTER_SECTORS,
     Criterion,
     CriterionGroup,
     Invitation,
@@ -23,6 +24,7 @@ from organizations.models.directory import (
 __all__ = [
     "INTRODUCTION_VALID_DAYS",
     "MFA_REQUIRED_SECTORS",
+    "REQUESTER_SECTORS",
     "ApiToken",
     "Contact",
     "ContactReveal",

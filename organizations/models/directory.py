@@ -32,6 +32,8 @@ class Sector(models.TextChoices):
 
 # Users of these sectors must use two-factor authentication before they can act (DESIGN.md §4).
 MFA_REQUIRED_SECTORS = (Sector.GOVERNMENT, Sector.SECURITY_SECTOR)
+# Users of these sectors reach civil society only through consent-based introductions.
+REQUESTER_SECTORS = (Sector.GOVERNMENT, Sector.SECURITY_SECTOR, Sector.MULTILATERAL)
 
 
 class VisibilityTier(models.TextChoices):

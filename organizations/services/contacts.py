@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.models import (
+    REQUESTER_SECTORS,
     Contact,
     ContactReveal,
     IntroductionRequest,
@@ -30,7 +31,6 @@ from organizations.models import (
 
 security_log = logging.getLogger("gsx.security")
 
-REQUESTER_SECTORS = (Sector.GOVERNMENT, Sector.SECURITY_SECTOR, Sector.MULTILATERAL)
 CONTACT_FIELDS = ("name", "role", "email", "phone", "secure_channel", "shareable")
 
 

@@ -8,7 +8,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from organizations.filters import OrganizationFilter
 from organizations.forms import OrganizationForm
-from organizations.selectors import organization_list, organizations_visible_to
+from organizations.models import Sector
+from organizations.selectors import (
+    introduction_of_requester,
+    organization_list,
+    organizations_visible_to,
+    requester_organizations,
+)
 from organizations.services import organization_register, organization_update
 
 PAGE_SIZE = 25
@@ -43,6 +49,13 @@ def organization_detail(request, slug):
             "organization": organization,
             "can_edit": request.user.has_perm("organizations.change_profile", organization),
             "can_view_members": request.user.has_perm("organizations.view_members", organization),
+            "can_decide_introductions": request.user.has_perm(
+                "organizations.decide_introductions", organization
+            ),
+            "may_request_introduction": organization.sector == Sector.CIVIL_SOCIETY
+            and organization.accepts_introductions
+            and requester_organizations(request.user).exists(),
+            "introduction": introduction_of_requester(request.user, organization),
         },
     )
 
