@@ -1,9 +1,11 @@
 from django_countries import countries
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from organizations.api_contacts import ContactOutput, organization_contacts
 from organizations.filters import OrganizationFilter
 from organizations.languages import LANGUAGE_CHOICES
 from organizations.models import Criterion, Organization, Sector, Theme, User, VisibilityTier
@@ -175,6 +177,13 @@ class OrganizationViewSet(
         data.is_valid(raise_exception=True)
         organization = organization_register(user=request.user, **data.validated_data)
         return Response(OrganizationOutput(organization).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=ContactOutput(many=True))
+    @action(detail=True, methods=["get"], permission_classes=[permissions.IsAuthenticated])
+    def contacts(self, request, public_id=None):
+        """All contacts for members and the secretariat; the shareable ones, recorded, for the
+        requester of an accepted introduction; 403 for anyone else."""
+        return organization_contacts(request, self.get_object())
 
     def partial_update(self, request, public_id=None):
         organization = self.get_object()

@@ -60,13 +60,17 @@ SAMPLES = {
 
 def _sample_regex(regex: str) -> str:
     def group(match):
-        body = match.group(2)
+        name, body = match.group(1), match.group(2)
+        if name == "format":
+            return "json"
+        if "{36}" in body:
+            return SAMPLES["uuid"]
         if re.fullmatch(r"[\w|]+", body):
             return body.split("|")[0]
         return "1" if body.startswith(r"\d") else "sample"
 
     path = re.sub(r"\(\?P<(\w+)>((?:[^()]|\([^()]*\))*)\)", group, regex)
-    path = path.lstrip("^").rstrip("$").replace(r"\Z", "").replace("\\", "")
+    path = path.lstrip("^").rstrip("$").replace(r"\Z", "").replace("/?", "/").replace("\\", "")
     return re.sub(r"\(\?:[^)]*\)\??", "", path)
 
 
