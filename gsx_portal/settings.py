@@ -35,6 +35,7 @@ SITE_URL = (
     or ("http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}")
 ).rstrip("/")
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
+VETTING_VALID_MONTHS = env_int("VETTING_VALID_MONTHS", 24, minimum=1)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -10,7 +10,7 @@ from organizations.filters import OrganizationFilter
 from organizations.languages import LANGUAGE_CHOICES
 from organizations.models import Criterion, Organization, Sector, Theme, User, VisibilityTier
 from organizations.rules import has_mfa, is_privileged
-from organizations.selectors import memberships_of, organization_list
+from organizations.selectors import memberships_of, organization_list, vetting_status_of
 from organizations.services import (
     organization_register,
     organization_update,
@@ -86,6 +86,7 @@ class OrganizationOutput(serializers.ModelSerializer):
     headquarters_country = serializers.SerializerMethodField()
     countries = serializers.SerializerMethodField()
     themes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    vetting_status = serializers.SerializerMethodField()
 
     class Meta:
         model = Organization
@@ -110,12 +111,20 @@ class OrganizationOutput(serializers.ModelSerializer):
             "networks",
             "visibility_tier",
             "accepts_introductions",
+            "vetting_status",
             "created_at",
             "updated_at",
         ]
 
     def get_headquarters_country(self, organization) -> str:
         return organization.headquarters_country.code or ""
+
+    def get_vetting_status(self, organization) -> str:
+        # Annotated by organization_list(); a freshly written row is read back on its own.
+        status = getattr(organization, "vetting_status", None)
+        if status is None:
+            status = vetting_status_of(organization)
+        return status
 
     def get_countries(self, organization) -> list[str]:
         return [country.code for country in organization.countries]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from organizations.languages import LANGUAGE_CHOICES
-from organizations.models import Organization, Sector, Theme
+from organizations.models import Organization, Sector, Theme, VettingStatus
 from organizations.regions import Region
 from organizations.search import organizations_search
 
@@ -43,6 +43,9 @@ class OrganizationFilter(django_filters.FilterSet):
     )
     language = django_filters.ChoiceFilter(
         label=_("Working language"), choices=LANGUAGE_CHOICES, method="filter_language"
+    )
+    vetting_status = django_filters.ChoiceFilter(
+        label=_("Vetting"), choices=VettingStatus.choices, field_name="vetting_status"
     )
     updated_since = django_filters.IsoDateTimeFilter(
         label=_("Updated since"), field_name="updated_at", lookup_expr="gte"

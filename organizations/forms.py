@@ -4,7 +4,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organizations.languages import LANGUAGE_CHOICES
-from organizations.models import ApiToken, Contact, MembershipRole, Organization, Theme, User
+from organizations.models import (
+    ApiToken,
+    Contact,
+    MembershipRole,
+    Organization,
+    Rating,
+    Theme,
+    User,
+)
 
 
 def timezone_choices():
@@ -146,3 +154,69 @@ class IntroductionDecisionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class EvidenceForm(forms.Form):
+    """One text area per Better Peace Tool criterion."""
+
+    def __init__(self, *args, criteria, initial_texts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[f"criterion_{criterion.pk}"] = forms.CharField(
+                label=criterion.title,
+                required=False,
+                max_length=5000,
+                initial=initial_texts.get(criterion.pk, ""),
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def texts(self) -> dict[int, str]:
+        return {c.pk: self.cleaned_data[f"criterion_{c.pk}"] for c in self.criteria}
+
+
+class AssessmentForm(forms.Form):
+    """A reviewer's rating and note for each criterion."""
+
+    def __init__(self, *args, criteria, initial_ratings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            rating, note = initial_ratings.get(criterion.pk, ("", ""))
+            self.fields[f"rating_{criterion.pk}"] = forms.ChoiceField(
+                label=criterion.title,
+                choices=[("", "—"), *Rating.choices],
+                required=False,
+                initial=rating,
+            )
+            self.fields[f"note_{criterion.pk}"] = forms.CharField(
+                label=_("Note (secretariat only)"),
+                required=False,
+                max_length=2000,
+                initial=note,
+                widget=forms.Textarea(attrs={"rows": 1}),
+            )
+
+    def ratings(self) -> dict[int, tuple[str, str]]:
+        return {
+            c.pk: (self.cleaned_data[f"rating_{c.pk}"], self.cleaned_data[f"note_{c.pk}"])
+            for c in self.criteria
+            if self.cleaned_data[f"rating_{c.pk}"]
+        }
+
+
+class MessageForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class EndorsementRequestForm(forms.Form):
+    endorser = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none())
+
+    def __init__(self, *args, endorsers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["endorser"].queryset = endorsers

@@ -88,3 +88,12 @@ rules.add_perm("organizations.manage_members", is_admin_of)
 rules.add_perm("organizations.view_members", is_member_of | is_secretariat)
 rules.add_perm("organizations.manage_contacts", is_editor_of)
 rules.add_perm("organizations.decide_introductions", is_admin_of)
+
+
+@rules.predicate
+def is_vetting_reviewer(user) -> bool:
+    return user.is_authenticated and user.groups.filter(name="secretariat").exists()
+
+
+rules.add_perm("organizations.apply_for_vetting", is_editor_of)
+rules.add_perm("organizations.view_vetting", is_member_of | is_secretariat)

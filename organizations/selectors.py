@@ -1,6 +1,8 @@
 import hashlib
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from organizations.models import (
     REQUESTER_SECTORS,
@@ -10,6 +12,8 @@ from organizations.models import (
     Organization,
     Theme,
     User,
+    VettingApplication,
+    VettingStatus,
     VisibilityTier,
 )
 from organizations.rules import is_member_of, is_secretariat
@@ -57,8 +61,10 @@ def organizations_visible_to(user) -> QuerySet[Organization]:
 
 def organization_list(user) -> QuerySet[Organization]:
     """The directory: visible organizations with what a list row shows, in a fixed query count."""
-    return organizations_visible_to(user).prefetch_related(
-        Prefetch("themes", queryset=Theme.objects.order_by("order"))
+    return (
+        organizations_visible_to(user)
+        .annotate(vetting_status=vetting_status_annotation())
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("order")))
     )
 
 
@@ -67,8 +73,6 @@ def members_of(organization: Organization) -> QuerySet[Membership]:
 
 
 def open_invitations_of(organization: Organization):
-    from django.utils import timezone
-
     return organization.invitations.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     )
@@ -106,3 +110,40 @@ def introduction_of_requester(user, organization: Organization) -> IntroductionR
     if not user.is_authenticated:
         return None
     return introductions_sent_by(user).filter(organization=organization).first()
+
+
+def vetting_applications_of(organization: Organization) -> QuerySet[VettingApplication]:
+    return organization.vetting_applications.all()
+
+
+def vetting_queue() -> QuerySet[VettingApplication]:
+    """Applications waiting for the secretariat, oldest first."""
+    return (
+        VettingApplication.objects.filter(
+            status__in=[VettingStatus.SUBMITTED, VettingStatus.IN_REVIEW]
+        )
+        .select_related("organization")
+        .order_by("submitted_at")
+    )
+
+
+def vetted_organizations_visible_to(user) -> QuerySet[Organization]:
+    return (
+        organizations_visible_to(user)
+        .filter(
+            vetting_applications__status=VettingStatus.APPROVED,
+            vetting_applications__valid_until__gt=timezone.now(),
+        )
+        .distinct()
+    )
+
+
+def vetting_status_annotation():
+    """The status of an organization's latest vetting application ("" when it never applied)."""
+    latest = VettingApplication.objects.filter(organization=OuterRef("pk")).order_by("-created_at")
+    return Coalesce(Subquery(latest.values("status")[:1]), Value(""))
+
+
+def vetting_status_of(organization: Organization) -> str:
+    latest = organization.vetting_applications.order_by("-created_at").first()
+    return latest.status if latest else ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organizations.views import account, contacts, directory, members
+from organizations.views import account, contacts, directory, members, vetting
 
 app_name = "organizations"
 
@@ -48,6 +48,15 @@ urlpatterns = [
     path(
         "organizations/<slug:slug>/introduce/", contacts.introduction_new, name="introduction_new"
     ),
+    path("organizations/<slug:slug>/vetting/", vetting.vetting, name="vetting"),
+    path("organizations/<slug:slug>/endorsements/", vetting.endorsements, name="endorsements"),
+    path(
+        "organizations/<slug:slug>/vetting/letter.pdf",
+        vetting.recognition_letter,
+        name="recognition_letter",
+    ),
+    path("vetting/", vetting.vetting_queue_view, name="vetting_queue"),
+    path("verify/<str:code>/", vetting.verify_letter, name="verify_letter"),
     path("introductions/", contacts.introductions_sent, name="introductions_sent"),
     path("introductions/<uuid:public_id>/", contacts.introduction_detail, name="introduction"),
 ]

@@ -40,6 +40,7 @@ PUBLIC_URL_NAMES = {
     "admin:login",
     "organizations:directory",
     "organizations:detail",
+    "organizations:verify_letter",
     "organization-list",
     "organization-detail",
     "theme-list",

@@ -27,6 +27,17 @@ from organizations.services.directory import (
     organization_register,
     organization_update,
 )
+from organizations.services.vetting import (
+    endorsement_decide,
+    endorsement_request,
+    is_vetted,
+    vetting_assess,
+    vetting_expire_due,
+    vetting_rule_failures,
+    vetting_save_evidence,
+    vetting_set_state,
+    vetting_start,
+)
 
 __all__ = [
     "PROFILE_FIELDS",
@@ -38,16 +49,25 @@ __all__ = [
     "contact_delete",
     "contact_save",
     "contacts_reveal",
+    "endorsement_decide",
+    "endorsement_request",
     "introduction_decide",
     "introduction_request",
     "introduction_withdraw_consent",
     "introductions_expire_due",
     "invitation_accept",
     "invitation_for_token",
+    "is_vetted",
     "membership_change_role",
     "membership_invite",
     "membership_remove",
     "organization_register",
     "organization_update",
     "user_update_preferences",
+    "vetting_assess",
+    "vetting_expire_due",
+    "vetting_rule_failures",
+    "vetting_save_evidence",
+    "vetting_set_state",
+    "vetting_start",
 ]

@@ -9,9 +9,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,18 +26,11 @@ from organizations.models import (
     Sector,
     User,
 )
+from organizations.services.notify import email_on_commit as _email_on_commit
 
 security_log = logging.getLogger("gsx.security")
 
 CONTACT_FIELDS = ("name", "role", "email", "phone", "secure_channel", "shareable")
-
-
-def _email_on_commit(template: str, context: dict, recipients: list[str]) -> None:
-    if not recipients:
-        return
-    subject = render_to_string(f"organizations/email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"organizations/email/{template}_body.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
 
 
 @transaction.atomic

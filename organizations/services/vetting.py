@@ -1,0 +1,324 @@
+"""Vetting against the Better Peace Tool criteria (DESIGN.md §2).
+
+``vetting_set_state`` is the one transition function of the workflow; every other function here
+writes data inside a state (evidence, assessments, endorsements) or calls it.
+"""
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations.models import (
+    Assessment,
+    Criterion,
+    CriterionGroup,
+    Endorsement,
+    EndorsementStatus,
+    Evidence,
+    Membership,
+    MembershipRole,
+    Organization,
+    Rating,
+    Sector,
+    User,
+    VettingApplication,
+    VettingStatus,
+)
+from organizations.rules import is_vetting_reviewer
+from organizations.services.notify import email_on_commit
+
+OPEN_STATES = (
+    VettingStatus.DRAFT,
+    VettingStatus.SUBMITTED,
+    VettingStatus.IN_REVIEW,
+    VettingStatus.CHANGES_REQUESTED,
+)
+EDITABLE_STATES = (VettingStatus.DRAFT, VettingStatus.CHANGES_REQUESTED)
+APPLICANT, REVIEWER, SYSTEM = "applicant", "reviewer", "system"
+TRANSITIONS = {
+    (VettingStatus.DRAFT, VettingStatus.SUBMITTED): APPLICANT,
+    (VettingStatus.CHANGES_REQUESTED, VettingStatus.SUBMITTED): APPLICANT,
+    (VettingStatus.SUBMITTED, VettingStatus.IN_REVIEW): REVIEWER,
+    (VettingStatus.SUBMITTED, VettingStatus.CHANGES_REQUESTED): REVIEWER,
+    (VettingStatus.IN_REVIEW, VettingStatus.CHANGES_REQUESTED): REVIEWER,
+    (VettingStatus.IN_REVIEW, VettingStatus.APPROVED): REVIEWER,
+    (VettingStatus.SUBMITTED, VettingStatus.DECLINED): REVIEWER,
+    (VettingStatus.IN_REVIEW, VettingStatus.DECLINED): REVIEWER,
+    (VettingStatus.APPROVED, VettingStatus.EXPIRED): SYSTEM,
+}
+REVIEWERS_NEEDED = 2
+
+
+def is_vetted(organization: Organization, *, at=None) -> bool:
+    return organization.vetting_applications.filter(
+        status=VettingStatus.APPROVED, valid_until__gt=at or timezone.now()
+    ).exists()
+
+
+def may_review(user: User, application: VettingApplication) -> bool:
+    return (
+        is_vetting_reviewer(user)
+        and not Membership.objects.filter(user=user, organization=application.organization).exists()
+    )
+
+
+def eligible_reviewers(application: VettingApplication) -> set[int]:
+    """Reviewers whose assessments count: secretariat, and not members of the applicant."""
+    reviewer_ids = set(application.assessments.values_list("reviewer_id", flat=True))
+    members = set(application.organization.memberships.values_list("user_id", flat=True))
+    secretariat = set(Group.objects.get(name="secretariat").user_set.values_list("pk", flat=True))
+    return (reviewer_ids & secretariat) - members
+
+
+def vetting_rule_failures(application: VettingApplication) -> list[str]:
+    """Why the application cannot be approved yet; empty when it can.
+
+    A criterion counts as met only when every eligible reviewer who assessed it rated it met.
+    The rule: two eligible reviewers, every core value met, at least one competency met, at
+    least one constituency criterion met.
+    """
+    reviewers = eligible_reviewers(application)
+    failures = []
+    if len(reviewers) < REVIEWERS_NEEDED:
+        failures.append(
+            _(
+                "Two reviewers of the secretariat who are not members of the "
+                "organization must assess it (now: %(n)d)."
+            )
+            % {"n": len(reviewers)}
+        )
+    ratings: dict[int, set[str]] = {}
+    for criterion_id, rating in application.assessments.filter(
+        reviewer_id__in=reviewers
+    ).values_list("criterion_id", "rating"):
+        ratings.setdefault(criterion_id, set()).add(rating)
+    met = {cid for cid, found in ratings.items() if found == {Rating.MET}}
+    criteria = list(Criterion.objects.all())
+    for criterion in criteria:
+        if criterion.group == CriterionGroup.CORE_VALUE and criterion.pk not in met:
+            failures.append(_("Core value not met: %(title)s.") % {"title": criterion.title})
+    for group, message in (
+        (CriterionGroup.COMPETENCY, _("No competency is met.")),
+        (CriterionGroup.CONSTITUENCY, _("No constituency criterion is met.")),
+    ):
+        if not any(c.pk in met for c in criteria if c.group == group):
+            failures.append(message)
+    return failures
+
+
+def _evidence_failures(application: VettingApplication) -> list[str]:
+    given = set(application.evidence.exclude(text="").values_list("criterion_id", flat=True))
+    criteria = list(Criterion.objects.all())
+    failures = [
+        _("Describe your evidence for the core value: %(title)s.") % {"title": c.title}
+        for c in criteria
+        if c.group == CriterionGroup.CORE_VALUE and c.pk not in given
+    ]
+    for group, message in (
+        (CriterionGroup.COMPETENCY, _("Describe your evidence for at least one competency.")),
+        (
+            CriterionGroup.CONSTITUENCY,
+            _("Describe your evidence for at least one constituency criterion."),
+        ),
+    ):
+        if not any(c.pk in given for c in criteria if c.group == group):
+            failures.append(message)
+    return failures
+
+
+def _notify(application: VettingApplication, template: str, recipients) -> None:
+    email_on_commit(
+        template,
+        {
+            "organization": application.organization.name,
+            "status": application.get_status_display(),
+            "url": settings.SITE_URL
+            + reverse("organizations:vetting", args=[application.organization.slug]),
+        },
+        list(recipients),
+    )
+
+
+def _admin_emails(organization: Organization):
+    return organization.memberships.filter(role=MembershipRole.ADMIN).values_list(
+        "user__email", flat=True
+    )
+
+
+@transaction.atomic
+def vetting_set_state(
+    *, application: VettingApplication, to: str, by: User | None, message: str = ""
+) -> VettingApplication:
+    """Move an application to state ``to``. Effects, by transition:
+
+    - → submitted (applicant's admins or editors; evidence for every core value and for at least
+      one competency and one constituency criterion): ``submitted_at``; email to the secretariat.
+    - submitted → in_review (a reviewer, when first assessing).
+    - → changes_requested (a reviewer; a message is required): the message; email to the
+      applicant's admins.
+    - in_review → approved (a reviewer; ``vetting_rule_failures`` must be empty):
+      ``decided_at``, ``valid_until`` = now + VETTING_VALID_MONTHS; email to the admins.
+    - → declined (a reviewer; a reason is required): the reason; email to the admins.
+    - approved → expired (the periodic sweep, ``by`` is None).
+    Reviewers must belong to the secretariat and not to the applicant. Anything else raises
+    PermissionDenied or ValidationError and changes nothing.
+    """
+    application = VettingApplication.objects.select_for_update().get(pk=application.pk)
+    actor = TRANSITIONS.get((application.status, to))
+    if actor is None:
+        raise ValidationError(
+            _("An application that is %(status)s cannot become %(to)s.")
+            % {"status": application.get_status_display(), "to": VettingStatus(to).label}
+        )
+    if actor == APPLICANT and not (
+        by and by.has_perm("organizations.apply_for_vetting", application.organization)
+    ):
+        raise PermissionDenied
+    if actor == REVIEWER and not (by and may_review(by, application)):
+        raise PermissionDenied
+    if actor == SYSTEM and by is not None:
+        raise PermissionDenied
+    now = timezone.now()
+    if to == VettingStatus.SUBMITTED:
+        if failures := _evidence_failures(application):
+            raise ValidationError(failures)
+        application.submitted_at = now
+    elif to in (VettingStatus.CHANGES_REQUESTED, VettingStatus.DECLINED):
+        if not message.strip():
+            raise ValidationError(_("Say what should change, or why, in a message."))
+        application.message = message.strip()
+        application.decided_at = now if to == VettingStatus.DECLINED else None
+    elif to == VettingStatus.APPROVED:
+        if failures := vetting_rule_failures(application):
+            raise ValidationError(failures)
+        application.decided_at = now
+        application.valid_until = now + relativedelta(months=settings.VETTING_VALID_MONTHS)
+    application.status = to
+    application.save()
+    if to == VettingStatus.SUBMITTED:
+        reviewers = User.objects.filter(groups__name="secretariat", is_active=True)
+        _notify(application, "vetting_submitted", reviewers.values_list("email", flat=True))
+    elif to in (
+        VettingStatus.CHANGES_REQUESTED,
+        VettingStatus.APPROVED,
+        VettingStatus.DECLINED,
+        VettingStatus.EXPIRED,
+    ):
+        _notify(application, "vetting_decided", _admin_emails(application.organization))
+    return application
+
+
+@transaction.atomic
+def vetting_start(*, organization: Organization, by: User) -> VettingApplication:
+    """Open a new application, pre-filled with the evidence of the previous one."""
+    if not by.has_perm("organizations.apply_for_vetting", organization):
+        raise PermissionDenied
+    if organization.sector != Sector.CIVIL_SOCIETY:
+        raise ValidationError(_("Only civil society organizations are vetted."))
+    if organization.vetting_applications.filter(status__in=OPEN_STATES).exists():
+        raise ValidationError(_("An application is already in progress."))
+    previous = organization.vetting_applications.exclude(status=VettingStatus.DRAFT).first()
+    application = VettingApplication.objects.create(
+        organization=organization, created_by=by, previous=previous
+    )
+    if previous is not None:
+        Evidence.objects.bulk_create(
+            Evidence(application=application, criterion_id=e.criterion_id, text=e.text)
+            for e in previous.evidence.all()
+        )
+    return application
+
+
+@transaction.atomic
+def vetting_save_evidence(
+    *, application: VettingApplication, by: User, texts: dict[int, str]
+) -> None:
+    """Save the applicant's evidence, criterion by criterion (draft or changes requested)."""
+    if not by.has_perm("organizations.apply_for_vetting", application.organization):
+        raise PermissionDenied
+    if application.status not in EDITABLE_STATES:
+        raise ValidationError(_("The application can no longer be changed."))
+    for criterion_id, text in texts.items():
+        Evidence.objects.update_or_create(
+            application=application,
+            criterion_id=criterion_id,
+            defaults={"text": text.strip()},
+        )
+
+
+@transaction.atomic
+def vetting_assess(
+    *, application: VettingApplication, reviewer: User, ratings: dict[int, tuple[str, str]]
+) -> None:
+    """Record a reviewer's rating and note per criterion; the first one starts the review."""
+    if not may_review(reviewer, application):
+        raise PermissionDenied
+    if application.status == VettingStatus.SUBMITTED:
+        vetting_set_state(application=application, to=VettingStatus.IN_REVIEW, by=reviewer)
+    elif application.status != VettingStatus.IN_REVIEW:
+        raise ValidationError(_("Only submitted applications can be assessed."))
+    for criterion_id, (rating, note) in ratings.items():
+        if rating not in Rating.values:
+            raise ValidationError(_("Unknown rating: %(rating)s.") % {"rating": rating})
+        Assessment.objects.update_or_create(
+            application=application,
+            criterion_id=criterion_id,
+            reviewer=reviewer,
+            defaults={"rating": rating, "note": note.strip()},
+        )
+
+
+def vetting_expire_due(now) -> int:
+    """Approvals past their validity become expired (a periodic-sweep source)."""
+    expired = 0
+    for application in VettingApplication.objects.filter(
+        status=VettingStatus.APPROVED, valid_until__lte=now
+    ):
+        vetting_set_state(application=application, to=VettingStatus.EXPIRED, by=None)
+        expired += 1
+    return expired
+
+
+@transaction.atomic
+def endorsement_request(
+    *, application: VettingApplication, endorser: Organization, by: User
+) -> Endorsement:
+    if not by.has_perm("organizations.apply_for_vetting", application.organization):
+        raise PermissionDenied
+    if endorser.pk == application.organization_id or not is_vetted(endorser):
+        raise ValidationError(_("Only another, already vetted organization can endorse you."))
+    if application.status not in OPEN_STATES:
+        raise ValidationError(_("The application is closed."))
+    endorsement, _created = Endorsement.objects.get_or_create(
+        application=application, endorser=endorser
+    )
+    email_on_commit(
+        "endorsement_requested",
+        {
+            "organization": application.organization.name,
+            "endorser": endorser.name,
+            "url": settings.SITE_URL + reverse("organizations:endorsements", args=[endorser.slug]),
+        },
+        list(_admin_emails(endorser)),
+    )
+    return endorsement
+
+
+@transaction.atomic
+def endorsement_decide(
+    *, endorsement: Endorsement, by: User, give: bool, statement: str = ""
+) -> Endorsement:
+    if not by.has_perm("organizations.decide_introductions", endorsement.endorser):
+        raise PermissionDenied  # the endorser's admins decide, as for introductions
+    if endorsement.status != EndorsementStatus.REQUESTED:
+        raise ValidationError(_("This endorsement was already answered."))
+    endorsement.status = EndorsementStatus.GIVEN if give else EndorsementStatus.REFUSED
+    endorsement.statement = statement.strip()
+    endorsement.decided_by = by
+    endorsement.save(update_fields=["status", "statement", "decided_by"])
+    return endorsement
