@@ -258,6 +258,7 @@ def vetting_assess(
     """Record a reviewer's rating and note per criterion; the first one starts the review."""
     if not may_review(reviewer, application):
         raise PermissionDenied
+    application = VettingApplication.objects.select_for_update().get(pk=application.pk)
     if application.status == VettingStatus.SUBMITTED:
         vetting_set_state(application=application, to=VettingStatus.IN_REVIEW, by=reviewer)
     elif application.status != VettingStatus.IN_REVIEW:

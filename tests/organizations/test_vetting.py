@@ -1,0 +1,281 @@
+import pytest
+import time_machine
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from organizations.models import Criterion, CriterionGroup, VettingApplication, VettingStatus
+from organizations.services import (
+    endorsement_decide,
+    endorsement_request,
+    vetting_assess,
+    vetting_expire_due,
+    vetting_rule_failures,
+    vetting_save_evidence,
+    vetting_set_state,
+    vetting_start,
+)
+from tests.conftest import enrol_totp, signed_in
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def second_reviewer(db):
+    user = UserFactory(email="ravi@secretariat.example", groups=["secretariat"])
+    enrol_totp(user)
+    return user
+
+
+def _all_evidence(application, cso_admin):
+    vetting_save_evidence(
+        application=application,
+        by=cso_admin,
+        texts={c.pk: f"Evidence for {c.code}" for c in Criterion.objects.all()},
+    )
+
+
+@pytest.fixture
+def submitted(cso, cso_admin):
+    application = vetting_start(organization=cso, by=cso_admin)
+    _all_evidence(application, cso_admin)
+    return vetting_set_state(application=application, to=VettingStatus.SUBMITTED, by=cso_admin)
+
+
+def _rate_all(application, reviewer, rating="met", except_codes=(), other="not_met"):
+    vetting_assess(
+        application=application,
+        reviewer=reviewer,
+        ratings={
+            c.pk: (other if c.code in except_codes else rating, f"note by {reviewer.email}")
+            for c in Criterion.objects.all()
+        },
+    )
+
+
+def test_approval_needs_two_reviewers_and_the_computed_rule(
+    submitted, enrolled_reviewer, second_reviewer
+):
+    _rate_all(submitted, enrolled_reviewer)
+    submitted.refresh_from_db()
+    assert submitted.status == VettingStatus.IN_REVIEW
+    with pytest.raises(ValidationError, match="Two reviewers"):
+        vetting_set_state(application=submitted, to=VettingStatus.APPROVED, by=enrolled_reviewer)
+    _rate_all(submitted, second_reviewer)
+    approved = vetting_set_state(
+        application=submitted, to=VettingStatus.APPROVED, by=enrolled_reviewer
+    )
+    assert approved.status == VettingStatus.APPROVED
+    assert approved.valid_until.date() == (approved.decided_at + relativedelta(months=24)).date()
+
+
+def test_a_core_value_not_met_by_one_reviewer_blocks_approval(
+    submitted, enrolled_reviewer, second_reviewer
+):
+    _rate_all(submitted, enrolled_reviewer)
+    _rate_all(submitted, second_reviewer, except_codes=("core-independence",), other="partly")
+    failures = vetting_rule_failures(submitted)
+    assert failures == ["Core value not met: Political independence or non-partisanship."]
+    with pytest.raises(ValidationError):
+        vetting_set_state(application=submitted, to=VettingStatus.APPROVED, by=second_reviewer)
+    submitted.refresh_from_db()
+    assert submitted.status == VettingStatus.IN_REVIEW
+
+
+def test_a_competency_and_a_constituency_criterion_are_needed(
+    submitted, enrolled_reviewer, second_reviewer
+):
+    no_competency = [c.code for c in Criterion.objects.filter(group=CriterionGroup.COMPETENCY)]
+    for reviewer in (enrolled_reviewer, second_reviewer):
+        _rate_all(submitted, reviewer, except_codes=no_competency)
+    assert vetting_rule_failures(submitted) == ["No competency is met."]
+    one = no_competency[1:]
+    for reviewer in (enrolled_reviewer, second_reviewer):
+        _rate_all(submitted, reviewer, except_codes=one)
+    assert vetting_rule_failures(submitted) == []
+
+
+def test_a_reviewer_who_is_a_member_of_the_applicant_is_refused(submitted, cso, enrolled_reviewer):
+    MembershipFactory(organization=cso, user=enrolled_reviewer)
+    with pytest.raises(PermissionDenied):
+        _rate_all(submitted, enrolled_reviewer)
+    with pytest.raises(PermissionDenied):
+        vetting_set_state(
+            application=submitted, to=VettingStatus.DECLINED, by=enrolled_reviewer, message="No"
+        )
+
+
+def test_non_reviewers_cannot_assess(submitted, outsider, convener, cso_admin):
+    for user in (outsider, convener, cso_admin):
+        with pytest.raises(PermissionDenied):
+            _rate_all(submitted, user)
+
+
+def test_submission_needs_evidence_for_the_rule(cso, cso_admin):
+    application = vetting_start(organization=cso, by=cso_admin)
+    with pytest.raises(ValidationError) as error:
+        vetting_set_state(application=application, to=VettingStatus.SUBMITTED, by=cso_admin)
+    assert len(error.value.messages) == 7  # five core values, competency, constituency
+    application.refresh_from_db()
+    assert application.status == VettingStatus.DRAFT
+
+
+def test_changes_requested_then_resubmitted(submitted, enrolled_reviewer, cso_admin):
+    with pytest.raises(ValidationError, match="message"):
+        vetting_set_state(
+            application=submitted, to=VettingStatus.CHANGES_REQUESTED, by=enrolled_reviewer
+        )
+    vetting_set_state(
+        application=submitted,
+        to=VettingStatus.CHANGES_REQUESTED,
+        by=enrolled_reviewer,
+        message="Say more about your constituency.",
+    )
+    submitted.refresh_from_db()
+    vetting_save_evidence(
+        application=submitted,
+        by=cso_admin,
+        texts={Criterion.objects.get(code="constituency-grounded").pk: "Forty village committees."},
+    )
+    resubmitted = vetting_set_state(application=submitted, to=VettingStatus.SUBMITTED, by=cso_admin)
+    assert resubmitted.status == VettingStatus.SUBMITTED
+    with pytest.raises(ValidationError, match="no longer be changed"):
+        vetting_save_evidence(application=resubmitted, by=cso_admin, texts={})
+
+
+def _approve(application, first, second):
+    _rate_all(application, first)
+    _rate_all(application, second)
+    return vetting_set_state(application=application, to=VettingStatus.APPROVED, by=first)
+
+
+def test_approval_expires_and_revetting_is_prefilled(
+    submitted, enrolled_reviewer, second_reviewer, cso, cso_admin
+):
+    approved = _approve(submitted, enrolled_reviewer, second_reviewer)
+    with time_machine.travel(approved.valid_until + relativedelta(days=1)):
+        assert vetting_expire_due(timezone.now()) == 1
+        assert vetting_expire_due(timezone.now()) == 0
+    approved.refresh_from_db()
+    assert approved.status == VettingStatus.EXPIRED
+    renewal = vetting_start(organization=cso, by=cso_admin)
+    assert renewal.previous == approved
+    assert renewal.evidence.count() == Criterion.objects.count()
+    assert VettingApplication.objects.filter(organization=cso).count() == 2
+
+
+def test_only_one_application_at_a_time(submitted, cso, cso_admin):
+    with pytest.raises(ValidationError, match="already in progress"):
+        vetting_start(organization=cso, by=cso_admin)
+
+
+def test_only_civil_society_is_vetted(ministry, enrolled_government_user):
+    ministry.memberships.filter(user=enrolled_government_user).update(role="admin")
+    with pytest.raises(ValidationError, match="Only civil society"):
+        vetting_start(organization=ministry, by=enrolled_government_user)
+
+
+def test_endorsements_come_from_vetted_organizations_only(
+    submitted, cso_admin, public_cso, enrolled_reviewer, second_reviewer
+):
+    with pytest.raises(ValidationError, match="already vetted"):
+        endorsement_request(application=submitted, endorser=public_cso, by=cso_admin)
+    endorser_admin = MembershipFactory(organization=public_cso, role="admin").user
+    own = vetting_start(organization=public_cso, by=endorser_admin)
+    _all_evidence(own, endorser_admin)
+    vetting_set_state(application=own, to=VettingStatus.SUBMITTED, by=endorser_admin)
+    _approve(own, enrolled_reviewer, second_reviewer)
+    endorsement = endorsement_request(application=submitted, endorser=public_cso, by=cso_admin)
+    with pytest.raises(PermissionDenied):
+        endorsement_decide(endorsement=endorsement, by=cso_admin, give=True)
+    given = endorsement_decide(
+        endorsement=endorsement,
+        by=endorser_admin,
+        give=True,
+        statement="We have worked with them since 2015.",
+    )
+    assert given.status == "given"
+
+
+def test_the_vetting_page_shows_notes_to_reviewers_only(
+    submitted, cso, cso_member, enrolled_reviewer, outsider, enrolled_government_user
+):
+    _rate_all(submitted, enrolled_reviewer)
+    url = reverse("organizations:vetting", args=[cso.slug])
+    member_page = signed_in(cso_member).get(url).content.decode()
+    assert "Evidence for core-rights" in member_page
+    assert "Met" in member_page
+    assert "note by" not in member_page
+    reviewer_page = signed_in(enrolled_reviewer).get(url).content.decode()
+    assert "note by rita@secretariat.example" in reviewer_page
+    for user in (outsider, enrolled_government_user):
+        assert signed_in(user).get(url).status_code == 404
+
+
+def test_the_vetting_page_flow_for_applicant_and_reviewers(
+    cso, cso_admin, enrolled_reviewer, second_reviewer
+):
+    url = reverse("organizations:vetting", args=[cso.slug])
+    applicant = signed_in(cso_admin)
+    applicant.post(url, {"action": "start"})
+    criteria = list(Criterion.objects.all())
+    response = applicant.post(url, {"action": "submit", f"criterion_{criteria[0].pk}": "Only one"})
+    assert response.status_code == 200
+    assert "Describe your evidence for the core value" in response.content.decode()
+    assert "Only one" in response.content.decode()
+    assert VettingApplication.objects.get().status == VettingStatus.DRAFT
+    applicant.post(
+        url, {"action": "submit", **{f"criterion_{c.pk}": f"Evidence {c.code}" for c in criteria}}
+    )
+    assert VettingApplication.objects.get().status == VettingStatus.SUBMITTED
+    for reviewer in (enrolled_reviewer, second_reviewer):
+        signed_in(reviewer).post(
+            url, {"action": "assess", **{f"rating_{c.pk}": "met" for c in criteria}}
+        )
+    signed_in(enrolled_reviewer).post(url, {"action": "approve"})
+    assert VettingApplication.objects.get().status == VettingStatus.APPROVED
+    assert "Approved" in applicant.get(url).content.decode()
+
+
+def test_letter_of_recognition_and_its_public_verification(
+    submitted, cso, cso_admin, enrolled_reviewer, second_reviewer, outsider
+):
+    letter_url = reverse("organizations:recognition_letter", args=[cso.slug])
+    assert signed_in(cso_admin).get(letter_url).status_code == 404  # not approved yet
+    approved = _approve(submitted, enrolled_reviewer, second_reviewer)
+    response = signed_in(cso_admin).get(letter_url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert signed_in(outsider).get(letter_url).status_code == 404
+
+    verify = reverse("organizations:verify_letter", args=[approved.verification_code])
+    page = Client().get(verify)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Genuine and valid." in body and cso.name in body
+    assert "alice@cso.example" not in body
+    assert "Kenya" not in body  # nothing else about the organization, e.g. its country
+    with time_machine.travel(approved.valid_until + relativedelta(days=1)):
+        vetting_expire_due(timezone.now())
+        assert "no longer valid" in Client().get(verify).content.decode()
+    forged = Client().get(reverse("organizations:verify_letter", args=["forged-code"]))
+    assert forged.status_code == 404
+
+
+def test_directory_filters_by_vetting_status(
+    submitted, cso, public_cso, enrolled_reviewer, second_reviewer
+):
+    _approve(submitted, enrolled_reviewer, second_reviewer)
+    client = signed_in(enrolled_reviewer)
+    names = [
+        o["name"]
+        for o in client.get("/api/v1/organizations/?vetting_status=approved").json()["results"]
+    ]
+    assert names == [cso.name]
+    assert client.get(f"/api/v1/organizations/{cso.public_id}/").json()["vetting_status"] == (
+        "approved"
+    )
