@@ -5,10 +5,19 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from organizations import api_vetting
 from organizations.api_contacts import ContactOutput, organization_contacts
 from organizations.filters import OrganizationFilter
 from organizations.languages import LANGUAGE_CHOICES
-from organizations.models import Criterion, Organization, Sector, Theme, User, VisibilityTier
+from organizations.models import (
+    Criterion,
+    Organization,
+    Sector,
+    Theme,
+    User,
+    VettingStatus,
+    VisibilityTier,
+)
 from organizations.rules import has_mfa, is_privileged
 from organizations.selectors import memberships_of, organization_list, vetting_status_of
 from organizations.services import (
@@ -79,6 +88,10 @@ class MeView(APIView):
         values.update(data.validated_data)
         user_update_preferences(user=user, **values)
         return Response(MeOutput(user).data)
+
+
+SUBMITTED, CHANGES = VettingStatus.SUBMITTED, VettingStatus.CHANGES_REQUESTED
+APPROVED, DECLINED = VettingStatus.APPROVED, VettingStatus.DECLINED
 
 
 class OrganizationOutput(serializers.ModelSerializer):
@@ -193,6 +206,47 @@ class OrganizationViewSet(
         """All contacts for members and the secretariat; the shareable ones, recorded, for the
         requester of an accepted introduction; 403 for anyone else."""
         return organization_contacts(request, self.get_object())
+
+    @extend_schema(responses=api_vetting.VettingOutput)
+    @action(detail=True, methods=["get"], permission_classes=[permissions.IsAuthenticated])
+    def vetting(self, request, public_id=None):
+        """The current vetting application (its members and the secretariat only)."""
+        return api_vetting.vetting_show(request, self.get_object())
+
+    @extend_schema(request=None, responses=api_vetting.VettingOutput)
+    @action(detail=True, methods=["post"], url_path="vetting/start")
+    def vetting_start(self, request, public_id=None):
+        return api_vetting.vetting_start_action(request, self.get_object())
+
+    @extend_schema(request=api_vetting.EvidenceInput, responses=api_vetting.VettingOutput)
+    @action(detail=True, methods=["post"], url_path="vetting/evidence")
+    def vetting_evidence(self, request, public_id=None):
+        return api_vetting.vetting_evidence_action(request, self.get_object())
+
+    @extend_schema(request=None, responses=api_vetting.VettingOutput)
+    @action(detail=True, methods=["post"], url_path="vetting/submit")
+    def vetting_submit(self, request, public_id=None):
+        return api_vetting.vetting_transition_action(request, self.get_object(), SUBMITTED)
+
+    @extend_schema(request=api_vetting.AssessInput, responses=api_vetting.VettingOutput)
+    @action(detail=True, methods=["post"], url_path="vetting/assess")
+    def vetting_assess(self, request, public_id=None):
+        return api_vetting.vetting_assess_action(request, self.get_object())
+
+    @extend_schema(request=api_vetting.MessageInput, responses=api_vetting.VettingOutput)
+    @action(detail=True, methods=["post"], url_path="vetting/request-changes")
+    def vetting_request_changes(self, request, public_id=None):
+        return api_vetting.vetting_transition_action(request, self.get_object(), CHANGES)
+
+    @extend_schema(request=None, responses=api_vetting.VettingOutput)
+    @action(detail=True, methods=["post"], url_path="vetting/approve")
+    def vetting_approve(self, request, public_id=None):
+        return api_vetting.vetting_transition_action(request, self.get_object(), APPROVED)
+
+    @extend_schema(request=api_vetting.MessageInput, responses=api_vetting.VettingOutput)
+    @action(detail=True, methods=["post"], url_path="vetting/decline")
+    def vetting_decline(self, request, public_id=None):
+        return api_vetting.vetting_transition_action(request, self.get_object(), DECLINED)
 
     def partial_update(self, request, public_id=None):
         organization = self.get_object()

@@ -1,0 +1,134 @@
+"""Vetting through the API: the same services as the vetting page, as workflow actions."""
+
+from django.http import Http404
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from organizations.models import Criterion, Rating, VettingStatus
+from organizations.rules import is_vetting_reviewer
+from organizations.selectors import vetting_applications_of
+from organizations.services import (
+    vetting_assess,
+    vetting_save_evidence,
+    vetting_set_state,
+    vetting_start,
+)
+
+
+class AssessmentOutput(serializers.Serializer):
+    criterion = serializers.CharField(source="criterion.code")
+    rating = serializers.CharField()
+
+
+class ReviewerAssessmentOutput(AssessmentOutput):
+    reviewer = serializers.EmailField(source="reviewer.email")
+    note = serializers.CharField()
+
+
+class VettingOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    status = serializers.CharField()
+    message = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField()
+    valid_until = serializers.DateTimeField()
+    evidence = serializers.SerializerMethodField()
+    assessments = serializers.SerializerMethodField()
+
+    def get_evidence(self, application) -> dict[str, str]:
+        return {e.criterion.code: e.text for e in application.evidence.select_related("criterion")}
+
+    def get_assessments(self, application) -> list[dict]:
+        rows = application.assessments.select_related("criterion", "reviewer")
+        # Reviewer notes and names are for the secretariat only (DESIGN.md §4).
+        if is_vetting_reviewer(self.context["request"].user):
+            return ReviewerAssessmentOutput(rows, many=True).data
+        return AssessmentOutput(rows, many=True).data
+
+
+class EvidenceInput(serializers.Serializer):
+    evidence = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=5000))
+
+    def validate_evidence(self, value):
+        codes = dict(Criterion.objects.values_list("code", "pk"))
+        unknown = sorted(set(value) - set(codes))
+        if unknown:
+            raise serializers.ValidationError(f"Unknown criteria: {', '.join(unknown)}.")
+        return {codes[code]: text for code, text in value.items()}
+
+
+class RatingInput(serializers.Serializer):
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class AssessInput(serializers.Serializer):
+    ratings = serializers.DictField(child=RatingInput())
+
+    def validate_ratings(self, value):
+        codes = dict(Criterion.objects.values_list("code", "pk"))
+        unknown = sorted(set(value) - set(codes))
+        if unknown:
+            raise serializers.ValidationError(f"Unknown criteria: {', '.join(unknown)}.")
+        return {codes[code]: (item["rating"], item["note"]) for code, item in value.items()}
+
+
+class MessageInput(serializers.Serializer):
+    message = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+def _current(request, organization):
+    if not request.user.has_perm("organizations.view_vetting", organization):
+        raise Http404
+    application = vetting_applications_of(organization).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+def _output(request, organization):
+    application = _current(request, organization)
+    return Response(VettingOutput(application, context={"request": request}).data)
+
+
+def vetting_show(request, organization):
+    return _output(request, organization)
+
+
+def vetting_start_action(request, organization):
+    vetting_start(organization=organization, by=request.user)
+    return _output(request, organization)
+
+
+def vetting_evidence_action(request, organization):
+    data = EvidenceInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    vetting_save_evidence(
+        application=_current(request, organization),
+        by=request.user,
+        texts=data.validated_data["evidence"],
+    )
+    return _output(request, organization)
+
+
+def vetting_assess_action(request, organization):
+    data = AssessInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    vetting_assess(
+        application=_current(request, organization),
+        reviewer=request.user,
+        ratings=data.validated_data["ratings"],
+    )
+    return _output(request, organization)
+
+
+def vetting_transition_action(request, organization, to: VettingStatus):
+    data = MessageInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    vetting_set_state(
+        application=_current(request, organization),
+        to=to,
+        by=request.user,
+        message=data.validated_data["message"],
+    )
+    return _output(request, organization)

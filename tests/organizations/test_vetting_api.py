@@ -1,0 +1,61 @@
+import pytest
+from django.test import Client
+
+from organizations.models import Criterion, VettingApplication
+from organizations.services import api_token_create
+from tests.conftest import enrol_totp, signed_in
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(user):
+    _token, secret = api_token_create(user=user, name="t", can_write=True)
+    return Client(headers={"Authorization": f"Bearer {secret}"})
+
+
+def _post(client, url, data=None):
+    return client.post(url, data or {}, content_type="application/json")
+
+
+def test_the_vetting_workflow_through_the_api(
+    cso, cso_admin, cso_member, enrolled_reviewer, outsider
+):
+    second = UserFactory(email="ravi@secretariat.example", groups=["secretariat"])
+    enrol_totp(second)
+    base = f"/api/v1/organizations/{cso.public_id}/vetting/"
+    applicant = bearer(cso_admin)
+    assert _post(applicant, base + "start/").json()["status"] == "draft"
+    incomplete = _post(applicant, base + "submit/")
+    assert incomplete.status_code == 400
+    assert "core value" in incomplete.json()["detail"][0]
+    bad = _post(applicant, base + "evidence/", {"evidence": {"no-such-criterion": "x"}})
+    assert bad.status_code == 400 and list(bad.json()) == ["evidence"]
+    evidence = {c.code: f"Evidence {c.code}" for c in Criterion.objects.all()}
+    _post(applicant, base + "evidence/", {"evidence": evidence})
+    assert _post(applicant, base + "submit/").json()["status"] == "submitted"
+
+    ratings = {
+        "ratings": {c.code: {"rating": "met", "note": "fine"} for c in Criterion.objects.all()}
+    }
+    assert _post(bearer(cso_member), base + "assess/", ratings).status_code == 403
+    assert _post(bearer(enrolled_reviewer), base + "assess/", ratings).status_code == 200
+    refused = _post(bearer(enrolled_reviewer), base + "approve/")
+    assert refused.status_code == 400
+    assert "Two reviewers" in refused.json()["detail"][0]
+    _post(bearer(second), base + "assess/", ratings)
+    assert _post(bearer(second), base + "approve/").json()["status"] == "approved"
+
+    member_view = bearer(cso_member).get(base).json()
+    assert member_view["status"] == "approved"
+    assert set(member_view["assessments"][0]) == {"criterion", "rating"}
+    reviewer_view = bearer(enrolled_reviewer).get(base).json()
+    assert reviewer_view["assessments"][0]["note"] == "fine"
+    assert bearer(outsider).get(base).status_code == 404
+
+
+def test_outsiders_cannot_start_or_see_a_vetting(cso, outsider):
+    base = f"/api/v1/organizations/{cso.public_id}/vetting/"
+    assert _post(bearer(outsider), base + "start/").status_code == 403
+    assert VettingApplication.objects.count() == 0
+    assert signed_in(outsider).get(base).status_code == 404
