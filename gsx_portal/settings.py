@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
+    "pgtrigger",
+    "pghistory",
     "gsx_portal",
     "organizations",
     "dialogues",
@@ -78,6 +80,8 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "gsx_portal.middleware.UserPreferencesMiddleware",
     "gsx_portal.middleware.MandatoryMFAMiddleware",
+    # Attaches the signed-in user and URL to every history event written by a request.
+    "pghistory.middleware.HistoryMiddleware",
 ]
 
 ROOT_URLCONF = "gsx_portal.urls"

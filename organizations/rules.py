@@ -97,3 +97,4 @@ def is_vetting_reviewer(user) -> bool:
 
 rules.add_perm("organizations.apply_for_vetting", is_editor_of)
 rules.add_perm("organizations.view_vetting", is_member_of | is_secretariat)
+rules.add_perm("organizations.view_history", is_admin_of | is_secretariat)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from organizations.models import (
     REQUESTER_SECTORS,
     ApiToken,
+    ContactReveal,
     IntroductionRequest,
     Membership,
     Organization,
@@ -147,3 +148,43 @@ def vetting_status_annotation():
 def vetting_status_of(organization: Organization) -> str:
     latest = organization.vetting_applications.order_by("-created_at").first()
     return latest.status if latest else ""
+
+
+HISTORY_LIMIT = 300
+
+
+def organization_history(organization: Organization) -> list[dict]:
+    """What changed on the organization and on everything attached to it (memberships, contacts,
+    introductions, vetting), newest first, with who made each change."""
+    from pghistory.models import Events
+
+    events = list(
+        Events.objects.references(organization).order_by("-pgh_created_at")[:HISTORY_LIMIT]
+    )
+    user_ids = {(event.pgh_context or {}).get("user") for event in events if event.pgh_context} - {
+        None
+    }
+    users = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "email"))
+    return [
+        {
+            "at": event.pgh_created_at,
+            "what": event.pgh_model.split(".")[-1].removesuffix("Event"),
+            "action": event.pgh_label,
+            "by": users.get((event.pgh_context or {}).get("user"), ""),
+            "changes": {
+                field: change
+                for field, change in (event.pgh_diff or {}).items()
+                if field not in ("updated_at", "search_document")
+            },
+        }
+        for event in events
+    ]
+
+
+def contact_reveals_of(organization: Organization) -> QuerySet[ContactReveal]:
+    """Who was shown this organization's contacts, and when: the organization's right to know."""
+    return (
+        ContactReveal.objects.filter(introduction__organization=organization)
+        .select_related("user", "introduction__requester_organization")
+        .prefetch_related("contacts")
+    )

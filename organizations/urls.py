@@ -24,6 +24,7 @@ urlpatterns = [
         name="membership_remove",
     ),
     path("invitations/<str:token>/", members.invitation, name="invitation"),
+    path("organizations/<slug:slug>/history/", members.organization_history_view, name="history"),
     path("organizations/<slug:slug>/contacts/", contacts.contacts_manage, name="contacts"),
     path(
         "organizations/<slug:slug>/contacts/<uuid:public_id>/",

@@ -1,16 +1,19 @@
 import uuid
 from datetime import timedelta
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models.directory import Organization
+from organizations.models.history import audited
 
 INTRODUCTION_VALID_DAYS = 30
 
 
+@pghistory.track(*audited())
 class Contact(models.Model):
     """A contact person of an organization. Never shown beyond DESIGN.md §4's rules."""
 
@@ -57,6 +60,7 @@ def _introduction_expiry():
     return now() + timedelta(days=INTRODUCTION_VALID_DAYS)
 
 
+@pghistory.track(*audited())
 class IntroductionRequest(models.Model):
     """A government, security-sector or multilateral user asks to be introduced to a CSO."""
 

@@ -1,5 +1,6 @@
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from organizations.languages import LANGUAGE_CHOICES
+from organizations.models.history import audited
 from organizations.regions import Region
 from organizations.search import ImmutableUnaccent, name_key
 
@@ -100,6 +102,12 @@ def validate_year_founded(value: int) -> None:
         raise ValidationError(_("The year founded cannot be in the future."))
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["search_document"],
+)
 class Organization(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -197,6 +205,7 @@ class MembershipRole(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
+@pghistory.track(*audited())
 class Membership(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(

@@ -1,11 +1,13 @@
 import secrets
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models.directory import Criterion, Organization
+from organizations.models.history import audited
 
 
 class VettingStatus(models.TextChoices):
@@ -28,6 +30,7 @@ def _verification_code() -> str:
     return secrets.token_urlsafe(18)
 
 
+@pghistory.track(*audited())
 class VettingApplication(models.Model):
     """A civil society organization's application to be vetted against the Better Peace Tool."""
 
@@ -78,6 +81,7 @@ class VettingApplication(models.Model):
         return f"{self.organization} ({self.get_status_display()})"
 
 
+@pghistory.track(*audited())
 class Evidence(models.Model):
     application = models.ForeignKey(
         VettingApplication, on_delete=models.CASCADE, related_name="evidence"
@@ -94,6 +98,7 @@ class Evidence(models.Model):
         return f"{self.application_id}/{self.criterion.code}"
 
 
+@pghistory.track(*audited())
 class Assessment(models.Model):
     """A reviewer's rating of one criterion. Its note is for the secretariat only."""
 

@@ -2,11 +2,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organizations.forms import InvitationForm, RoleForm
 from organizations.models import Membership
-from organizations.selectors import members_of, open_invitations_of, organizations_visible_to
+from organizations.selectors import (
+    contact_reveals_of,
+    members_of,
+    open_invitations_of,
+    organization_history,
+    organizations_visible_to,
+)
 from organizations.services import (
     invitation_accept,
     invitation_for_token,
@@ -119,4 +125,18 @@ def invitation(request, token):
         "organizations/invitation.html",
         {"invitation": found, "error": error},
         status=400 if error else 200,
+    )
+
+
+@require_GET
+def organization_history_view(request, slug):
+    organization = _organization(request, slug, "organizations.view_history")
+    return render(
+        request,
+        "organizations/history.html",
+        {
+            "organization": organization,
+            "events": organization_history(organization),
+            "reveals": contact_reveals_of(organization),
+        },
     )

@@ -1,0 +1,69 @@
+import pytest
+from django.urls import reverse
+
+from organizations.models import Contact
+from organizations.services import organization_update
+from tests.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_changes_are_recorded_with_who_made_them(
+    cso, cso_admin, cso_member, enrolled_reviewer, outsider
+):
+    client = signed_in(cso_admin)
+    client.post(
+        reverse("organizations:edit", args=[cso.slug]),
+        {
+            "name": "Coastal Youth Forum",
+            "sector": "civil_society",
+            "summary": "New summary",
+            "visibility_tier": "network",
+        },
+    )
+    client.post(reverse("organizations:contacts", args=[cso.slug]), {"name": "Asha"})
+    Contact.objects.filter(name="Asha").update(phone="+254 1")  # a bulk update is caught too
+    url = reverse("organizations:history", args=[cso.slug])
+    body = client.get(url).content.decode()
+    assert "New summary" in body
+    assert "alice@cso.example" in body
+    assert "Contact" in body and "+254 1" in body
+    assert signed_in(enrolled_reviewer).get(url).status_code == 200
+    assert signed_in(cso_member).get(url).status_code == 403
+    assert signed_in(outsider).get(url).status_code == 403
+
+
+def test_the_history_of_a_restricted_organization_is_hidden_from_outsiders(
+    restricted_cso, outsider
+):
+    url = reverse("organizations:history", args=[restricted_cso.slug])
+    assert signed_in(outsider).get(url).status_code == 404
+
+
+def test_the_service_records_changes_outside_requests_too(cso, cso_admin):
+    organization_update(organization=cso, user=cso_admin, summary="From a script")
+    body = (
+        signed_in(cso_admin).get(reverse("organizations:history", args=[cso.slug])).content.decode()
+    )
+    assert "From a script" in body
+
+
+def test_the_cso_sees_who_was_shown_its_contacts(
+    cso, cso_admin, enrolled_government_user, ministry
+):
+    from organizations.services import contacts_reveal, introduction_decide, introduction_request
+
+    Contact.objects.create(organization=cso, name="Asha Mwangi", shareable=True)
+    introduction = introduction_request(
+        requester=enrolled_government_user,
+        requester_organization=ministry,
+        organization=cso,
+        purpose="A community policing pilot in the coastal districts, discussed together.",
+    )
+    introduction_decide(introduction=introduction, by=cso_admin, accept=True)
+    contacts_reveal(introduction=introduction, user=enrolled_government_user, channel="api")
+    body = (
+        signed_in(cso_admin).get(reverse("organizations:history", args=[cso.slug])).content.decode()
+    )
+    assert "grace@gov.example" in body and "Ministry of the Interior" in body
+    assert "Asha Mwangi" in body
