@@ -60,7 +60,7 @@ def test_the_cso_sees_who_was_shown_its_contacts(
         organization=cso,
         purpose="A community policing pilot in the coastal districts, discussed together.",
     )
-    introduction_decide(introduction=introduction, by=cso_admin, accept=True)
+    introduction = introduction_decide(introduction=introduction, by=cso_admin, accept=True)
     contacts_reveal(introduction=introduction, user=enrolled_government_user, channel="api")
     body = (
         signed_in(cso_admin).get(reverse("organizations:history", args=[cso.slug])).content.decode()
