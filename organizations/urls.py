@@ -10,6 +10,7 @@ urlpatterns = [
     path("account/tokens/<int:pk>/revoke/", account.api_token_revoke_view, name="api_token_revoke"),
     path("organizations/", directory.organization_directory, name="directory"),
     path("organizations/new/", directory.organization_create, name="create"),
+    path("organizations/export.csv", directory.organization_export, name="export"),
     path("organizations/<slug:slug>/", directory.organization_detail, name="detail"),
     path("organizations/<slug:slug>/edit/", directory.organization_edit, name="edit"),
     path("organizations/<slug:slug>/members/", members.organization_members, name="members"),

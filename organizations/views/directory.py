@@ -1,11 +1,15 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from organizations.exports import organizations_csv_rows
 from organizations.filters import OrganizationFilter
 from organizations.forms import OrganizationForm
 from organizations.models import Sector
@@ -18,6 +22,7 @@ from organizations.selectors import (
 from organizations.services import organization_register, organization_update
 
 PAGE_SIZE = 25
+security_log = logging.getLogger("gsx.security")
 
 
 @login_not_required
@@ -84,3 +89,23 @@ def organization_edit(request, slug):
         messages.success(request, _("The profile was saved."))
         return redirect("organizations:detail", slug=organization.slug)
     return render(request, "organizations/form.html", {"form": form, "organization": organization})
+
+
+EXPORT_CHUNK = 500
+
+
+@require_GET
+def organization_export(request):
+    """The current filter of the directory as CSV, streamed; a security event."""
+    filterset = OrganizationFilter(request.GET, queryset=organization_list(request.user))
+    if not filterset.is_valid():
+        return HttpResponseBadRequest(
+            "; ".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items())
+        )
+    security_log.info(
+        "directory.exported user=%s query=%s", request.user.pk, request.GET.urlencode()[:500]
+    )
+    rows = organizations_csv_rows(filterset.qs.iterator(chunk_size=EXPORT_CHUNK))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="gsx-organizations.csv"'
+    return response

@@ -1,0 +1,72 @@
+import csv
+import io
+import logging
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from organizations.models import Contact
+from tests.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(response):
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_export_follows_the_filter_and_visibility_and_never_has_contacts(
+    outsider, directory, caplog
+):
+    Contact.objects.create(
+        organization=directory["public"],
+        name="Asha Mwangi",
+        email="asha@cso.example",
+        shareable=True,
+    )
+    with caplog.at_level(logging.INFO, logger="gsx.security"):
+        response = signed_in(outsider).get(
+            reverse("organizations:export") + "?sector=civil_society"
+        )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = _rows(response)
+    assert sorted(row["name"] for row in rows) == [
+        "Coastal Youth Forum",
+        "Réseau des Femmes pour la Paix",
+    ]
+    text = str(rows)
+    assert "Asha" not in text and "asha@cso.example" not in text
+    assert rows[0].keys() >= {"id", "name", "sector", "countries", "vetting_status"}
+    assert "directory.exported" in caplog.text
+
+
+def test_export_neutralises_spreadsheet_formulas(outsider, public_cso):
+    public_cso.summary = '=HYPERLINK("http://evil")'
+    public_cso.save()
+    rows = _rows(signed_in(outsider).get(reverse("organizations:export")))
+    assert rows[0]["summary"].startswith("'=")
+
+
+def test_export_needs_a_signed_in_user_and_valid_filters(outsider, directory):
+    response = Client().get(reverse("organizations:export"))
+    assert response.status_code == 302
+    bad = signed_in(outsider).get(reverse("organizations:export") + "?sector=army")
+    assert bad.status_code == 400
+    assert b"sector" in bad.content
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_export_runs_a_constant_number_of_queries(outsider, django_assert_num_queries, rows):
+    from tests.factories import OrganizationFactory
+
+    for n in range(rows):
+        OrganizationFactory(name=f"Org {n}", visibility_tier="public")
+    client = signed_in(outsider)
+    client.get(reverse("home"))  # the first request of a session records it
+    # session, user, session activity (read, user, update, two savepoints), the MFA and
+    # secretariat checks, organizations, their themes
+    with django_assert_num_queries(11):
+        response = client.get(reverse("organizations:export"))
+        assert len(_rows(response)) == rows
