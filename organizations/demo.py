@@ -60,6 +60,12 @@ DEMO_ACCOUNTS = [
     DemoAccount(
         f"reviewer@{DEMO_DOMAIN}", "Leila Haddad", "Reviewer (secretariat)", groups=("secretariat",)
     ),
+    DemoAccount(
+        f"reviewer2@{DEMO_DOMAIN}",
+        "Kwame Mensah",
+        "Second reviewer (secretariat)",
+        groups=("secretariat",),
+    ),
     DemoAccount(f"convener@{DEMO_DOMAIN}", "Tomás Ferreira", "Convener", groups=("convener",)),
     DemoAccount(
         f"policymaker@{DEMO_DOMAIN}", "Ingrid Larsen", "Policymaker", "regional-peace-commission"
@@ -68,11 +74,25 @@ DEMO_ACCOUNTS = [
 ]
 
 
+SAHEL_PROFILE = {
+    "headquarters_country": "NE",
+    "countries": ["NE", "ML", "BF"],
+    "regions": ["sub_saharan_africa"],
+    "women_led": True,
+    "visibility_tier": "public",
+    "working_languages": ["fr", "ha", "ar"],
+    "summary": "Women mediators preventing violence between communities in the central Sahel.",
+}
+
+
 def _organization(slug: str) -> Organization:
     name, acronym, sector = DEMO_ORGANIZATIONS[slug]
     organization = Organization.objects.filter(slug=slug).first()
     if organization is None:
         organization = Organization(slug=slug, name=name, acronym=acronym, sector=sector)
+        if slug == "sahel-women-peace-circle":
+            for field, value in SAHEL_PROFILE.items():
+                setattr(organization, field, value)
         organization.full_clean()
         organization.save()
     return organization

@@ -13,8 +13,10 @@ _ADDED = {
     "ku": ("Kurdî", "Kurdish"),
     "om": ("Afaan Oromoo", "Oromo"),
     "ps": ("پښتو", "Pashto"),
+    "rw": ("Ikinyarwanda", "Kinyarwanda"),
     "so": ("Soomaali", "Somali"),
     "ti": ("ትግርኛ", "Tigrinya"),
+    "tl": ("Tagalog", "Tagalog"),
     "wo": ("Wolof", "Wolof"),
     "yo": ("Yorùbá", "Yoruba"),
 }

@@ -31,16 +31,18 @@ def test_load_demo_creates_one_account_per_role_once(settings, capsys):
     settings.DEBUG = False
     settings.DEMO_PASSWORD = PASSWORD
     call_command("load_demo", "--force")
-    assert "Demo accounts: 8 created, 0 present." in capsys.readouterr().out
+    assert "Demo accounts: 9 created, 0 present." in capsys.readouterr().out
     call_command("load_demo", "--force")
-    assert "Demo accounts: 0 created, 8 present." in capsys.readouterr().out
-    assert User.objects.count() == len(DEMO_ACCOUNTS) == 8
-    assert EmailAddress.objects.filter(verified=True).count() == 8
+    assert "Demo accounts: 0 created, 9 present." in capsys.readouterr().out
+    signing_in = [u for u in User.objects.all() if u.has_usable_password()]
+    assert len(signing_in) == len(DEMO_ACCOUNTS) == 9
+    assert EmailAddress.objects.filter(verified=True).count() == 9
     with_totp = set(Authenticator.objects.filter(type="totp").values_list("user__email", flat=True))
     assert with_totp == {
         "government@demo.gsx.example",
         "security@demo.gsx.example",
         "reviewer@demo.gsx.example",
+        "reviewer2@demo.gsx.example",
         "convener@demo.gsx.example",
         "admin@demo.gsx.example",
     }
@@ -58,3 +60,23 @@ def test_a_privileged_demo_account_signs_in_with_the_documented_secret(settings)
     response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(DEMO_TOTP_SECRET)})
     assert response.status_code == 302
     assert client.get("/api/v1/me/").json()["email"] == "reviewer@demo.gsx.example"
+
+
+def test_load_demo_builds_a_directory_with_vettings_and_introductions(settings, capsys):
+    from organizations.models import IntroductionRequest, Organization, VettingApplication
+
+    settings.DEBUG = True
+    settings.DEMO_PASSWORD = PASSWORD
+    call_command("load_demo")
+    assert "Demo organizations: 36 created." in capsys.readouterr().out
+    assert Organization.objects.count() == 40
+    assert Organization.objects.filter(visibility_tier="restricted").count() == 1
+    statuses = sorted(VettingApplication.objects.values_list("status", flat=True))
+    assert statuses == ["approved"] * 6 + ["in_review"]
+    assert sorted(IntroductionRequest.objects.values_list("status", flat=True)) == [
+        "accepted",
+        "pending",
+    ]
+    assert len(set(Organization.objects.values_list("sector", flat=True))) == 8
+    call_command("load_demo")
+    assert "Demo organizations: 0 created." in capsys.readouterr().out

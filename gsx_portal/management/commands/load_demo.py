@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from organizations.demo import DEMO_TOTP_SECRET, load_demo_accounts
+from organizations.demo import DEMO_DOMAIN, DEMO_TOTP_SECRET, load_demo_accounts
+from organizations.demo_directory import load_demo_directory
+from organizations.models import User
 
 
 class Command(BaseCommand):
@@ -27,5 +29,12 @@ class Command(BaseCommand):
         created = sum(1 for _account, was_created in results if was_created)
         self.stdout.write(f"Demo accounts: {created} created, {len(results) - created} present.")
         for account, _created in results:
-            self.stdout.write(f"  {account.role:<24} {account.email}")
+            self.stdout.write(f"  {account.role:<30} {account.email}")
+        by_email = {user.email: user for user in User.objects.filter(email__endswith=DEMO_DOMAIN)}
+        added = load_demo_directory(
+            reviewers=[by_email[f"reviewer@{DEMO_DOMAIN}"], by_email[f"reviewer2@{DEMO_DOMAIN}"]],
+            government=by_email[f"government@{DEMO_DOMAIN}"],
+            security=by_email[f"security@{DEMO_DOMAIN}"],
+        )
+        self.stdout.write(f"Demo organizations: {added} created.")
         self.stdout.write(f"Two-factor secret of the privileged demo accounts: {DEMO_TOTP_SECRET}")
