@@ -2,7 +2,27 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import ApiToken, Membership, Organization, User
+from organizations.models import (
+    ApiToken,
+    Contact,
+    ContactReveal,
+    Criterion,
+    IntroductionRequest,
+    Invitation,
+    Membership,
+    Organization,
+    Theme,
+    User,
+    VettingApplication,
+)
+from organizations.services import (
+    PROFILE_FIELDS,
+    contact_delete,
+    contact_save,
+    organization_register,
+    organization_update,
+)
+from organizations.services.contacts import CONTACT_FIELDS
 
 
 @admin.register(User)
@@ -23,19 +43,119 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
 
-class MembershipInline(admin.TabularInline):
+class ReadOnlyMixin:
+    """Rows that change only through their workflow (pages or API), never by a free edit."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class MembershipInline(ReadOnlyMixin, admin.TabularInline):
+    # Roles change on the members page, where the last-admin rule is enforced.
     model = Membership
     extra = 0
-    autocomplete_fields = ["user"]
+    fields = ["user", "role", "created_at"]
+    readonly_fields = fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ["name", "role", "email", "phone", "secure_channel", "shareable"]
 
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "acronym", "sector", "visibility_tier", "updated_at"]
-    list_filter = ["sector", "visibility_tier"]
+    list_filter = ["sector", "visibility_tier", "women_led", "youth_led"]
     search_fields = ["name", "acronym"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline]
+    readonly_fields = ["public_id", "slug", "regions", "created_at", "updated_at"]
+    inlines = [MembershipInline, ContactInline]
+
+    def save_model(self, request, obj, form, change):
+        fields = [*PROFILE_FIELDS, "themes"]
+        profile = {f: form.cleaned_data[f] for f in fields if f in form.cleaned_data}
+        if change:
+            organization_update(organization=obj, user=request.user, **profile)
+        else:
+            registered = organization_register(user=request.user, **profile)
+            obj.pk, obj.slug = registered.pk, registered.slug
+            obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # The themes were saved by the service in save_model.
+        for formset in formsets:
+            if formset.model is Contact:
+                self._save_contacts(request, form.instance, formset)
+            else:
+                formset.save()
+
+    def _save_contacts(self, request, organization, formset):
+        # What formset.save() would have recorded, for the admin's change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline in formset.deleted_forms:
+            if inline.instance.pk:
+                contact_delete(contact=inline.instance, by=request.user)
+                formset.deleted_objects.append(inline.instance)
+        for inline in formset.forms:
+            if inline in formset.deleted_forms or not inline.has_changed():
+                continue
+            is_new = not inline.instance.pk
+            fields = {f: inline.cleaned_data[f] for f in CONTACT_FIELDS}
+            contact = contact_save(
+                organization=organization,
+                by=request.user,
+                contact=None if is_new else inline.instance,
+                **fields,
+            )
+            if is_new:
+                formset.new_objects.append(contact)
+            else:
+                formset.changed_objects.append((contact, inline.changed_data))
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "order"]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ["code", "group", "title", "order"]
+    list_filter = ["group"]
+
+
+@admin.register(VettingApplication)
+class VettingApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["organization", "status", "submitted_at", "decided_at", "valid_until"]
+    list_filter = ["status"]
+    search_fields = ["organization__name"]
+
+
+@admin.register(IntroductionRequest)
+class IntroductionRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["organization", "requester_organization", "status", "created_at"]
+    list_filter = ["status"]
+
+
+@admin.register(ContactReveal)
+class ContactRevealAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["introduction", "user", "channel", "at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a security record
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["email", "organization", "role", "created_at", "expires_at", "accepted_at"]
+    exclude = ["token_hash"]
 
 
 @admin.register(ApiToken)

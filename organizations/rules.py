@@ -83,10 +83,16 @@ def is_editor_of(user, organization) -> bool:
     return _role(user, organization) in (MembershipRole.ADMIN, MembershipRole.EDITOR)
 
 
-rules.add_perm("organizations.change_profile", is_editor_of)
-rules.add_perm("organizations.manage_members", is_admin_of)
+@rules.predicate
+def is_staff(user) -> bool:
+    return user.is_authenticated and user.is_staff
+
+
+# Staff administrators act through the Django admin, which calls the same services.
+rules.add_perm("organizations.change_profile", is_editor_of | is_staff)
+rules.add_perm("organizations.manage_members", is_admin_of | is_staff)
 rules.add_perm("organizations.view_members", is_member_of | is_secretariat)
-rules.add_perm("organizations.manage_contacts", is_editor_of)
+rules.add_perm("organizations.manage_contacts", is_editor_of | is_staff)
 rules.add_perm("organizations.decide_introductions", is_admin_of)
 
 

@@ -19,7 +19,7 @@ from organizations.selectors import (
     organizations_visible_to,
     requester_organizations,
 )
-from organizations.services import organization_register, organization_update
+from organizations.services import is_vetted, organization_register, organization_update
 
 PAGE_SIZE = 25
 security_log = logging.getLogger("gsx.security")
@@ -54,6 +54,9 @@ def organization_detail(request, slug):
             "organization": organization,
             "can_edit": request.user.has_perm("organizations.change_profile", organization),
             "can_view_members": request.user.has_perm("organizations.view_members", organization),
+            "can_view_vetting": request.user.has_perm("organizations.view_vetting", organization),
+            "can_view_history": request.user.has_perm("organizations.view_history", organization),
+            "vetted": is_vetted(organization),
             "can_decide_introductions": request.user.has_perm(
                 "organizations.decide_introductions", organization
             ),
