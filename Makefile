@@ -18,7 +18,7 @@ install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
 	$(UV) sync --locked
 
 messages: install
-	$(RUN) pybabel compile --domain=django --directory=locale --use-fuzzy --statistics 2>&1 | grep -v "^$$" || true
+	$(RUN) pybabel compile --domain=django --directory=locale --statistics 2>&1 | grep -v "^$$" || true
 	@test -f locale/fr/LC_MESSAGES/django.mo
 
 run: install messages

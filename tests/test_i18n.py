@@ -72,3 +72,10 @@ def test_server_error_page_renders_without_a_request_context():
     response = server_error(None)
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+def test_the_directory_is_translated(db):
+    body = _in("ar").get(reverse("organizations:directory")).content.decode()
+    assert "<h1>المنظمات</h1>" in body and 'dir="rtl"' in body
+    assert "أفريقيا جنوب الصحراء" in body  # a region in the filter
+    assert "Organisations" in _in("fr").get(reverse("organizations:directory")).content.decode()
