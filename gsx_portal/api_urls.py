@@ -3,12 +3,14 @@ from rest_framework.routers import DefaultRouter
 
 from organizations import api as organizations_api
 from organizations.api_contacts import IntroductionViewSet
+from organizations.api_members import MembershipViewSet
 
 router = DefaultRouter()
 router.register("organizations", organizations_api.OrganizationViewSet, basename="organization")
 router.register("themes", organizations_api.ThemeViewSet, basename="theme")
 router.register("criteria", organizations_api.CriterionViewSet, basename="criterion")
 router.register("introductions", IntroductionViewSet, basename="introduction")
+router.register("memberships", MembershipViewSet, basename="membership")
 
 urlpatterns = [
     path("me/", organizations_api.MeView.as_view(), name="api-me"),

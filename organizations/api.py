@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from organizations import api_vetting
+from organizations import api_members, api_vetting
 from organizations.api_contacts import ContactOutput, organization_contacts
 from organizations.filters import OrganizationFilter
 from organizations.languages import LANGUAGE_CHOICES
@@ -206,6 +206,18 @@ class OrganizationViewSet(
         """All contacts for members and the secretariat; the shareable ones, recorded, for the
         requester of an accepted introduction; 403 for anyone else."""
         return organization_contacts(request, self.get_object())
+
+    @extend_schema(responses=api_members.MembershipOutput(many=True))
+    @action(detail=True, methods=["get"], permission_classes=[permissions.IsAuthenticated])
+    def members(self, request, public_id=None):
+        """Members of the organization (its members and the secretariat only)."""
+        return api_members.organization_members(request, self.get_object())
+
+    @extend_schema(request=api_members.InvitationInput, responses={201: dict})
+    @action(detail=True, methods=["post"])
+    def invitations(self, request, public_id=None):
+        """Invite someone by email (the organization's admins)."""
+        return api_members.organization_invite(request, self.get_object())
 
     @extend_schema(responses=api_vetting.VettingOutput)
     @action(detail=True, methods=["get"], permission_classes=[permissions.IsAuthenticated])
