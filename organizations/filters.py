@@ -22,18 +22,24 @@ ORDERINGS = {"name": ("name",), "-updated": ("-updated_at", "name")}
 
 class OrganizationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=200)
-    sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Sector.choices)
+    sector = django_filters.ChoiceFilter(
+        label=_("Sector"), choices=Sector.choices, empty_label=_("Any")
+    )
     country = django_filters.ChoiceFilter(
-        label=_("Country"), choices=lambda: list(countries), method="filter_country"
+        label=_("Country"),
+        choices=lambda: list(countries),
+        method="filter_country",
+        empty_label=_("Any"),
     )
     region = django_filters.ChoiceFilter(
-        label=_("Region"), choices=Region.choices, method="filter_region"
+        label=_("Region"), choices=Region.choices, empty_label=_("Any"), method="filter_region"
     )
     theme = django_filters.ModelChoiceFilter(
         label=_("Theme"),
         field_name="themes",
         queryset=Theme.objects.all(),
         to_field_name="slug",
+        empty_label=_("Any"),
     )
     women_led = django_filters.TypedChoiceFilter(
         label=_("Women-led"), choices=YES_NO, coerce=_is_yes
@@ -42,10 +48,16 @@ class OrganizationFilter(django_filters.FilterSet):
         label=_("Youth-led"), choices=YES_NO, coerce=_is_yes
     )
     language = django_filters.ChoiceFilter(
-        label=_("Working language"), choices=LANGUAGE_CHOICES, method="filter_language"
+        label=_("Working language"),
+        choices=LANGUAGE_CHOICES,
+        method="filter_language",
+        empty_label=_("Any"),
     )
     vetting_status = django_filters.ChoiceFilter(
-        label=_("Vetting"), choices=VettingStatus.choices, field_name="vetting_status"
+        label=_("Vetting"),
+        choices=VettingStatus.choices,
+        empty_label=_("Any"),
+        field_name="vetting_status",
     )
     updated_since = django_filters.IsoDateTimeFilter(
         label=_("Updated since"), field_name="updated_at", lookup_expr="gte"
