@@ -4,7 +4,10 @@ FROM python:3.13-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_COMPILE_BYTECODE=1 \
     UV_PROJECT_ENVIRONMENT=/app/.venv UV_PYTHON_DOWNLOADS=never PATH="/app/.venv/bin:$PATH"
 
-RUN pip install --no-cache-dir "uv>=0.8" && useradd --create-home --uid 10001 gsx
+# DejaVu Sans renders Arabic and Latin names on letters of recognition.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/* \
+ && pip install --no-cache-dir "uv>=0.8" && useradd --create-home --uid 10001 gsx
 WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --locked --no-dev --no-install-project

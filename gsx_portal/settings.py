@@ -36,6 +36,8 @@ SITE_URL = (
 ).rstrip("/")
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
 VETTING_VALID_MONTHS = env_int("VETTING_VALID_MONTHS", 24, minimum=1)
+# A TrueType font with Arabic glyphs for letters of recognition; DejaVu Sans is found by default.
+LETTER_FONT = env_str("LETTER_FONT", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

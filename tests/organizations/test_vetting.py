@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 import time_machine
 from dateutil.relativedelta import relativedelta
@@ -279,3 +281,21 @@ def test_directory_filters_by_vetting_status(
     assert client.get(f"/api/v1/organizations/{cso.public_id}/").json()["vetting_status"] == (
         "approved"
     )
+
+
+@pytest.mark.skipif(
+    not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists(),
+    reason="needs DejaVu Sans (Debian fonts-dejavu-core)",
+)
+def test_letters_embed_a_font_that_renders_arabic_names():
+    from organizations.letters import recognition_letter_pdf
+    from organizations.models import Organization
+
+    application = VettingApplication(
+        organization=Organization(name="شبكة الشباب للسلام"),
+        decided_at=timezone.now(),
+        valid_until=timezone.now(),
+        verification_code="code",
+    )
+    pdf = recognition_letter_pdf(application)
+    assert b"DejaVuSans" in pdf
