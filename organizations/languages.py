@@ -5,6 +5,8 @@ added here.
 """
 
 from django.conf.locale import LANG_INFO
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 _ADDED = {
     "am": ("አማርኛ", "Amharic"),
@@ -36,3 +38,8 @@ LANGUAGE_CHOICES = sorted(
     key=lambda choice: choice[1].casefold(),
 )
 LANGUAGE_CODES = frozenset(code for code, _name in LANGUAGE_CHOICES)
+
+
+def validate_language_code(value: str) -> None:
+    if value not in LANGUAGE_CODES:
+        raise ValidationError(_("%(value)s is not a known language code."), params={"value": value})

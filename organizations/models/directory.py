@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from organizations.languages import LANGUAGE_CHOICES
+from organizations.languages import validate_language_code
 from organizations.models.history import audited
 from organizations.regions import Region
 from organizations.search import ImmutableUnaccent, name_key
@@ -139,7 +139,8 @@ class Organization(models.Model):
         Theme, blank=True, related_name="organizations", verbose_name=_("focus themes")
     )
     working_languages = ArrayField(
-        models.CharField(max_length=8, choices=LANGUAGE_CHOICES),
+        # Validated rather than given choices: the language list grows without migrations.
+        models.CharField(max_length=8, validators=[validate_language_code]),
         blank=True,
         default=list,
         verbose_name=_("working languages"),

@@ -52,3 +52,11 @@ def test_regions_are_derived_in_a_stable_order():
 
 def test_no_model_change_lacks_a_migration():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_working_languages_are_validated_without_choices_in_the_schema(cso):
+    from django.core.exceptions import ValidationError
+
+    cso.working_languages = ["fr", "zz"]
+    with pytest.raises(ValidationError, match="zz is not a known language code"):
+        cso.full_clean()

@@ -10,6 +10,6 @@ AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("organizations", "0004_themes_and_criteria")]
+    dependencies = [("organizations", "0002_extensions_and_groups")]
 
     operations = [migrations.RunSQL(CREATE, "DROP FUNCTION IF EXISTS gsx_unaccent(text);")]

@@ -272,6 +272,6 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("organizations", "0003_organization_profile")]
+    dependencies = [("organizations", "0004_directory")]
 
     operations = [migrations.RunPython(load, unload)]
