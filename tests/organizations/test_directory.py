@@ -223,3 +223,15 @@ def test_api_list_runs_a_constant_number_of_queries(django_assert_num_queries, r
     with django_assert_num_queries(3):
         response = Client().get("/api/v1/organizations/")
     assert response.json()["count"] == rows
+
+
+def test_search_can_be_answered_from_its_indexes(directory):
+    from django.db import connection
+
+    from organizations.search import organizations_search
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = organizations_search(Organization.objects.all(), "reseau").explain()
+    assert "Bitmap Index Scan on organization_search" in plan
+    assert "Bitmap Index Scan on organization_name_trgm" in plan
