@@ -4,9 +4,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -22,6 +20,7 @@ from organizations.models import (
 )
 from organizations.regions import regions_of
 from organizations.selectors import api_token_hash
+from organizations.services.notify import email_on_commit
 
 # Recording every request's use would write on every API call; once a minute is plenty to show.
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
@@ -143,14 +142,7 @@ def membership_invite(
         "url": f"{settings.SITE_URL}{reverse('organizations:invitation', args=[secret])}",
         "days": settings.INVITATION_VALID_DAYS,
     }
-    transaction.on_commit(
-        lambda: send_mail(
-            render_to_string("organizations/email/invitation_subject.txt", context).strip(),
-            render_to_string("organizations/email/invitation_body.txt", context),
-            None,
-            [email],
-        )
-    )
+    email_on_commit("invitation", context, [email])
     return invitation, secret
 
 

@@ -236,3 +236,14 @@ def test_editors_manage_contacts_and_members_only_read(cso, cso_admin, cso_membe
     assert Contact.objects.get(name="New Person").shareable is True
     assert signed_in(cso_member).post(url, {"name": "Sneaky"}).status_code == 403
     assert not Contact.objects.filter(name="Sneaky").exists()
+
+
+def test_notifications_are_written_in_each_recipients_language(
+    cso, cso_admin, enrolled_government_user, ministry, django_capture_on_commit_callbacks
+):
+    cso_admin.language = "fr"
+    cso_admin.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _request(signed_in(enrolled_government_user), cso, ministry)
+    assert mail.outbox[-1].to == ["alice@cso.example"]
+    assert "Demande de mise en relation" in mail.outbox[-1].subject
