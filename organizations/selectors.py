@@ -161,24 +161,52 @@ def organization_history(organization: Organization) -> list[dict]:
     events = list(
         Events.objects.references(organization).order_by("-pgh_created_at")[:HISTORY_LIMIT]
     )
-    user_ids = {(event.pgh_context or {}).get("user") for event in events if event.pgh_context} - {
-        None
-    }
+    user_ids = {_event_user(event) for event in events} - {None}
     users = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "email"))
     return [
         {
             "at": event.pgh_created_at,
             "what": event.pgh_model.split(".")[-1].removesuffix("Event"),
             "action": event.pgh_label,
-            "by": users.get((event.pgh_context or {}).get("user"), ""),
-            "changes": {
-                field: change
-                for field, change in (event.pgh_diff or {}).items()
-                if field not in ("updated_at", "search_document")
-            },
+            "by": users.get(_event_user(event), ""),
+            "changes": _event_changes(event),
         }
         for event in events
     ]
+
+
+HISTORY_NOISE = frozenset(
+    {
+        "id",
+        "public_id",
+        "created_at",
+        "updated_at",
+        "search_document",
+        "verification_code",
+        "token_hash",
+    }
+)
+
+
+def _event_user(event):
+    return (event.pgh_context or {}).get("user")
+
+
+def _event_changes(event) -> dict:
+    """Field → (before, after): the diff of an update, what was set by an insert, what a delete
+    removed."""
+    if event.pgh_diff:
+        changes = event.pgh_diff
+    elif event.pgh_label == "delete":
+        changes = {field: (value, None) for field, value in (event.pgh_data or {}).items()}
+    else:
+        changes = {field: (None, value) for field, value in (event.pgh_data or {}).items()}
+    empty = (None, "", [], False)
+    return {
+        field: change
+        for field, change in changes.items()
+        if field not in HISTORY_NOISE and not (change[0] in empty and change[1] in empty)
+    }
 
 
 def contact_reveals_of(organization: Organization) -> QuerySet[ContactReveal]:

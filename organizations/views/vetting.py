@@ -51,7 +51,9 @@ def _context(request, organization, application, **forms):
     criteria = list(Criterion.objects.all())
     reviewer = application is not None and may_review(request.user, application)
     evidence = {e.criterion_id: e.text for e in application.evidence.all()} if application else {}
-    assessments = list(application.assessments.select_related("reviewer")) if application else []
+    assessments = (
+        list(application.assessments.select_related("reviewer", "criterion")) if application else []
+    )
     return {
         "organization": organization,
         "application": application,

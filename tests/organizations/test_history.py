@@ -67,3 +67,21 @@ def test_the_cso_sees_who_was_shown_its_contacts(
     )
     assert "grace@gov.example" in body and "Ministry of the Interior" in body
     assert "Asha Mwangi" in body
+
+
+def test_the_history_page_runs_a_constant_number_of_queries(cso, cso_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(cso_admin)
+    url = reverse("organizations:history", args=[cso.slug])
+    client.get(url)
+    counts = []
+    for n in (1, 20):
+        for i in range(n):
+            client.post(reverse("organizations:contacts", args=[cso.slug]), {"name": f"P{n}-{i}"})
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url).content.decode()
+        assert f"P{n}-0" in body
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -299,3 +299,21 @@ def test_letters_embed_a_font_that_renders_arabic_names():
     )
     pdf = recognition_letter_pdf(application)
     assert b"DejaVuSans" in pdf
+
+
+def test_the_vetting_page_runs_a_constant_number_of_queries(
+    submitted, cso, enrolled_reviewer, second_reviewer
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(enrolled_reviewer)
+    url = reverse("organizations:vetting", args=[cso.slug])
+    client.get(url)  # the first request of a session records it
+    counts = []
+    for reviewer in (enrolled_reviewer, second_reviewer):
+        _rate_all(submitted, reviewer)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]  # 18 and then 36 assessments shown
