@@ -36,6 +36,14 @@ SITE_URL = (
 ).rstrip("/")
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
 VETTING_VALID_MONTHS = env_int("VETTING_VALID_MONTHS", 24, minimum=1)
+# Introductions: how long an accepted one shows contacts unless the CSO renews it, how long a
+# decline keeps the same person or organization from asking again, and how many a day.
+INTRODUCTION_CONSENT_MONTHS = env_int("INTRODUCTION_CONSENT_MONTHS", 12, minimum=1)
+INTRODUCTION_DECLINE_COOLDOWN_DAYS = env_int("INTRODUCTION_DECLINE_COOLDOWN_DAYS", 90, minimum=0)
+INTRODUCTION_REQUESTS_PER_USER_DAY = env_int("INTRODUCTION_REQUESTS_PER_USER_DAY", 10, minimum=1)
+INTRODUCTION_REQUESTS_PER_ORGANIZATION_DAY = env_int(
+    "INTRODUCTION_REQUESTS_PER_ORGANIZATION_DAY", 30, minimum=1
+)
 # A TrueType font with Arabic glyphs for letters of recognition; DejaVu Sans is found by default.
 LETTER_FONT = env_str("LETTER_FONT", "")
 

@@ -7,10 +7,12 @@ from organizations.models import (
     Contact,
     ContactReveal,
     Criterion,
+    IntroductionBlock,
     IntroductionRequest,
     Invitation,
     Membership,
     Organization,
+    RequesterVerification,
     Theme,
     User,
     VettingApplication,
@@ -146,10 +148,24 @@ class IntroductionRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(ContactReveal)
 class ContactRevealAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["introduction", "user", "channel", "at"]
+    list_display = ["introduction", "user_email", "requester_organization_name", "channel", "at"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # a security record
+
+
+@admin.register(RequesterVerification)
+class RequesterVerificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Read-only: the secretariat verifies and revokes on /vetting/requesters/ (one service)."""
+
+    list_display = ["organization", "name", "sector", "method", "verified_at", "revoked_at"]
+    list_filter = ["sector", "method"]
+    search_fields = ["organization__name", "name"]
+
+
+@admin.register(IntroductionBlock)
+class IntroductionBlockAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["organization", "label", "created_at"]
 
 
 @admin.register(Invitation)

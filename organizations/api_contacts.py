@@ -1,7 +1,8 @@
-"""API for contacts and introductions; the same selectors and services as the pages."""
+"""API for contacts and introductions; the same selectors, rules and services as the pages."""
 
-from django.db.models import Q
+from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -9,22 +10,25 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from organizations.models import (
+    PURPOSE_MAX_LENGTH,
     Contact,
     IntroductionRequest,
-    MembershipRole,
+    IntroductionStatus,
     Organization,
 )
+from organizations.rules import is_verified_requester, may_see_shared_contacts
 from organizations.selectors import (
     contacts_of_own_organization,
     introduction_of_requester,
+    introductions_visible_to,
     organizations_visible_to,
-    requester_organizations,
 )
 from organizations.services import (
     contacts_reveal,
-    introduction_decide,
+    introduction_block,
+    introduction_renew_consent,
     introduction_request,
-    introduction_withdraw_consent,
+    introduction_set_state,
 )
 
 
@@ -42,8 +46,12 @@ def organization_contacts(request, organization: Organization) -> Response:
     if own is not None:
         return Response(ContactOutput(own, many=True).data)
     introduction = introduction_of_requester(request.user, organization)
-    if introduction is None or introduction.status != "accepted":
+    if introduction is None or not may_see_shared_contacts(request.user, introduction):
         raise PermissionDenied
+    if request.auth is None and not did_recently_reauthenticate(request):
+        # A browser session must confirm who is looking, as the page does; a personal token is
+        # itself the confirmation.
+        raise PermissionDenied(_("Confirm your password on the portal first."))
     shared = contacts_reveal(introduction=introduction, user=request.user, channel="api")
     return Response(ContactOutput(shared, many=True).data)
 
@@ -52,6 +60,9 @@ class IntroductionOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     organization = serializers.UUIDField(source="organization.public_id")
     requester_organization = serializers.UUIDField(source="requester_organization.public_id")
+    requester_name = serializers.CharField(source="requester.name")
+    requester_email = serializers.EmailField(source="requester.email")
+    requester_verified = serializers.SerializerMethodField()
 
     class Meta:
         model = IntroductionRequest
@@ -59,23 +70,35 @@ class IntroductionOutput(serializers.ModelSerializer):
             "id",
             "organization",
             "requester_organization",
+            "requester_name",
+            "requester_email",
+            "requester_verified",
             "purpose",
             "status",
             "response_message",
             "created_at",
             "expires_at",
             "decided_at",
+            "consent_until",
         ]
+
+    def get_requester_verified(self, introduction) -> bool:
+        """Whether the secretariat has verified the requesting organization, now."""
+        return is_verified_requester(introduction.requester_organization)
 
 
 class IntroductionInput(serializers.Serializer):
     organization = serializers.UUIDField()
     requester_organization = serializers.UUIDField()
-    purpose = serializers.CharField(min_length=30, max_length=4000)
+    purpose = serializers.CharField(min_length=30, max_length=PURPOSE_MAX_LENGTH)
 
 
 class DecisionInput(serializers.Serializer):
     message = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class BlockInput(serializers.Serializer):
+    target = serializers.ChoiceField(choices=["person", "organization"])
 
 
 class IntroductionViewSet(
@@ -88,16 +111,9 @@ class IntroductionViewSet(
     lookup_value_regex = "[0-9a-fA-F-]{36}"
 
     def get_queryset(self):
-        user = self.request.user
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return IntroductionRequest.objects.none()
-        return IntroductionRequest.objects.filter(
-            Q(requester=user)
-            | Q(
-                organization__memberships__user=user,
-                organization__memberships__role=MembershipRole.ADMIN,
-            )
-        ).select_related("organization", "requester_organization")
+        return introductions_visible_to(self.request.user)
 
     @extend_schema(request=IntroductionInput, responses={201: IntroductionOutput})
     def create(self, request):
@@ -106,8 +122,9 @@ class IntroductionViewSet(
         organization = get_object_or_404(
             organizations_visible_to(request.user), public_id=data.validated_data["organization"]
         )
+        # Any of the caller's organizations: the service says why it may not ask for it.
         on_behalf_of = get_object_or_404(
-            requester_organizations(request.user),
+            Organization.objects.filter(memberships__user=request.user),
             public_id=data.validated_data["requester_organization"],
         )
         introduction = introduction_request(
@@ -118,28 +135,47 @@ class IntroductionViewSet(
         )
         return Response(IntroductionOutput(introduction).data, status=status.HTTP_201_CREATED)
 
-    def _decide(self, request, accept: bool):
+    def _move(self, request, to: str):
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        introduction = introduction_decide(
-            introduction=self.get_object(), by=request.user, accept=accept, **data.validated_data
+        introduction = introduction_set_state(
+            introduction=self.get_object(), to=to, by=request.user, **data.validated_data
         )
         return Response(IntroductionOutput(introduction).data)
 
     @extend_schema(request=DecisionInput, responses=IntroductionOutput)
     @action(detail=True, methods=["post"])
     def accept(self, request, public_id=None):
-        return self._decide(request, accept=True)
+        return self._move(request, IntroductionStatus.ACCEPTED)
 
     @extend_schema(request=DecisionInput, responses=IntroductionOutput)
     @action(detail=True, methods=["post"])
     def decline(self, request, public_id=None):
-        return self._decide(request, accept=False)
+        return self._move(request, IntroductionStatus.DECLINED)
 
     @extend_schema(request=None, responses=IntroductionOutput)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, public_id=None):
-        introduction = introduction_withdraw_consent(
-            introduction=self.get_object(), by=request.user
-        )
+        return self._move(request, IntroductionStatus.WITHDRAWN)
+
+    @extend_schema(request=None, responses=IntroductionOutput)
+    @action(detail=True, methods=["post"])
+    def renew(self, request, public_id=None):
+        introduction = introduction_renew_consent(introduction=self.get_object(), by=request.user)
         return Response(IntroductionOutput(introduction).data)
+
+    @extend_schema(request=BlockInput, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def block(self, request, public_id=None):
+        """Block the person or the organization that sent this request (the CSO's admins)."""
+        data = BlockInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        introduction = self.get_object()
+        person = data.validated_data["target"] == "person"
+        introduction_block(
+            organization=introduction.organization,
+            by=request.user,
+            user=introduction.requester if person else None,
+            requester_organization=None if person else introduction.requester_organization,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -35,7 +35,15 @@ DEMO_ORGANIZATIONS = {
     "ministry-community-safety": ("Ministry of Community Safety (demo)", "MCS", Sector.GOVERNMENT),
     "lakeside-police-service": ("Lakeside Police Service (demo)", "LPS", Sector.SECURITY_SECTOR),
     "regional-peace-commission": ("Regional Peace Commission (demo)", "RPC", Sector.MULTILATERAL),
+    # Registered but not verified by the secretariat: its member can browse, not ask.
+    "coastal-border-agency": ("Coastal Border Agency (demo)", "CBA", Sector.SECURITY_SECTOR),
 }
+# The requester organizations the secretariat has verified in the demo.
+VERIFIED_REQUESTERS = (
+    "ministry-community-safety",
+    "lakeside-police-service",
+    "regional-peace-commission",
+)
 
 DEMO_ACCOUNTS = [
     DemoAccount(
@@ -69,6 +77,12 @@ DEMO_ACCOUNTS = [
     DemoAccount(f"convener@{DEMO_DOMAIN}", "Tomás Ferreira", "Convener", groups=("convener",)),
     DemoAccount(
         f"policymaker@{DEMO_DOMAIN}", "Ingrid Larsen", "Policymaker", "regional-peace-commission"
+    ),
+    DemoAccount(
+        f"unverified@{DEMO_DOMAIN}",
+        "Samuel Osei",
+        "Unverified requester",
+        "coastal-border-agency",
     ),
     DemoAccount(f"admin@{DEMO_DOMAIN}", "Portal Administrator", "Staff admin", staff=True),
 ]

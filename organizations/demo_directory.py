@@ -6,19 +6,24 @@ demo accounts (organizations/demo.py), through the same services as the portal.
 
 from django.db import transaction
 
+from organizations.demo import VERIFIED_REQUESTERS
 from organizations.models import (
     Criterion,
     IntroductionRequest,
+    IntroductionStatus,
     Organization,
     Theme,
     User,
+    VerificationMethod,
     VettingStatus,
 )
+from organizations.rules import is_verified_requester
 from organizations.services import (
     contact_save,
-    introduction_decide,
     introduction_request,
+    introduction_set_state,
     organization_register,
+    requester_verify,
     vetting_assess,
     vetting_save_evidence,
     vetting_set_state,
@@ -535,6 +540,18 @@ def _vet(organization: Organization, reviewers: list[User], *, approve: bool) ->
         vetting_set_state(application=application, to=VettingStatus.APPROVED, by=reviewers[0])
 
 
+def _verify_requesters(reviewer: User) -> None:
+    for slug in VERIFIED_REQUESTERS:
+        organization = Organization.objects.get(slug=slug)
+        if not is_verified_requester(organization):
+            requester_verify(
+                organization=organization,
+                by=reviewer,
+                method=VerificationMethod.OFFICIAL_LETTER,
+                evidence="Demo: letter on official letterhead, confirmed by telephone.",
+            )
+
+
 def _introductions(government: User, security: User) -> None:
     if IntroductionRequest.objects.exists():
         return
@@ -563,10 +580,10 @@ def _introductions(government: User, security: User) -> None:
         requester_organization=government.memberships.get().organization,
         purpose="To invite the Circle to co-design a community safety dialogue in two districts.",
     )
-    introduction_decide(
+    introduction_set_state(
         introduction=accepted,
+        to=IntroductionStatus.ACCEPTED,
         by=sahel_admin,
-        accept=True,
         message="Welcome. Please write to our programme coordinator first.",
     )
     mothers = Organization.objects.get(name="Mothers for Peaceful Neighbourhoods")
@@ -587,5 +604,6 @@ def load_demo_directory(*, reviewers: list[User], government: User, security: Us
     for name in VETTED:
         _vet(Organization.objects.get(name=name), reviewers, approve=True)
     _vet(Organization.objects.get(name=IN_REVIEW), reviewers, approve=False)
+    _verify_requesters(reviewers[0])
     _introductions(government, security)
     return Organization.objects.count() - before

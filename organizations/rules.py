@@ -4,7 +4,17 @@ import rules
 from django.conf import settings
 from django.db.models import Q
 
-from organizations.models import MFA_REQUIRED_SECTORS, Membership, MembershipRole, User
+from organizations.models import (
+    MFA_REQUIRED_SECTORS,
+    REQUESTER_SECTORS,
+    IntroductionBlock,
+    IntroductionRequest,
+    Membership,
+    MembershipRole,
+    Organization,
+    RequesterVerification,
+    User,
+)
 
 
 @rules.predicate
@@ -104,3 +114,66 @@ def is_vetting_reviewer(user) -> bool:
 rules.add_perm("organizations.apply_for_vetting", is_editor_of)
 rules.add_perm("organizations.view_vetting", is_member_of | is_secretariat)
 rules.add_perm("organizations.view_history", is_admin_of | is_secretariat)
+
+
+# --- Introductions: who may ask for a civil society organization's contacts ------------------
+# Every answer is about what is true *now*: a person who left the requesting organization, an
+# organization whose verification was revoked or whose sector changed, and a CSO that became
+# restricted all stop the flow at once, whatever was consented before.
+
+
+def is_verified_requester(organization: Organization) -> bool:
+    """A government, security-sector or multilateral organization that the secretariat has
+    verified, for the sector it has now."""
+    cache = organization.__dict__
+    if "_gsx_verified" not in cache:
+        cache["_gsx_verified"] = (
+            organization.sector in REQUESTER_SECTORS
+            and RequesterVerification.objects.filter(
+                organization=organization, revoked_at__isnull=True, sector=organization.sector
+            ).exists()
+        )
+    return cache["_gsx_verified"]
+
+
+@rules.predicate
+def may_request_for(user, requester_organization: Organization) -> bool:
+    """``user`` may ask for introductions on behalf of ``requester_organization``: a member of
+    it now, the organization verified now, and the user's second factor enrolled."""
+    return (
+        is_member_of(user, requester_organization)
+        and is_verified_requester(requester_organization)
+        and not mfa_enrolment_pending(user)
+    )
+
+
+def is_blocked(organization: Organization, *, user, requester_organization) -> bool:
+    """The CSO refuses requests from this person or from this organization."""
+    return IntroductionBlock.objects.filter(
+        Q(blocked_user=user) | Q(blocked_organization=requester_organization),
+        organization=organization,
+    ).exists()
+
+
+@rules.predicate
+def may_see_shared_contacts(user, introduction: IntroductionRequest) -> bool:
+    """The one check made before each reveal of a CSO's shareable contacts: the introduction
+    is the user's, accepted and not lapsed; the user may still request for the organization it
+    was made for; the CSO is still visible to them and has not blocked them."""
+    from organizations.selectors import organizations_visible_to
+
+    return bool(
+        user.is_authenticated
+        and introduction.requester_id == user.pk
+        and introduction.is_consented
+        and may_request_for(user, introduction.requester_organization)
+        and organizations_visible_to(user).filter(pk=introduction.organization_id).exists()
+        and not is_blocked(
+            introduction.organization,
+            user=user,
+            requester_organization=introduction.requester_organization,
+        )
+    )
+
+
+rules.add_perm("organizations.verify_requesters", is_secretariat)

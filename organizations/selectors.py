@@ -1,16 +1,20 @@
 import hashlib
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from organizations.models import (
     REQUESTER_SECTORS,
     ApiToken,
+    Contact,
     ContactReveal,
+    IntroductionBlock,
     IntroductionRequest,
     Membership,
+    MembershipRole,
     Organization,
+    RequesterVerification,
     Theme,
     User,
     VettingApplication,
@@ -88,29 +92,112 @@ def contacts_of_own_organization(user, organization: Organization):
 
 
 def requester_organizations(user) -> QuerySet[Organization]:
-    """The user's organizations that may request introductions (government, security, UN…)."""
+    """The user's organizations on whose behalf they may request introductions now: a requester
+    sector, verified by the secretariat for that sector. Empty for anyone else."""
     if not user.is_authenticated:
         return Organization.objects.none()
-    return Organization.objects.filter(
-        memberships__user=user, sector__in=REQUESTER_SECTORS
-    ).order_by("name")
-
-
-def introductions_sent_by(user) -> QuerySet[IntroductionRequest]:
-    return IntroductionRequest.objects.filter(requester=user).select_related(
-        "organization", "requester_organization"
+    return (
+        Organization.objects.filter(memberships__user=user, sector__in=REQUESTER_SECTORS)
+        .filter(
+            Exists(
+                RequesterVerification.objects.filter(
+                    organization=OuterRef("pk"),
+                    revoked_at__isnull=True,
+                    sector=OuterRef("sector"),
+                )
+            )
+        )
+        .order_by("name")
     )
 
 
+def unverified_requester_organizations(user) -> QuerySet[Organization]:
+    """The user's requester-sector organizations that the secretariat has not verified."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    return (
+        Organization.objects.filter(memberships__user=user, sector__in=REQUESTER_SECTORS)
+        .exclude(pk__in=requester_organizations(user).values("pk"))
+        .order_by("name")
+    )
+
+
+def requester_verification_of(organization: Organization) -> RequesterVerification | None:
+    """The verification in force for the organization's current sector, if any."""
+    return RequesterVerification.objects.filter(
+        organization=organization, revoked_at__isnull=True, sector=organization.sector
+    ).first()
+
+
+def requester_organizations_for_secretariat() -> QuerySet[Organization]:
+    """Every organization of a requester sector, unverified first, with its verification."""
+    current = RequesterVerification.objects.filter(
+        organization=OuterRef("pk"), revoked_at__isnull=True, sector=OuterRef("sector")
+    )
+    return (
+        Organization.objects.filter(sector__in=REQUESTER_SECTORS)
+        .annotate(
+            verified_at=Subquery(current.values("verified_at")[:1]),
+            verification_method=Subquery(current.values("method")[:1]),
+            verification_id=Subquery(current.values("public_id")[:1]),
+        )
+        .order_by(F("verified_at").asc(nulls_first=True), "name")
+    )
+
+
+def introductions_visible_to(user) -> QuerySet[IntroductionRequest]:
+    """Introduction requests the user may know of: their own, while they still belong to the
+    organization they asked for and may still see the CSO; and those received by a CSO they
+    administer now. One row each (subqueries, not joins). Empty for anyone else."""
+    if not user.is_authenticated:
+        return IntroductionRequest.objects.none()
+    own = Membership.objects.filter(user=user)
+    administered = own.filter(role=MembershipRole.ADMIN).values("organization_id")
+    return (
+        IntroductionRequest.objects.filter(
+            Q(
+                requester=user,
+                requester_organization__in=own.values("organization_id"),
+                organization__in=organizations_visible_to(user).values("pk"),
+            )
+            | Q(organization__in=administered)
+        )
+        .select_related("organization", "requester_organization", "requester")
+        .order_by("-created_at")
+    )
+
+
+def introductions_sent_by(user) -> QuerySet[IntroductionRequest]:
+    if not user.is_authenticated:
+        return IntroductionRequest.objects.none()
+    return introductions_visible_to(user).filter(requester=user)
+
+
 def introductions_received_by(organization: Organization) -> QuerySet[IntroductionRequest]:
-    return organization.introduction_requests.select_related("requester", "requester_organization")
+    return organization.introduction_requests.select_related(
+        "requester", "requester_organization"
+    ).annotate(
+        requester_verified_at=Subquery(
+            RequesterVerification.objects.filter(
+                organization=OuterRef("requester_organization"),
+                revoked_at__isnull=True,
+                sector=OuterRef("requester_organization__sector"),
+            ).values("verified_at")[:1]
+        )
+    )
 
 
 def introduction_of_requester(user, organization: Organization) -> IntroductionRequest | None:
-    """The requester's latest request to ``organization``, if any."""
-    if not user.is_authenticated:
-        return None
+    """The requester's latest request to ``organization`` that they may still see, if any."""
     return introductions_sent_by(user).filter(organization=organization).first()
+
+
+def introduction_blocks_of(organization: Organization) -> QuerySet[IntroductionBlock]:
+    return organization.introduction_blocks.all()
+
+
+def shareable_contacts_of(organization: Organization) -> QuerySet[Contact]:
+    return organization.contacts.filter(shareable=True)
 
 
 def vetting_applications_of(organization: Organization) -> QuerySet[VettingApplication]:
@@ -210,9 +297,6 @@ def _event_changes(event) -> dict:
 
 
 def contact_reveals_of(organization: Organization) -> QuerySet[ContactReveal]:
-    """Who was shown this organization's contacts, and when: the organization's right to know."""
-    return (
-        ContactReveal.objects.filter(introduction__organization=organization)
-        .select_related("user", "introduction__requester_organization")
-        .prefetch_related("contacts")
-    )
+    """Who was shown this organization's contacts, and when: the organization's right to know.
+    Each row carries what was shown, copied at the time (``shown``)."""
+    return ContactReveal.objects.filter(introduction__organization=organization)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organizations.views import account, contacts, directory, members, vetting
+from organizations.views import account, contacts, directory, introductions, members, vetting
 
 app_name = "organizations"
 
@@ -39,16 +39,33 @@ urlpatterns = [
     ),
     path(
         "organizations/<slug:slug>/introductions/",
-        contacts.introductions_received,
+        introductions.introductions_received,
         name="introductions_received",
     ),
     path(
+        "organizations/<slug:slug>/introductions/<uuid:public_id>/",
+        introductions.introduction_received,
+        name="introduction_received",
+    ),
+    path(
         "organizations/<slug:slug>/introductions/<uuid:public_id>/decide/",
-        contacts.introduction_decision,
+        introductions.introduction_decision,
         name="introduction_decide",
     ),
     path(
-        "organizations/<slug:slug>/introduce/", contacts.introduction_new, name="introduction_new"
+        "organizations/<slug:slug>/introductions/<uuid:public_id>/block/",
+        introductions.introduction_block_view,
+        name="introduction_block",
+    ),
+    path(
+        "organizations/<slug:slug>/blocks/<uuid:public_id>/remove/",
+        introductions.introduction_unblock_view,
+        name="introduction_unblock",
+    ),
+    path(
+        "organizations/<slug:slug>/introduce/",
+        introductions.introduction_new,
+        name="introduction_new",
     ),
     path("organizations/<slug:slug>/vetting/", vetting.vetting, name="vetting"),
     path("organizations/<slug:slug>/endorsements/", vetting.endorsements, name="endorsements"),
@@ -58,7 +75,18 @@ urlpatterns = [
         name="recognition_letter",
     ),
     path("vetting/", vetting.vetting_queue_view, name="vetting_queue"),
+    path("vetting/requesters/", introductions.requesters, name="requesters"),
+    path(
+        "vetting/requesters/<uuid:public_id>/",
+        introductions.requester_verification,
+        name="requester_verification",
+    ),
     path("verify/<str:code>/", vetting.verify_letter, name="verify_letter"),
-    path("introductions/", contacts.introductions_sent, name="introductions_sent"),
-    path("introductions/<uuid:public_id>/", contacts.introduction_detail, name="introduction"),
+    path("introductions/", introductions.introductions_sent, name="introductions_sent"),
+    path("introductions/<uuid:public_id>/", introductions.introduction_detail, name="introduction"),
+    path(
+        "introductions/<uuid:public_id>/contacts/",
+        introductions.introduction_contacts,
+        name="introduction_contacts",
+    ),
 ]

@@ -106,3 +106,10 @@ def signed_in_with_password(user, password: str = "correct-horse-battery-staple"
     response = client.post("/accounts/login/", {"login": user.email, "password": password})
     assert response.status_code == 302, response
     return client
+
+
+def reauthenticated(client: Client, user, password: str = "correct-horse-battery-staple") -> Client:
+    """Confirm the password again, as allauth asks before revealing contacts and the like."""
+    response = client.post("/accounts/reauthenticate/", {"password": password})
+    assert response.status_code == 302, response
+    return client

@@ -31,12 +31,12 @@ def test_load_demo_creates_one_account_per_role_once(settings, capsys):
     settings.DEBUG = False
     settings.DEMO_PASSWORD = PASSWORD
     call_command("load_demo", "--force")
-    assert "Demo accounts: 9 created, 0 present." in capsys.readouterr().out
+    assert "Demo accounts: 10 created, 0 present." in capsys.readouterr().out
     call_command("load_demo", "--force")
-    assert "Demo accounts: 0 created, 9 present." in capsys.readouterr().out
+    assert "Demo accounts: 0 created, 10 present." in capsys.readouterr().out
     signing_in = [u for u in User.objects.all() if u.has_usable_password()]
-    assert len(signing_in) == len(DEMO_ACCOUNTS) == 9
-    assert EmailAddress.objects.filter(verified=True).count() == 9
+    assert len(signing_in) == len(DEMO_ACCOUNTS) == 10
+    assert EmailAddress.objects.filter(verified=True).count() == 10
     with_totp = set(Authenticator.objects.filter(type="totp").values_list("user__email", flat=True))
     assert with_totp == {
         "government@demo.gsx.example",
@@ -45,6 +45,9 @@ def test_load_demo_creates_one_account_per_role_once(settings, capsys):
         "reviewer2@demo.gsx.example",
         "convener@demo.gsx.example",
         "admin@demo.gsx.example",
+        # Every requester sector needs two factors, multilateral included.
+        "policymaker@demo.gsx.example",
+        "unverified@demo.gsx.example",
     }
 
 
@@ -69,7 +72,7 @@ def test_load_demo_builds_a_directory_with_vettings_and_introductions(settings, 
     settings.DEMO_PASSWORD = PASSWORD
     call_command("load_demo")
     assert "Demo organizations: 36 created." in capsys.readouterr().out
-    assert Organization.objects.count() == 40
+    assert Organization.objects.count() == 41
     assert Organization.objects.filter(visibility_tier="restricted").count() == 1
     statuses = sorted(VettingApplication.objects.values_list("status", flat=True))
     assert statuses == ["approved"] * 6 + ["in_review"]
@@ -78,5 +81,16 @@ def test_load_demo_builds_a_directory_with_vettings_and_introductions(settings, 
         "pending",
     ]
     assert len(set(Organization.objects.values_list("sector", flat=True))) == 8
+    # The demo requesters are verified, but for one that shows what an unverified one sees.
+    verified = Organization.objects.filter(
+        requester_verifications__verified_at__isnull=False,
+        requester_verifications__revoked_at__isnull=True,
+    ).values_list("slug", flat=True)
+    assert sorted(verified) == [
+        "lakeside-police-service",
+        "ministry-community-safety",
+        "regional-peace-commission",
+    ]
+    assert Organization.objects.filter(slug="coastal-border-agency").exists()
     call_command("load_demo")
     assert "Demo organizations: 0 created." in capsys.readouterr().out

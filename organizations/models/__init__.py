@@ -1,8 +1,10 @@
 from organizations.models.accounts import ApiToken, User, UserManager, validate_timezone
 from organizations.models.contacts import (
     INTRODUCTION_VALID_DAYS,
+    PURPOSE_MAX_LENGTH,
     Contact,
     ContactReveal,
+    IntroductionBlock,
     IntroductionRequest,
     IntroductionStatus,
 )
@@ -20,6 +22,7 @@ from organizations.models.directory import (
     VisibilityTier,
     translated,
 )
+from organizations.models.requesters import RequesterVerification, VerificationMethod
 from organizations.models.vetting import (
     Assessment,
     Endorsement,
@@ -33,6 +36,7 @@ from organizations.models.vetting import (
 __all__ = [
     "INTRODUCTION_VALID_DAYS",
     "MFA_REQUIRED_SECTORS",
+    "PURPOSE_MAX_LENGTH",
     "REQUESTER_SECTORS",
     "ApiToken",
     "Assessment",
@@ -43,6 +47,7 @@ __all__ = [
     "Endorsement",
     "EndorsementStatus",
     "Evidence",
+    "IntroductionBlock",
     "IntroductionRequest",
     "IntroductionStatus",
     "Invitation",
@@ -50,10 +55,12 @@ __all__ = [
     "MembershipRole",
     "Organization",
     "Rating",
+    "RequesterVerification",
     "Sector",
     "Theme",
     "User",
     "UserManager",
+    "VerificationMethod",
     "VettingApplication",
     "VettingStatus",
     "VisibilityTier",

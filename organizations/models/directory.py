@@ -32,10 +32,11 @@ class Sector(models.TextChoices):
     MEDIA = "media", _("Media")
 
 
-# Users of these sectors must use two-factor authentication before they can act (DESIGN.md §4).
-MFA_REQUIRED_SECTORS = (Sector.GOVERNMENT, Sector.SECURITY_SECTOR)
 # Users of these sectors reach civil society only through consent-based introductions.
 REQUESTER_SECTORS = (Sector.GOVERNMENT, Sector.SECURITY_SECTOR, Sector.MULTILATERAL)
+# ... and so must use two-factor authentication before they can act (DESIGN.md §4): whoever may
+# ask for a civil society organization's contacts.
+MFA_REQUIRED_SECTORS = REQUESTER_SECTORS
 
 
 class VisibilityTier(models.TextChoices):

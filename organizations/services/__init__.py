@@ -7,15 +7,7 @@ from organizations.services.accounts import (
     api_token_revoke,
     user_update_preferences,
 )
-from organizations.services.contacts import (
-    contact_delete,
-    contact_save,
-    contacts_reveal,
-    introduction_decide,
-    introduction_request,
-    introduction_withdraw_consent,
-    introductions_expire_due,
-)
+from organizations.services.contacts import contact_delete, contact_save
 from organizations.services.directory import (
     PROFILE_FIELDS,
     RESERVED_SLUGS,
@@ -26,6 +18,19 @@ from organizations.services.directory import (
     membership_remove,
     organization_register,
     organization_update,
+)
+from organizations.services.introductions import (
+    contacts_reveal,
+    introduction_block,
+    introduction_renew_consent,
+    introduction_request,
+    introduction_set_state,
+    introduction_unblock,
+    introductions_expire_due,
+)
+from organizations.services.requesters import (
+    requester_verification_revoke,
+    requester_verify,
 )
 from organizations.services.vetting import (
     endorsement_decide,
@@ -51,9 +56,11 @@ __all__ = [
     "contacts_reveal",
     "endorsement_decide",
     "endorsement_request",
-    "introduction_decide",
+    "introduction_block",
+    "introduction_renew_consent",
     "introduction_request",
-    "introduction_withdraw_consent",
+    "introduction_set_state",
+    "introduction_unblock",
     "introductions_expire_due",
     "invitation_accept",
     "invitation_for_token",
@@ -63,6 +70,8 @@ __all__ = [
     "membership_remove",
     "organization_register",
     "organization_update",
+    "requester_verification_revoke",
+    "requester_verify",
     "user_update_preferences",
     "vetting_assess",
     "vetting_expire_due",

@@ -70,6 +70,20 @@ def directory(public_cso, network_cso, restricted_cso):
     return {"public": public_cso, "network": network_cso, "restricted": restricted_cso}
 
 
+def verify(organization, by=None):
+    """The secretariat's verification of a requester organization, through the service."""
+    from organizations.services import requester_verify
+    from tests.factories import UserFactory
+
+    by = by or UserFactory(groups=["secretariat"])
+    return requester_verify(
+        organization=organization, by=by, method="official_letter", evidence="Letter ref. 12/2026"
+    )
+
+
 @pytest.fixture
 def ministry(enrolled_government_user):
-    return enrolled_government_user.memberships.get().organization
+    """The government user's ministry, verified by the secretariat."""
+    organization = enrolled_government_user.memberships.get().organization
+    verify(organization)
+    return organization

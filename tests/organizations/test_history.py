@@ -51,17 +51,23 @@ def test_the_service_records_changes_outside_requests_too(cso, cso_admin):
 def test_the_cso_sees_who_was_shown_its_contacts(
     cso, cso_admin, enrolled_government_user, ministry
 ):
-    from organizations.services import contacts_reveal, introduction_decide, introduction_request
+    from organizations.services import (
+        contacts_reveal,
+        introduction_request,
+        introduction_set_state,
+    )
 
-    Contact.objects.create(organization=cso, name="Asha Mwangi", shareable=True)
+    asha = Contact.objects.create(organization=cso, name="Asha Mwangi", shareable=True)
     introduction = introduction_request(
         requester=enrolled_government_user,
         requester_organization=ministry,
         organization=cso,
         purpose="A community policing pilot in the coastal districts, discussed together.",
     )
-    introduction = introduction_decide(introduction=introduction, by=cso_admin, accept=True)
+    introduction = introduction_set_state(introduction=introduction, to="accepted", by=cso_admin)
     contacts_reveal(introduction=introduction, user=enrolled_government_user, channel="api")
+    # Deleting the contact later does not erase the record of what was shown.
+    asha.delete()
     body = (
         signed_in(cso_admin).get(reverse("organizations:history", args=[cso.slug])).content.decode()
     )

@@ -16,7 +16,7 @@ from organizations.models import (
     IntroductionStatus,
 )
 from organizations.services import introductions_expire_due
-from tests.conftest import signed_in
+from tests.conftest import reauthenticated, signed_in
 
 pytestmark = pytest.mark.django_db
 PURPOSE = "We would like to discuss a community policing pilot in the coastal districts."
@@ -86,8 +86,11 @@ def test_the_whole_introduction_flow_reveals_shareable_contacts_only_and_records
         "organizations:introduction", args=[introduction.public_id]
     )
     assert mail.outbox[-1].to == ["alice@cso.example"]
-    assert "Ministry of the Interior" in mail.outbox[-1].body
-    assert "asha" not in mail.outbox[-1].body.lower()
+    body = mail.outbox[-1].body
+    assert "Ministry of the Interior" in body and "grace@gov.example" in body
+    # The CSO's admins are told which of their contacts accepting would share, not their details.
+    assert "- Asha Mwangi" in body and "asha@cso.example" not in body
+    assert "Hidden Person" not in body and PURPOSE in body
 
     pending = requester.get(reverse("organizations:introduction", args=[introduction.public_id]))
     assert "Asha Mwangi" not in pending.content.decode()
@@ -97,10 +100,13 @@ def test_the_whole_introduction_flow_reveals_shareable_contacts_only_and_records
         _decide(cso_admin, cso, introduction, "accept", "Welcome; write to Asha.")
     assert mail.outbox[-1].to == ["grace@gov.example"]
 
+    contacts_url = reverse("organizations:introduction_contacts", args=[introduction.public_id])
+    # The contacts are behind a fresh confirmation of who is looking.
+    assert requester.get(contacts_url)["Location"].startswith("/accounts/reauthenticate/")
+    assert ContactReveal.objects.count() == 0
+    reauthenticated(requester, enrolled_government_user)
     with caplog.at_level(logging.INFO, logger="gsx.security"):
-        body = requester.get(
-            reverse("organizations:introduction", args=[introduction.public_id])
-        ).content.decode()
+        body = requester.get(contacts_url).content.decode()
     assert "Asha Mwangi" in body and "asha@cso.example" in body
     assert "Hidden Person" not in body and "+254 700 000000" not in body
     reveal = ContactReveal.objects.get()
@@ -108,6 +114,18 @@ def test_the_whole_introduction_flow_reveals_shareable_contacts_only_and_records
         enrolled_government_user,
         [contacts["shared"]],
         "page",
+    )
+    assert reveal.shown == [
+        {
+            "id": str(contacts["shared"].public_id),
+            "name": "Asha Mwangi",
+            "role": "",
+            "fields": ["email"],
+        }
+    ]
+    assert (reveal.user_email, reveal.requester_organization_name) == (
+        "grace@gov.example",
+        "Ministry of the Interior",
     )
     assert "contacts.revealed" in caplog.text
 
@@ -140,10 +158,13 @@ def test_withdrawn_consent_hides_the_contacts_again(
     )
     introduction.refresh_from_db()
     assert introduction.status == IntroductionStatus.WITHDRAWN
-    body = requester.get(
-        reverse("organizations:introduction", args=[introduction.public_id])
-    ).content.decode()
-    assert "Asha Mwangi" not in body
+    reauthenticated(requester, enrolled_government_user)
+    response = requester.get(
+        reverse("organizations:introduction_contacts", args=[introduction.public_id])
+    )
+    assert response.status_code == 403
+    assert "Asha Mwangi" not in response.content.decode()
+    assert ContactReveal.objects.count() == 0
 
 
 def test_only_the_requester_sees_their_request(
