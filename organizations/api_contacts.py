@@ -84,6 +84,8 @@ class IntroductionOutput(serializers.ModelSerializer):
 
     def get_requester_verified(self, introduction) -> bool:
         """Whether the secretariat has verified the requesting organization, now."""
+        if hasattr(introduction, "requester_verified_at"):  # annotated by the selector
+            return introduction.requester_verified_at is not None
         return is_verified_requester(introduction.requester_organization)
 
 

@@ -145,6 +145,17 @@ def requester_organizations_for_secretariat() -> QuerySet[Organization]:
     )
 
 
+def _requester_verified_at():
+    """When the requesting organization's verification in force was given (None: unverified)."""
+    return Subquery(
+        RequesterVerification.objects.filter(
+            organization=OuterRef("requester_organization"),
+            revoked_at__isnull=True,
+            sector=OuterRef("requester_organization__sector"),
+        ).values("verified_at")[:1]
+    )
+
+
 def introductions_visible_to(user) -> QuerySet[IntroductionRequest]:
     """Introduction requests the user may know of: their own, while they still belong to the
     organization they asked for and may still see the CSO; and those received by a CSO they
@@ -163,6 +174,7 @@ def introductions_visible_to(user) -> QuerySet[IntroductionRequest]:
             | Q(organization__in=administered)
         )
         .select_related("organization", "requester_organization", "requester")
+        .annotate(requester_verified_at=_requester_verified_at())
         .order_by("-created_at")
     )
 
@@ -176,15 +188,7 @@ def introductions_sent_by(user) -> QuerySet[IntroductionRequest]:
 def introductions_received_by(organization: Organization) -> QuerySet[IntroductionRequest]:
     return organization.introduction_requests.select_related(
         "requester", "requester_organization"
-    ).annotate(
-        requester_verified_at=Subquery(
-            RequesterVerification.objects.filter(
-                organization=OuterRef("requester_organization"),
-                revoked_at__isnull=True,
-                sector=OuterRef("requester_organization__sector"),
-            ).values("verified_at")[:1]
-        )
-    )
+    ).annotate(requester_verified_at=_requester_verified_at())
 
 
 def introduction_of_requester(user, organization: Organization) -> IntroductionRequest | None:

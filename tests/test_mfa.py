@@ -4,6 +4,7 @@ from django.test import Client
 from django.urls import reverse
 
 from organizations.adapters import MFAAdapter
+from organizations.models import Sector
 from organizations.services import api_token_create
 from tests.conftest import (
     TOTP_SECRET,
@@ -12,16 +13,23 @@ from tests.conftest import (
     signed_in_with_password,
     totp_code,
 )
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PRIVILEGED = ["reviewer", "convener", "government_user", "staff"]
+PRIVILEGED = ["reviewer", "convener", "government_user", "multilateral_user", "staff"]
 
 
 @pytest.fixture
 def staff(db):
     return UserFactory(email="sam@staff.example", is_staff=True)
+
+
+@pytest.fixture
+def multilateral_user(db):
+    # Every sector that may ask civil society for contacts needs a second factor.
+    commission = OrganizationFactory(name="Regional Commission", sector=Sector.MULTILATERAL)
+    return MembershipFactory(organization=commission, user__email="mo@un.example").user
 
 
 @pytest.fixture(params=PRIVILEGED)
