@@ -42,8 +42,8 @@ class ContactOutput(serializers.ModelSerializer):
 
 def organization_contacts(request, organization: Organization) -> Response:
     """Contacts of ``organization`` for the caller, or 403 (the organization itself is visible)."""
-    own = contacts_of_own_organization(request.user, organization)
-    if own is not None:
+    if request.user.has_perm("organizations.view_contacts", organization):
+        own = contacts_of_own_organization(request.user, organization)
         return Response(ContactOutput(own, many=True).data)
     introduction = introduction_of_requester(request.user, organization)
     if introduction is None or not may_see_shared_contacts(request.user, introduction):

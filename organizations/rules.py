@@ -103,6 +103,7 @@ rules.add_perm("organizations.change_profile", is_editor_of | is_staff)
 rules.add_perm("organizations.manage_members", is_admin_of | is_staff)
 rules.add_perm("organizations.view_members", is_member_of | is_secretariat)
 rules.add_perm("organizations.manage_contacts", is_editor_of | is_staff)
+rules.add_perm("organizations.view_contacts", is_member_of | is_secretariat)
 rules.add_perm("organizations.decide_introductions", is_admin_of)
 
 

@@ -21,7 +21,7 @@ from organizations.models import (
     VettingStatus,
     VisibilityTier,
 )
-from organizations.rules import is_member_of, is_secretariat
+from organizations.rules import is_secretariat
 
 
 def api_token_hash(raw: str) -> str:
@@ -83,12 +83,13 @@ def open_invitations_of(organization: Organization):
     )
 
 
-def contacts_of_own_organization(user, organization: Organization):
-    """All contacts, for the organization's members and the secretariat; None for anyone else,
-    who can only reach shareable contacts through an accepted introduction."""
-    if is_member_of(user, organization) or is_secretariat(user):
+def contacts_of_own_organization(user, organization: Organization) -> QuerySet[Contact]:
+    """All contacts, for those with ``organizations.view_contacts`` (the organization's members
+    and the secretariat); none for anyone else, who can only reach shareable contacts through
+    ``services.contacts_reveal``."""
+    if user.has_perm("organizations.view_contacts", organization):
         return organization.contacts.all()
-    return None
+    return Contact.objects.none()
 
 
 def requester_organizations(user) -> QuerySet[Organization]:

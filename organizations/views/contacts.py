@@ -16,9 +16,9 @@ def _visible(request, slug):
 @require_http_methods(["GET", "POST"])
 def contacts_manage(request, slug, public_id=None):
     organization = _visible(request, slug)
-    contacts = contacts_of_own_organization(request.user, organization)
-    if contacts is None:
+    if not request.user.has_perm("organizations.view_contacts", organization):
         raise PermissionDenied
+    contacts = contacts_of_own_organization(request.user, organization)
     can_manage = request.user.has_perm("organizations.manage_contacts", organization)
     contact = get_object_or_404(contacts, public_id=public_id) if public_id else None
     form = ContactForm(request.POST or None, instance=contact)
@@ -47,9 +47,9 @@ def contacts_manage(request, slug, public_id=None):
 @require_POST
 def contact_remove(request, slug, public_id):
     organization = _visible(request, slug)
-    contacts = contacts_of_own_organization(request.user, organization)
-    if contacts is None:
+    if not request.user.has_perm("organizations.view_contacts", organization):
         raise PermissionDenied
+    contacts = contacts_of_own_organization(request.user, organization)
     contact_delete(contact=get_object_or_404(contacts, public_id=public_id), by=request.user)
     messages.success(request, _("The contact was deleted."))
     return redirect("organizations:contacts", slug=slug)
