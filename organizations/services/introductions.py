@@ -232,6 +232,8 @@ def introduction_request(
         organization, user=requester, requester_organization=requester_organization
     ):
         raise ValidationError(_("This organization does not accept introduction requests."))
+    # Serialise requests to one CSO, so that two at once cannot both pass the checks below.
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
     now = timezone.now()
     _refuse_if_declined_lately(requester, requester_organization, organization, now)
     mine = IntroductionRequest.objects.select_for_update().filter(
