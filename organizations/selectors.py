@@ -15,6 +15,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from organizations.models import (
     REQUESTER_SECTORS,
@@ -217,16 +218,31 @@ def current_approval_of(organization: Organization) -> VettingApplication | None
 HISTORY_LIMIT = 300
 
 
-def organization_history(organization: Organization) -> list[dict]:
+# Reviewers' ratings and notes: who assessed what is for the secretariat (DESIGN.md §4).
+SECRETARIAT_ONLY_EVENTS = ("organizations.AssessmentEvent",)
+
+
+def organization_history(organization: Organization, *, viewer) -> list[dict]:
     """What changed on the organization and on everything attached to it (memberships, contacts,
-    introductions, vetting), newest first, with who made each change."""
+    introductions, vetting), newest first, with who made each change.
+
+    Reviewers are never named to anyone outside the secretariat: their changes read "the
+    secretariat", and assessment events (reviewer, rating, note) are left out.
+    """
     from pghistory.models import Events
 
-    events = list(
-        Events.objects.references(organization).order_by("-pgh_created_at")[:HISTORY_LIMIT]
-    )
+    events = Events.objects.references(organization).order_by("-pgh_created_at")
+    private = not is_secretariat(viewer)
+    if private:
+        events = events.exclude(pgh_model__in=SECRETARIAT_ONLY_EVENTS)
+    events = list(events[:HISTORY_LIMIT])
     user_ids = {_event_user(event) for event in events} - {None}
     users = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "email"))
+    if private:
+        secretariat = User.objects.filter(pk__in=user_ids).filter(
+            Q(is_staff=True) | Q(groups__name="secretariat")
+        )
+        users.update(dict.fromkeys(secretariat.values_list("pk", flat=True), _("the secretariat")))
     return [
         {
             "at": event.pgh_created_at,
