@@ -218,7 +218,9 @@ def current_approval_of(organization: Organization) -> VettingApplication | None
 HISTORY_LIMIT = 300
 
 
-# Reviewers' ratings and notes: who assessed what is for the secretariat (DESIGN.md §4).
+# Reviewers' ratings and notes: who assessed what is for the secretariat (DESIGN.md §4). They
+# reference the application, not the organization, so today they do not reach the history;
+# this keeps them out should that change.
 SECRETARIAT_ONLY_EVENTS = ("organizations.AssessmentEvent",)
 
 
