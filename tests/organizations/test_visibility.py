@@ -186,7 +186,7 @@ def _state_rows(results, orgs):
     return {by_id[row["id"]]: row for row in results if row["id"] in by_id}
 
 
-def test_api_says_vetted_until_to_everyone_and_the_raw_state_to_members_only(
+def _api_says_vetted_until_to_everyone_and_the_raw_state_to_members_only(
     vetting_viewer, vetting_states
 ):
     role, client = vetting_viewer
@@ -204,14 +204,14 @@ def test_api_says_vetted_until_to_everyone_and_the_raw_state_to_members_only(
         )
 
 
-def test_api_filters_vetted_for_everyone(vetting_viewer, vetting_states):
+def _api_filters_vetted_for_everyone(vetting_viewer, vetting_states):
     role, client = vetting_viewer
     for value, expected in (("true", VETTED_STATES), ("false", set(RAW_STATUS) - VETTED_STATES)):
         response = client.get(f"/api/v1/organizations/?vetted={value}")
         assert set(_state_rows(response.json()["results"], vetting_states)) == expected, role
 
 
-def test_api_filters_by_raw_vetting_status_for_the_secretariat_only(vetting_viewer, vetting_states):
+def _api_filters_by_raw_vetting_status_for_the_secretariat_only(vetting_viewer, vetting_states):
     role, client = vetting_viewer
     response = client.get("/api/v1/organizations/?vetting_status=declined")
     if role == "enrolled_reviewer":
@@ -226,7 +226,7 @@ def test_api_filters_by_raw_vetting_status_for_the_secretariat_only(vetting_view
         }
 
 
-def test_directory_page_shows_the_vetted_badge_and_no_raw_state(vetting_viewer, vetting_states):
+def _directory_page_shows_the_vetted_badge_and_no_raw_state(vetting_viewer, vetting_states):
     import re
 
     role, client = vetting_viewer
@@ -244,7 +244,7 @@ def test_directory_page_shows_the_vetted_badge_and_no_raw_state(vetting_viewer, 
     assert listed == ({"declined"} if role == "enrolled_reviewer" else set(RAW_STATUS))
 
 
-def test_profile_page_shows_vetted_until_or_nothing(vetting_viewer, vetting_states):
+def _profile_page_shows_vetted_until_or_nothing(vetting_viewer, vetting_states):
     role, client = vetting_viewer
     for state, org in vetting_states.items():
         body = client.get(reverse("organizations:detail", args=[org.slug])).content.decode()
@@ -276,3 +276,17 @@ def test_export_says_vetted_until_to_everyone_and_the_raw_state_to_members_only(
         assert row["vetting_status"] == (RAW_STATUS[state] if role in SEES_RAW else "")
     refused = client.get(reverse("organizations:export") + "?vetting_status=declined")
     assert refused.status_code == (200 if role == "enrolled_reviewer" else 400)
+
+
+# One world per role, several checks each: building the ten vetting states is the slow part.
+def test_api_vetting_field_and_filters_per_role(vetting_viewer, vetting_states):
+    _api_says_vetted_until_to_everyone_and_the_raw_state_to_members_only(
+        vetting_viewer, vetting_states
+    )
+    _api_filters_vetted_for_everyone(vetting_viewer, vetting_states)
+    _api_filters_by_raw_vetting_status_for_the_secretariat_only(vetting_viewer, vetting_states)
+
+
+def test_pages_show_vetted_until_or_nothing_per_role(vetting_viewer, vetting_states):
+    _directory_page_shows_the_vetted_badge_and_no_raw_state(vetting_viewer, vetting_states)
+    _profile_page_shows_vetted_until_or_nothing(vetting_viewer, vetting_states)
