@@ -1,5 +1,5 @@
 from django_countries import countries
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,7 +19,12 @@ from organizations.models import (
     VisibilityTier,
 )
 from organizations.rules import has_mfa, is_privileged
-from organizations.selectors import memberships_of, organization_list, vetting_status_of
+from organizations.selectors import (
+    memberships_of,
+    organization_list,
+    vetted_until_of,
+    vetting_status_of,
+)
 from organizations.services import (
     PROFILE_FIELDS,
     organization_register,
@@ -100,6 +105,7 @@ class OrganizationOutput(serializers.ModelSerializer):
     headquarters_country = serializers.SerializerMethodField()
     countries = serializers.SerializerMethodField()
     themes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    vetted_until = serializers.SerializerMethodField()
     vetting_status = serializers.SerializerMethodField()
 
     class Meta:
@@ -110,6 +116,7 @@ class OrganizationOutput(serializers.ModelSerializer):
             *PROFILE_FIELDS,
             "themes",
             "regions",
+            "vetted_until",
             "vetting_status",
             "created_at",
             "updated_at",
@@ -118,12 +125,20 @@ class OrganizationOutput(serializers.ModelSerializer):
     def get_headquarters_country(self, organization) -> str:
         return organization.headquarters_country.code or ""
 
-    def get_vetting_status(self, organization) -> str:
-        # Annotated by organization_list(); a freshly written row is read back on its own.
-        status = getattr(organization, "vetting_status", None)
-        if status is None:
-            status = vetting_status_of(organization)
-        return status
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_vetted_until(self, organization):
+        """Until when the organization is vetted; null when it is not (for everyone)."""
+        until = vetted_until_of(organization)
+        return serializers.DateTimeField().to_representation(until) if until else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=VettingStatus.choices, allow_null=True))
+    def get_vetting_status(self, organization):
+        """The latest application's state, "" if none; null unless the caller is a member of
+        the organization or of the secretariat."""
+        if hasattr(organization, "vetting_status"):
+            return organization.vetting_status  # annotated per caller by organization_list()
+        request = self.context.get("request")
+        return vetting_status_of(request.user, organization) if request else None
 
     def get_countries(self, organization) -> list[str]:
         return [country.code for country in organization.countries]
@@ -184,7 +199,8 @@ class OrganizationViewSet(
         data = OrganizationInput(data=request.data)
         data.is_valid(raise_exception=True)
         organization = organization_register(user=request.user, **data.validated_data)
-        return Response(OrganizationOutput(organization).data, status=status.HTTP_201_CREATED)
+        output = OrganizationOutput(organization, context=self.get_serializer_context())
+        return Response(output.data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=ContactOutput(many=True))
     @action(detail=True, methods=["get"], permission_classes=[permissions.IsAuthenticated])
@@ -251,7 +267,9 @@ class OrganizationViewSet(
         data = OrganizationInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         organization_update(organization=organization, user=request.user, **data.validated_data)
-        return Response(OrganizationOutput(organization).data)
+        return Response(
+            OrganizationOutput(organization, context=self.get_serializer_context()).data
+        )
 
 
 class ThemeOutput(serializers.ModelSerializer):

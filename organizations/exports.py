@@ -1,7 +1,16 @@
 """CSV export of the directory: what the list shows, never contacts."""
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
+
+from organizations.selectors import vetted_until_of
+
+
+def _vetted_until(organization) -> str:
+    until = vetted_until_of(organization)
+    return until.date().isoformat() if until else ""
+
 
 EXPORT_COLUMNS = [
     ("id", lambda o: o.public_id),
@@ -18,11 +27,16 @@ EXPORT_COLUMNS = [
     ("year_founded", lambda o: o.year_founded or ""),
     ("website", lambda o: o.website),
     ("summary", lambda o: o.summary),
-    ("vetting_status", lambda o: getattr(o, "vetting_status", "")),
+    ("vetted_until", _vetted_until),
+    # Annotated per user by organization_list(): empty unless the user may follow the vetting.
+    ("vetting_status", lambda o: getattr(o, "vetting_status", None) or ""),
     ("updated_at", lambda o: o.updated_at.isoformat()),
 ]
-# Spreadsheet programs run cells that start with these as formulas (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection), also
+# after leading spaces. A spreadsheet set to a ";" locale, or one that splits on tabs or line
+# breaks, starts a new cell after each of those inside a field, so every such start is
+# neutralised with an apostrophe, which spreadsheets read as "this cell is text".
+_FORMULA_START = re.compile(r"(?:^|(?<=[;\t\r\n]))(?=[^\S\t\r\n]*[=+\-@\t\r])")
 
 
 class _Echo:
@@ -31,12 +45,12 @@ class _Echo:
 
 
 def _safe(value) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return _FORMULA_START.sub("'", str(value))
 
 
 def organizations_csv_rows(organizations: Iterable) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    # Every field quoted: a separator, quote or line break inside one cannot start another.
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     yield writer.writerow([name for name, _value in EXPORT_COLUMNS])
     for organization in organizations:
         yield writer.writerow([_safe(value(organization)) for _name, value in EXPORT_COLUMNS])

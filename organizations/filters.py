@@ -1,13 +1,17 @@
 """The directory's filters, shared by the HTML list, the API and the CSV export."""
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from organizations.languages import LANGUAGE_CHOICES
 from organizations.models import Organization, Sector, Theme, VettingStatus
 from organizations.regions import Region
+from organizations.rules import is_secretariat
 from organizations.search import organizations_search
+from organizations.selectors import vetted_q
 
 # Strict, unlike a plain BooleanFilter, which reads any unknown value as "no filter".
 YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
@@ -15,6 +19,20 @@ YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 
 def _is_yes(value: str) -> bool:
     return value == "true"
+
+
+class _Absent(forms.HiddenInput):
+    """Renders nothing: the raw vetting filter is not offered to those who may not use it."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return ""
+
+
+def _refuse_vetting_status(value):
+    raise ValidationError(
+        _("Only the secretariat can filter by vetting status; use vetted=true or vetted=false."),
+        code="not_allowed",
+    )
 
 
 ORDERINGS = {"name": ("name",), "-updated": ("-updated_at", "name")}
@@ -53,8 +71,12 @@ class OrganizationFilter(django_filters.FilterSet):
         method="filter_language",
         empty_label=_("Any"),
     )
+    vetted = django_filters.TypedChoiceFilter(
+        label=_("Vetted"), choices=YES_NO, coerce=_is_yes, method="filter_vetted"
+    )
+    # The raw state of the latest application: for the secretariat only (see __init__).
     vetting_status = django_filters.ChoiceFilter(
-        label=_("Vetting"),
+        label=_("Vetting status"),
         choices=VettingStatus.choices,
         empty_label=_("Any"),
         field_name="vetting_status",
@@ -72,6 +94,22 @@ class OrganizationFilter(django_filters.FilterSet):
     class Meta:
         model = Organization
         fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        if not (user is not None and user.is_authenticated and is_secretariat(user)):
+            # Refused, not ignored: ignoring ?vetting_status=approved would answer with every
+            # organization, which a client could read as "all of these are approved".
+            self.filters["vetting_status"] = django_filters.CharFilter(
+                method="filter_nothing", widget=_Absent, validators=[_refuse_vetting_status]
+            )
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_vetted(self, queryset, name, value: bool):
+        return queryset.filter(vetted_q()) if value else queryset.exclude(vetted_q())
 
     def filter_search(self, queryset, name, value: str):
         return organizations_search(queryset, value)

@@ -10,7 +10,7 @@ import segno
 from bidi import get_display
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, translation
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
@@ -18,7 +18,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from organizations.models import VettingApplication
+from organizations.models import Sector, VettingApplication
 
 logger = logging.getLogger(__name__)
 
@@ -57,23 +57,18 @@ def verification_url(application: VettingApplication) -> str:
     )
 
 
-def recognition_letter_pdf(application: VettingApplication) -> bytes:
-    """A one-page PDF: who is recognised, since when and until when, and how to verify it."""
-    url = verification_url(application)
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
-    pdf.setTitle(f"Letter of recognition: {application.organization.name}")
-    _width, height = A4
-    left, y = 25 * mm, height - 35 * mm
-    regular, bold = _fonts()
-    pdf.setFont(bold, 18)
-    pdf.drawString(left, y, "Global Solutions Exchange")
-    pdf.setFont(regular, 12)
-    pdf.drawString(left, y - 8 * mm, "Letter of recognition")
-    lines = [
+def recognition_letter_lines(application: VettingApplication) -> list[str]:
+    """The letter's text: the identity recognised at approval, never the live profile, so a
+    renamed organization cannot present the recognition under its new name."""
+    sector = ""
+    if application.recognised_sector:
+        with translation.override("en"):  # the letter is in English throughout
+            sector = str(Sector(application.recognised_sector).label)
+    return [
         "The secretariat of the Global Solutions Exchange confirms that",
         "",
-        _visual(application.organization.name),
+        _visual(application.recognised_name),
+        f"Sector: {sector}" if sector else "",
         "",
         "has been vetted against the criteria of the Better Peace Tool (core values,",
         "competencies and nature of constituency) and recognised as a civil society partner.",
@@ -82,8 +77,24 @@ def recognition_letter_pdf(application: VettingApplication) -> bytes:
         f"Valid until: {formats.date_format(application.valid_until, 'DATE_FORMAT')}",
         "",
         "Anyone can check that this letter is genuine and still valid at:",
-        url,
+        verification_url(application),
     ]
+
+
+def recognition_letter_pdf(application: VettingApplication) -> bytes:
+    """A one-page PDF: who is recognised, since when and until when, and how to verify it."""
+    url = verification_url(application)
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setTitle(f"Letter of recognition: {application.recognised_name}")
+    _width, height = A4
+    left, y = 25 * mm, height - 35 * mm
+    regular, bold = _fonts()
+    pdf.setFont(bold, 18)
+    pdf.drawString(left, y, "Global Solutions Exchange")
+    pdf.setFont(regular, 12)
+    pdf.drawString(left, y - 8 * mm, "Letter of recognition")
+    lines = recognition_letter_lines(application)
     text = pdf.beginText(left, y - 30 * mm)
     text.setFont(regular, 11)
     text.setLeading(16)

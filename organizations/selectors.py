@@ -1,8 +1,23 @@
 import hashlib
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from organizations.models import (
     REQUESTER_SECTORS,
@@ -65,10 +80,17 @@ def organizations_visible_to(user) -> QuerySet[Organization]:
 
 
 def organization_list(user) -> QuerySet[Organization]:
-    """The directory: visible organizations with what a list row shows, in a fixed query count."""
+    """The directory: visible organizations with what a list row shows, in a fixed query count.
+
+    ``vetted`` is the outcome anyone may know; ``vetting_status`` (the raw state of the latest
+    application) is None on every row the user may not follow the vetting of.
+    """
     return (
         organizations_visible_to(user)
-        .annotate(vetting_status=vetting_status_annotation())
+        .annotate(
+            vetted=ExpressionWrapper(vetted_q(), output_field=BooleanField()),
+            vetting_status=vetting_status_annotation(user),
+        )
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("order")))
     )
 
@@ -220,41 +242,103 @@ def vetting_queue() -> QuerySet[VettingApplication]:
     )
 
 
+def vetted_q(*, at=None) -> Q:
+    """ "Vetted" in SQL: a valid approval lasts beyond ``at`` (now). Its twin is ``is_vetted``."""
+    return Q(vetted_until__gt=at or timezone.now())
+
+
+def is_vetted(organization: Organization, *, at=None) -> bool:
+    """The one definition of "vetted", for one organization: ``vetted_q`` in Python.
+
+    Derived from the approval (``vetted_until``), never from the latest application, so an
+    application in progress, declined or sent back does not hide a valid approval.
+    """
+    until = organization.vetted_until
+    return until is not None and until > (at or timezone.now())
+
+
+def vetted_until_of(organization: Organization):
+    """What anyone may learn of an organization's vetting: until when it is vetted, or None."""
+    return organization.vetted_until if is_vetted(organization) else None
+
+
 def vetted_organizations_visible_to(user) -> QuerySet[Organization]:
-    return (
-        organizations_visible_to(user)
-        .filter(
-            vetting_applications__status=VettingStatus.APPROVED,
-            vetting_applications__valid_until__gt=timezone.now(),
-        )
-        .distinct()
-    )
+    return organizations_visible_to(user).filter(vetted_q())
 
 
-def vetting_status_annotation():
-    """The status of an organization's latest vetting application ("" when it never applied)."""
+def may_follow_vetting(user, organization: Organization) -> bool:
+    """Raw vetting states are for the organization's members and the secretariat only."""
+    return user.has_perm("organizations.view_vetting", organization)
+
+
+def _latest_status():
     latest = VettingApplication.objects.filter(organization=OuterRef("pk")).order_by("-created_at")
     return Coalesce(Subquery(latest.values("status")[:1]), Value(""))
 
 
-def vetting_status_of(organization: Organization) -> str:
+def vetting_status_annotation(user):
+    """The status of an organization's latest vetting application ("" when it never applied),
+    for the secretariat on every row and for members on their own organizations' rows; None on
+    every other row, so that no list, export or filter tells outsiders more than "vetted"."""
+    if user.is_authenticated and is_secretariat(user):
+        return _latest_status()
+    if not user.is_authenticated:
+        return Value(None, output_field=CharField())
+    own = Membership.objects.filter(user=user).values("organization_id")
+    return Case(When(pk__in=own, then=_latest_status()), default=None, output_field=CharField())
+
+
+def vetting_status_of(user, organization: Organization) -> str | None:
+    """The latest application's status for those who may follow the vetting, else None."""
+    if not may_follow_vetting(user, organization):
+        return None
     latest = organization.vetting_applications.order_by("-created_at").first()
     return latest.status if latest else ""
+
+
+def current_approval_of(organization: Organization) -> VettingApplication | None:
+    """The approval that makes the organization vetted now (the latest, if several overlap)."""
+    if not is_vetted(organization):
+        return None
+    return (
+        organization.vetting_applications.filter(
+            status=VettingStatus.APPROVED, valid_until__gt=timezone.now()
+        )
+        .order_by("-decided_at")
+        .first()
+    )
 
 
 HISTORY_LIMIT = 300
 
 
-def organization_history(organization: Organization) -> list[dict]:
+# Reviewers' ratings and notes: who assessed what is for the secretariat (DESIGN.md §4). They
+# reference the application, not the organization, so today they do not reach the history;
+# this keeps them out should that change.
+SECRETARIAT_ONLY_EVENTS = ("organizations.AssessmentEvent",)
+
+
+def organization_history(organization: Organization, *, viewer) -> list[dict]:
     """What changed on the organization and on everything attached to it (memberships, contacts,
-    introductions, vetting), newest first, with who made each change."""
+    introductions, vetting), newest first, with who made each change.
+
+    Reviewers are never named to anyone outside the secretariat: their changes read "the
+    secretariat", and assessment events (reviewer, rating, note) are left out.
+    """
     from pghistory.models import Events
 
-    events = list(
-        Events.objects.references(organization).order_by("-pgh_created_at")[:HISTORY_LIMIT]
-    )
+    events = Events.objects.references(organization).order_by("-pgh_created_at")
+    private = not is_secretariat(viewer)
+    if private:
+        events = events.exclude(pgh_model__in=SECRETARIAT_ONLY_EVENTS)
+    events = list(events[:HISTORY_LIMIT])
     user_ids = {_event_user(event) for event in events} - {None}
     users = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "email"))
+    if private:
+        secretariat = User.objects.filter(pk__in=user_ids).filter(
+            Q(is_staff=True) | Q(groups__name="secretariat")
+        )
+        users.update(dict.fromkeys(secretariat.values_list("pk", flat=True), _("the secretariat")))
     return [
         {
             "at": event.pgh_created_at,

@@ -167,6 +167,11 @@ class Organization(models.Model):
             "Turn off to refuse all such requests."
         ),
     )
+    # Until when the latest valid approval lasts; written only by vetting_set_state. "Vetted"
+    # means this is in the future (selectors.is_vetted), whatever the latest application says.
+    vetted_until = models.DateTimeField(
+        _("vetted until"), null=True, blank=True, editable=False, db_index=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     search_document = models.GeneratedField(

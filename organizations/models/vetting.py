@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models.directory import Criterion, Organization
+from organizations.models.directory import Criterion, Organization, Sector
 from organizations.models.history import audited
 
 
@@ -55,6 +55,14 @@ class VettingApplication(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     valid_until = models.DateTimeField(null=True, blank=True)
+    # The identity the secretariat recognised, copied at approval: the letter and /verify/ show
+    # these, so renaming the organization later cannot borrow the recognition.
+    recognised_name = models.CharField(
+        _("recognised name"), max_length=200, blank=True, editable=False
+    )
+    recognised_sector = models.CharField(
+        _("recognised sector"), max_length=20, choices=Sector.choices, blank=True, editable=False
+    )
     # Printed on the letter of recognition; anyone holding it can check the letter is genuine.
     verification_code = models.CharField(
         max_length=32, unique=True, default=_verification_code, editable=False

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from organizations.models import (
     VettingStatus,
 )
 from organizations.rules import is_vetting_reviewer
+from organizations.selectors import is_vetted
 from organizations.services.notify import email_on_commit
 
 OPEN_STATES = (
@@ -52,12 +54,6 @@ TRANSITIONS = {
     (VettingStatus.APPROVED, VettingStatus.EXPIRED): SYSTEM,
 }
 REVIEWERS_NEEDED = 2
-
-
-def is_vetted(organization: Organization, *, at=None) -> bool:
-    return organization.vetting_applications.filter(
-        status=VettingStatus.APPROVED, valid_until__gt=at or timezone.now()
-    ).exists()
 
 
 def may_review(user: User, application: VettingApplication) -> bool:
@@ -150,6 +146,20 @@ def _admin_emails(organization: Organization):
     )
 
 
+def _set_vetted_until(organization: Organization, *, now):
+    """The latest validity among the organization's approvals still valid, or None. Only
+    ``vetting_set_state`` calls this: it is the one writer of ``vetted_until``."""
+    valid = organization.vetting_applications.filter(
+        status=VettingStatus.APPROVED, valid_until__gt=now
+    ).aggregate(until=Max("valid_until"))["until"]
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.vetted_until != valid:
+        organization.vetted_until = valid
+        # updated_at moves too: API clients syncing with ?updated_since= learn of the change.
+        organization.save(update_fields=["vetted_until", "updated_at"])
+    return valid
+
+
 @transaction.atomic
 def vetting_set_state(
     *, application: VettingApplication, to: str, by: User | None, message: str = ""
@@ -162,9 +172,13 @@ def vetting_set_state(
     - → changes_requested (a reviewer; a message is required): the message; email to the
       applicant's admins.
     - in_review → approved (a reviewer; ``vetting_rule_failures`` must be empty):
-      ``decided_at``, ``valid_until`` = now + VETTING_VALID_MONTHS; email to the admins.
+      ``decided_at``, ``valid_until`` = now + VETTING_VALID_MONTHS; the recognised identity
+      (``recognised_name``, ``recognised_sector``) copied from the profile; the organization's
+      ``vetted_until`` recomputed; email to the admins.
     - → declined (a reviewer; a reason is required): the reason; email to the admins.
-    - approved → expired (the periodic sweep, ``by`` is None).
+    - approved → expired (the periodic sweep, ``by`` is None): the organization's
+      ``vetted_until`` recomputed (cleared unless another approval is still valid); email to
+      the admins.
     Reviewers must belong to the secretariat and not to the applicant. Anything else raises
     PermissionDenied or ValidationError and changes nothing.
     """
@@ -198,8 +212,13 @@ def vetting_set_state(
             raise ValidationError(failures)
         application.decided_at = now
         application.valid_until = now + relativedelta(months=settings.VETTING_VALID_MONTHS)
+        application.recognised_name = application.organization.name
+        application.recognised_sector = application.organization.sector
     application.status = to
+    application.full_clean()
     application.save()
+    if to in (VettingStatus.APPROVED, VettingStatus.EXPIRED):
+        application.organization.vetted_until = _set_vetted_until(application.organization, now=now)
     if to == VettingStatus.SUBMITTED:
         reviewers = User.objects.filter(groups__name="secretariat", is_active=True)
         _notify(application, "vetting_submitted", reviewers.values_list("email", flat=True))
@@ -291,6 +310,7 @@ def endorsement_request(
 ) -> Endorsement:
     if not by.has_perm("organizations.apply_for_vetting", application.organization):
         raise PermissionDenied
+    endorser = Organization.objects.get(pk=endorser.pk)  # vetted as of now, not as passed in
     if endorser.pk == application.organization_id or not is_vetted(endorser):
         raise ValidationError(_("Only another, already vetted organization can endorse you."))
     if application.status not in OPEN_STATES:

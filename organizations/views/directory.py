@@ -28,7 +28,9 @@ security_log = logging.getLogger("gsx.security")
 @login_not_required
 @require_GET
 def organization_directory(request):
-    filterset = OrganizationFilter(request.GET, queryset=organization_list(request.user))
+    filterset = OrganizationFilter(
+        request.GET, queryset=organization_list(request.user), request=request
+    )
     # Invalid filters are shown on the form and the list stays unfiltered rather than failing.
     organizations = filterset.qs if filterset.is_valid() else organization_list(request.user)
     page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -100,7 +102,9 @@ EXPORT_CHUNK = 500
 @require_GET
 def organization_export(request):
     """The current filter of the directory as CSV, streamed; a security event."""
-    filterset = OrganizationFilter(request.GET, queryset=organization_list(request.user))
+    filterset = OrganizationFilter(
+        request.GET, queryset=organization_list(request.user), request=request
+    )
     if not filterset.is_valid():
         return HttpResponseBadRequest(
             "; ".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items())

@@ -136,7 +136,7 @@ def organization_history_view(request, slug):
         "organizations/history.html",
         {
             "organization": organization,
-            "events": organization_history(organization),
+            "events": organization_history(organization, viewer=request.user),
             "reveals": contact_reveals_of(organization),
         },
     )

@@ -20,6 +20,7 @@ from organizations.models import (
 )
 from organizations.rules import is_vetting_reviewer
 from organizations.selectors import (
+    current_approval_of,
     organizations_visible_to,
     vetted_organizations_visible_to,
     vetting_applications_of,
@@ -57,6 +58,7 @@ def _context(request, organization, application, **forms):
     return {
         "organization": organization,
         "application": application,
+        "approval": current_approval_of(organization),
         "history": vetting_applications_of(organization),
         "evidence_rows": [(c, evidence.get(c.pk, "")) for c in criteria],
         "can_assess": reviewer
@@ -231,11 +233,10 @@ def endorsements(request, slug):
 @require_GET
 def recognition_letter(request, slug):
     organization = _organization(request, slug)
-    application = get_object_or_404(
-        vetting_applications_of(organization),
-        status=VettingStatus.APPROVED,
-        valid_until__gt=timezone.now(),
-    )
+    # The approval in force, even while a re-vetting is under way.
+    application = current_approval_of(organization)
+    if application is None:
+        raise Http404
     security_log.info(
         "letter.downloaded organization=%s user=%s", organization.public_id, request.user.pk
     )
@@ -250,14 +251,10 @@ def recognition_letter(request, slug):
 @require_GET
 def verify_letter(request, code):
     """Public: is this letter genuine, and is it still valid? Nothing else is shown."""
-    application = (
-        VettingApplication.objects.filter(
-            verification_code=code,
-            status__in=[VettingStatus.APPROVED, VettingStatus.EXPIRED],
-        )
-        .select_related("organization")
-        .first()
-    )
+    application = VettingApplication.objects.filter(
+        verification_code=code,
+        status__in=[VettingStatus.APPROVED, VettingStatus.EXPIRED],
+    ).first()
     valid = bool(
         application
         and application.status == VettingStatus.APPROVED

@@ -2,7 +2,7 @@ import pytest
 
 from organizations.models import MembershipRole, VisibilityTier
 from tests.conftest import enrol_totp
-from tests.factories import MembershipFactory, OrganizationFactory
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
 @pytest.fixture
@@ -87,3 +87,47 @@ def ministry(enrolled_government_user):
     organization = enrolled_government_user.memberships.get().organization
     verify(organization)
     return organization
+
+
+@pytest.fixture
+def second_reviewer(db):
+    user = UserFactory(email="ravi@secretariat.example", groups=["secretariat"])
+    enrol_totp(user)
+    return user
+
+
+def vetting_submitted(organization, admin):
+    """An application of ``organization`` with evidence for every criterion, submitted."""
+    from organizations.models import Criterion, VettingStatus
+    from organizations.services import vetting_save_evidence, vetting_set_state, vetting_start
+
+    application = vetting_start(organization=organization, by=admin)
+    vetting_save_evidence(
+        application=application,
+        by=admin,
+        texts={c.pk: f"Evidence for {c.code}" for c in Criterion.objects.all()},
+    )
+    return vetting_set_state(application=application, to=VettingStatus.SUBMITTED, by=admin)
+
+
+def vetting_rate_all(application, reviewer, rating="met", except_codes=(), other="not_met"):
+    from organizations.models import Criterion
+    from organizations.services import vetting_assess
+
+    vetting_assess(
+        application=application,
+        reviewer=reviewer,
+        ratings={
+            c.pk: (other if c.code in except_codes else rating, f"note by {reviewer.email}")
+            for c in Criterion.objects.all()
+        },
+    )
+
+
+def vetting_approved(application, first, second):
+    from organizations.models import VettingStatus
+    from organizations.services import vetting_set_state
+
+    vetting_rate_all(application, first)
+    vetting_rate_all(application, second)
+    return vetting_set_state(application=application, to=VettingStatus.APPROVED, by=first)

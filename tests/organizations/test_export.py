@@ -70,3 +70,34 @@ def test_export_runs_a_constant_number_of_queries(outsider, django_assert_num_qu
     with django_assert_num_queries(11):
         response = client.get(reverse("organizations:export"))
         assert len(_rows(response)) == rows
+
+
+HOSTILE = {
+    '=HYPERLINK("http://evil")': '\'=HYPERLINK("http://evil")',
+    "  +cmd|' /C calc'!A0": "'  +cmd|' /C calc'!A0",
+    "@SUM(A1:A9)": "'@SUM(A1:A9)",
+    "-2+3": "'-2+3",
+    "\t=1+1": "'\t'=1+1",
+    "Peace Forum; =cmd()": "Peace Forum;' =cmd()",
+    "Peace Forum;-1+1": "Peace Forum;'-1+1",
+    "Line one\n=two": "Line one\n'=two",
+    "Peace, Justice - and Dialogue": "Peace, Justice - and Dialogue",
+}
+
+
+def test_export_quotes_every_field_and_neutralises_formulas_inside_fields(outsider):
+    from tests.factories import OrganizationFactory
+
+    for name in HOSTILE:
+        OrganizationFactory(name=name, summary=name, visibility_tier="public")
+    response = signed_in(outsider).get(reverse("organizations:export"))
+    text = b"".join(response.streaming_content).decode()
+    header = text.splitlines()[0]
+    assert header.startswith('"id","name","acronym","sector",')
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted((row["name"], row["summary"]) for row in rows) == sorted(
+        (safe, safe) for safe in HOSTILE.values()
+    )
+    for row in rows:
+        assert row["year_founded"] == "" and row["acronym"] == ""
+    assert '"",' in text  # empty fields are quoted too

@@ -91,3 +91,33 @@ def test_the_history_page_runs_a_constant_number_of_queries(cso, cso_admin):
         assert f"P{n}-0" in body
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_history_never_names_reviewers_outside_the_secretariat(
+    cso, cso_admin, enrolled_reviewer, second_reviewer
+):
+    from organizations.models import Criterion
+    from tests.organizations.conftest import vetting_submitted
+
+    vetting_submitted(cso, cso_admin)
+    # Through the vetting page, so that the history records who acted.
+    reviewer = signed_in(enrolled_reviewer)
+    vetting_url = reverse("organizations:vetting", args=[cso.slug])
+    ratings = {}
+    for criterion in Criterion.objects.all():
+        ratings[f"rating_{criterion.pk}"] = "met"
+        ratings[f"note_{criterion.pk}"] = "note by rita@secretariat.example"
+    reviewer.post(vetting_url, {"action": "assess", **ratings})
+    reviewer.post(
+        vetting_url,
+        {"action": "request_changes", "message": "Say more about your constituency."},
+    )
+    url = reverse("organizations:history", args=[cso.slug])
+    admin_page = signed_in(cso_admin).get(url).content.decode()
+    assert "rita@secretariat.example" not in admin_page
+    assert enrolled_reviewer.name not in admin_page
+    assert "note by" not in admin_page and "Assessment" not in admin_page
+    assert "the secretariat" in admin_page
+    assert "Say more about your constituency." in admin_page  # the message is theirs to read
+    reviewer_page = signed_in(second_reviewer).get(url).content.decode()
+    assert "rita@secretariat.example" in reviewer_page

@@ -12,24 +12,18 @@ from organizations.models import Criterion, CriterionGroup, VettingApplication, 
 from organizations.services import (
     endorsement_decide,
     endorsement_request,
-    vetting_assess,
     vetting_expire_due,
     vetting_rule_failures,
     vetting_save_evidence,
     vetting_set_state,
     vetting_start,
 )
-from tests.conftest import enrol_totp, signed_in
-from tests.factories import MembershipFactory, UserFactory
+from tests.conftest import signed_in
+from tests.factories import MembershipFactory
+from tests.organizations.conftest import vetting_approved as _approve
+from tests.organizations.conftest import vetting_rate_all as _rate_all
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def second_reviewer(db):
-    user = UserFactory(email="ravi@secretariat.example", groups=["secretariat"])
-    enrol_totp(user)
-    return user
 
 
 def _all_evidence(application, cso_admin):
@@ -45,17 +39,6 @@ def submitted(cso, cso_admin):
     application = vetting_start(organization=cso, by=cso_admin)
     _all_evidence(application, cso_admin)
     return vetting_set_state(application=application, to=VettingStatus.SUBMITTED, by=cso_admin)
-
-
-def _rate_all(application, reviewer, rating="met", except_codes=(), other="not_met"):
-    vetting_assess(
-        application=application,
-        reviewer=reviewer,
-        ratings={
-            c.pk: (other if c.code in except_codes else rating, f"note by {reviewer.email}")
-            for c in Criterion.objects.all()
-        },
-    )
 
 
 def test_approval_needs_two_reviewers_and_the_computed_rule(
@@ -146,12 +129,6 @@ def test_changes_requested_then_resubmitted(submitted, enrolled_reviewer, cso_ad
     assert resubmitted.status == VettingStatus.SUBMITTED
     with pytest.raises(ValidationError, match="no longer be changed"):
         vetting_save_evidence(application=resubmitted, by=cso_admin, texts={})
-
-
-def _approve(application, first, second):
-    _rate_all(application, first)
-    _rate_all(application, second)
-    return vetting_set_state(application=application, to=VettingStatus.APPROVED, by=first)
 
 
 def test_approval_expires_and_revetting_is_prefilled(
@@ -293,6 +270,8 @@ def test_letters_embed_a_font_that_renders_arabic_names():
 
     application = VettingApplication(
         organization=Organization(name="شبكة الشباب للسلام"),
+        recognised_name="شبكة الشباب للسلام",
+        recognised_sector="civil_society",
         decided_at=timezone.now(),
         valid_until=timezone.now(),
         verification_code="code",
@@ -317,3 +296,135 @@ def test_the_vetting_page_runs_a_constant_number_of_queries(
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]  # 18 and then 36 assessments shown
+
+
+def test_vetted_until_follows_valid_approvals_and_survives_a_revetting(
+    submitted, cso, cso_admin, enrolled_reviewer, second_reviewer, public_cso
+):
+    from organizations.selectors import current_approval_of, is_vetted
+
+    first = _approve(submitted, enrolled_reviewer, second_reviewer)
+    cso.refresh_from_db()
+    assert cso.vetted_until == first.valid_until and is_vetted(cso)
+    # A re-vetting in progress hides nothing: the badge, the letter and endorsing stay.
+    with time_machine.travel(first.valid_until - relativedelta(months=2)):
+        renewal = vetting_start(organization=cso, by=cso_admin)
+        cso.refresh_from_db()
+        assert cso.vetted_until == first.valid_until and is_vetted(cso)
+        letter = signed_in(cso_admin).get(
+            reverse("organizations:recognition_letter", args=[cso.slug])
+        )
+        assert letter.status_code == 200
+        applicant = MembershipFactory(organization=public_cso, role="admin").user
+        other = vetting_start(organization=public_cso, by=applicant)
+        assert endorsement_request(application=other, endorser=cso, by=applicant).status == (
+            "requested"
+        )
+        _all_evidence(renewal, cso_admin)
+        renewal = vetting_set_state(application=renewal, to=VettingStatus.SUBMITTED, by=cso_admin)
+        second = _approve(renewal, enrolled_reviewer, second_reviewer)
+        # Two approvals overlap for a while: the letter is the latest one's.
+        url = reverse("organizations:recognition_letter", args=[cso.slug])
+        assert signed_in(cso_admin).get(url).status_code == 200
+        assert current_approval_of(cso) == second
+    cso.refresh_from_db()
+    assert cso.vetted_until == second.valid_until
+    with time_machine.travel(first.valid_until + relativedelta(days=1)):
+        assert vetting_expire_due(timezone.now()) == 1
+        cso.refresh_from_db()
+        assert cso.vetted_until == second.valid_until and is_vetted(cso)
+    with time_machine.travel(second.valid_until + relativedelta(days=1)):
+        assert not is_vetted(cso)  # lapsed before the sweep runs
+        assert vetting_expire_due(timezone.now()) == 1
+        cso.refresh_from_db()
+        assert cso.vetted_until is None
+
+
+def test_the_letter_and_verify_page_show_the_identity_recognised_at_approval(
+    submitted, cso, enrolled_reviewer, second_reviewer
+):
+    from organizations.letters import recognition_letter_lines
+    from organizations.models import Organization
+
+    approved = _approve(submitted, enrolled_reviewer, second_reviewer)
+    assert (approved.recognised_name, approved.recognised_sector) == (
+        "Coastal Youth Forum",
+        "civil_society",
+    )
+    # However the profile changes later (the rules for that live with the profile service).
+    Organization.objects.filter(pk=cso.pk).update(
+        name="Coastal Security Partners", sector="private"
+    )
+    approved.refresh_from_db()
+    lines = recognition_letter_lines(approved)
+    assert lines[2:4] == ["Coastal Youth Forum", "Sector: Civil society"]
+    assert not any("Coastal Security Partners" in line for line in lines)
+    body = (
+        Client()
+        .get(reverse("organizations:verify_letter", args=[approved.verification_code]))
+        .content.decode()
+    )
+    assert "recognised Coastal Youth Forum (Civil society) on" in body
+    assert "Coastal Security Partners" not in body and "Private" not in body
+
+
+def test_vetting_emails_never_name_a_reviewer(
+    cso,
+    cso_admin,
+    enrolled_reviewer,
+    second_reviewer,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        application = _submitted_by(cso, cso_admin)
+        application = vetting_set_state(
+            application=application,
+            to=VettingStatus.CHANGES_REQUESTED,
+            by=enrolled_reviewer,
+            message="Say more.",
+        )
+        _all_evidence(application, cso_admin)
+        application = vetting_set_state(
+            application=application, to=VettingStatus.SUBMITTED, by=cso_admin
+        )
+        _approve(application, enrolled_reviewer, second_reviewer)
+    to_applicant = [m for m in mailoutbox if m.to == ["alice@cso.example"]]
+    assert [m.subject for m in to_applicant] == [
+        "[GSX] Vetting of Coastal Youth Forum: Changes requested",
+        "[GSX] Vetting of Coastal Youth Forum: Approved",
+    ]
+    for message in mailoutbox:
+        text = message.subject + message.body
+        for reviewer in (enrolled_reviewer, second_reviewer):
+            assert reviewer.email not in text and reviewer.name not in text
+
+
+def _submitted_by(organization, admin):
+    from tests.organizations.conftest import vetting_submitted
+
+    return vetting_submitted(organization, admin)
+
+
+def test_the_migration_backfills_vetted_until_and_the_recognised_identity(
+    submitted, cso, enrolled_reviewer, second_reviewer
+):
+    import importlib
+
+    from django.apps import apps
+
+    from organizations.models import Organization
+
+    approved = _approve(submitted, enrolled_reviewer, second_reviewer)
+    VettingApplication.objects.filter(pk=approved.pk).update(
+        recognised_name="", recognised_sector=""
+    )
+    Organization.objects.filter(pk=cso.pk).update(vetted_until=None)
+    migration = importlib.import_module(
+        "organizations.migrations.0007_vetted_until_and_recognised_identity"
+    )
+    migration.backfill(apps, None)
+    cso.refresh_from_db()
+    approved.refresh_from_db()
+    assert cso.vetted_until == approved.valid_until
+    assert (approved.recognised_name, approved.recognised_sector) == (cso.name, "civil_society")

@@ -1,10 +1,15 @@
 """DESIGN.md §4, organization profiles: every role, through the pages and the API."""
 
 import pytest
+import time_machine
+from dateutil.relativedelta import relativedelta
 from django.test import Client
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from tests.conftest import signed_in
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.organizations.conftest import vetting_approved, vetting_rate_all, vetting_submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +109,184 @@ def test_a_malformed_id_in_the_api_is_a_404():
         Client().get("/api/v1/organizations/00000000-0000-0000-0000-000000000000/").status_code
         == 404
     )
+
+
+# Vetting states (issue 6, item 7): outsiders learn "vetted until <date>" or nothing; the raw
+# state of an application is for the organization's members and the secretariat.
+VETTED_STATES = {"approved", "revetting"}
+RAW_STATUS = {
+    "none": "",
+    "draft": "draft",
+    "submitted": "submitted",
+    "in_review": "in_review",
+    "changes_requested": "changes_requested",
+    "declined": "declined",
+    "expired": "expired",
+    "lapsed": "approved",  # past its validity, not yet swept: no longer vetted
+    "approved": "approved",
+    "revetting": "draft",  # a valid approval, and a new application started
+}
+SEES_RAW = {"vetting_member", "enrolled_reviewer"}
+ROLES = [ANONYMOUS, "outsider", "enrolled_government_user", "vetting_member", "enrolled_reviewer"]
+
+
+@pytest.fixture
+def vetting_member(db):
+    return UserFactory(email="vera@states.example")
+
+
+@pytest.fixture
+def vetting_states(vetting_member, enrolled_reviewer, second_reviewer):
+    """One public civil society organization per vetting state, all run by ``vetting_member``."""
+    from organizations.models import VettingStatus
+    from organizations.services import vetting_expire_due, vetting_set_state, vetting_start
+
+    def organization(state):
+        org = OrganizationFactory(
+            name=f"State {state}", slug=f"state-{state}", visibility_tier="public"
+        )
+        MembershipFactory(organization=org, user=vetting_member, role="admin")
+        return org
+
+    orgs = {state: organization(state) for state in RAW_STATUS}
+    reviewers = (enrolled_reviewer, second_reviewer)
+    with time_machine.travel(timezone.now() - relativedelta(months=25)):
+        vetting_approved(vetting_submitted(orgs["expired"], vetting_member), *reviewers)
+    vetting_expire_due(timezone.now())
+    with time_machine.travel(timezone.now() - relativedelta(months=25)):
+        vetting_approved(vetting_submitted(orgs["lapsed"], vetting_member), *reviewers)
+    vetting_start(organization=orgs["draft"], by=vetting_member)
+    vetting_submitted(orgs["submitted"], vetting_member)
+    vetting_rate_all(vetting_submitted(orgs["in_review"], vetting_member), enrolled_reviewer)
+    for state, message in (("changes_requested", "More, please."), ("declined", "No.")):
+        vetting_set_state(
+            application=vetting_submitted(orgs[state], vetting_member),
+            to=state,
+            by=enrolled_reviewer,
+            message=message,
+        )
+    vetting_approved(vetting_submitted(orgs["approved"], vetting_member), *reviewers)
+    vetting_approved(vetting_submitted(orgs["revetting"], vetting_member), *reviewers)
+    vetting_start(organization=orgs["revetting"], by=vetting_member)
+    for org in orgs.values():
+        org.refresh_from_db()
+    assert orgs["lapsed"].vetting_applications.get().status == VettingStatus.APPROVED
+    return orgs
+
+
+@pytest.fixture(params=ROLES)
+def vetting_viewer(request, vetting_states):
+    if request.param == ANONYMOUS:
+        return request.param, Client()
+    return request.param, signed_in(request.getfixturevalue(request.param))
+
+
+def _state_rows(results, orgs):
+    by_id = {str(org.public_id): state for state, org in orgs.items()}
+    return {by_id[row["id"]]: row for row in results if row["id"] in by_id}
+
+
+def _api_says_vetted_until_to_everyone_and_the_raw_state_to_members_only(
+    vetting_viewer, vetting_states
+):
+    role, client = vetting_viewer
+    rows = _state_rows(client.get("/api/v1/organizations/").json()["results"], vetting_states)
+    assert set(rows) == set(RAW_STATUS)
+    for state, row in rows.items():
+        until = vetting_states[state].vetted_until
+        expected = until.isoformat().replace("+00:00", "Z") if state in VETTED_STATES else None
+        assert row["vetted_until"] == expected, (role, state)
+        assert row["vetting_status"] == (RAW_STATUS[state] if role in SEES_RAW else None)
+        detail = client.get(f"/api/v1/organizations/{row['id']}/").json()
+        assert (detail["vetted_until"], detail["vetting_status"]) == (
+            row["vetted_until"],
+            row["vetting_status"],
+        )
+
+
+def _api_filters_vetted_for_everyone(vetting_viewer, vetting_states):
+    role, client = vetting_viewer
+    for value, expected in (("true", VETTED_STATES), ("false", set(RAW_STATUS) - VETTED_STATES)):
+        response = client.get(f"/api/v1/organizations/?vetted={value}")
+        assert set(_state_rows(response.json()["results"], vetting_states)) == expected, role
+
+
+def _api_filters_by_raw_vetting_status_for_the_secretariat_only(vetting_viewer, vetting_states):
+    role, client = vetting_viewer
+    response = client.get("/api/v1/organizations/?vetting_status=declined")
+    if role == "enrolled_reviewer":
+        assert set(_state_rows(response.json()["results"], vetting_states)) == {"declined"}
+    else:
+        assert response.status_code == 400
+        assert response.json() == {
+            "vetting_status": [
+                "Only the secretariat can filter by vetting status; use vetted=true or "
+                "vetted=false."
+            ]
+        }
+
+
+def _directory_page_shows_the_vetted_badge_and_no_raw_state(vetting_viewer, vetting_states):
+    import re
+
+    role, client = vetting_viewer
+    body = client.get(reverse("organizations:directory")).content.decode()
+    for state in vetting_states:
+        row = re.search(rf'state-{state}/">.*?</li>', body, re.S).group(0)
+        assert ("Vetted until" in row) == (state in VETTED_STATES), (role, state)
+    assert ('name="vetting_status"' in body) == (role == "enrolled_reviewer")
+    for label in ("Declined", "Changes requested", "In review", "Submitted", "Draft"):
+        assert (label in body) == (role == "enrolled_reviewer"), (role, label)
+    vetted = client.get(reverse("organizations:directory") + "?vetted=true").content.decode()
+    assert {s for s in RAW_STATUS if f"state-{s}/" in vetted} == VETTED_STATES
+    refused = client.get(reverse("organizations:directory") + "?vetting_status=declined")
+    listed = {s for s in RAW_STATUS if f"state-{s}/" in refused.content.decode()}
+    assert listed == ({"declined"} if role == "enrolled_reviewer" else set(RAW_STATUS))
+
+
+def _profile_page_shows_vetted_until_or_nothing(vetting_viewer, vetting_states):
+    role, client = vetting_viewer
+    for state, org in vetting_states.items():
+        body = client.get(reverse("organizations:detail", args=[org.slug])).content.decode()
+        date = formats.date_format(org.vetted_until, "DATE_FORMAT") if org.vetted_until else None
+        assert ("Vetted until" in body) == (state in VETTED_STATES), (role, state)
+        if state in VETTED_STATES:
+            assert f"Vetted until {date}" in body
+        for label in ("Declined", "Changes requested", "In review", "Expired"):
+            assert label not in body, (role, state, label)
+
+
+def test_export_says_vetted_until_to_everyone_and_the_raw_state_to_members_only(
+    vetting_viewer, vetting_states
+):
+    import csv
+    import io
+
+    role, client = vetting_viewer
+    response = client.get(reverse("organizations:export"))
+    if role == ANONYMOUS:
+        assert response.status_code == 302
+        return
+    text = b"".join(response.streaming_content).decode()
+    rows = {row["name"]: row for row in csv.DictReader(io.StringIO(text))}
+    for state, org in vetting_states.items():
+        row = rows[org.name]
+        until = org.vetted_until.date().isoformat() if state in VETTED_STATES else ""
+        assert row["vetted_until"] == until, (role, state)
+        assert row["vetting_status"] == (RAW_STATUS[state] if role in SEES_RAW else "")
+    refused = client.get(reverse("organizations:export") + "?vetting_status=declined")
+    assert refused.status_code == (200 if role == "enrolled_reviewer" else 400)
+
+
+# One world per role, several checks each: building the ten vetting states is the slow part.
+def test_api_vetting_field_and_filters_per_role(vetting_viewer, vetting_states):
+    _api_says_vetted_until_to_everyone_and_the_raw_state_to_members_only(
+        vetting_viewer, vetting_states
+    )
+    _api_filters_vetted_for_everyone(vetting_viewer, vetting_states)
+    _api_filters_by_raw_vetting_status_for_the_secretariat_only(vetting_viewer, vetting_states)
+
+
+def test_pages_show_vetted_until_or_nothing_per_role(vetting_viewer, vetting_states):
+    _directory_page_shows_the_vetted_badge_and_no_raw_state(vetting_viewer, vetting_states)
+    _profile_page_shows_vetted_until_or_nothing(vetting_viewer, vetting_states)
