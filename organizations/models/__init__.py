@@ -7,7 +7,11 @@ from organizations.models.contacts import (
     IntroductionStatus,
 )
 from organizations.models.directory import (
+    CONSTITUENCY_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
     MFA_REQUIRED_SECTORS,
+    NETWORK_NAME_MAX_LENGTH,
+    NETWORKS_MAX_COUNT,
     REQUESTER_SECTORS,
     Criterion,
     CriterionGroup,
@@ -15,6 +19,7 @@ from organizations.models.directory import (
     Membership,
     MembershipRole,
     Organization,
+    OrganizationHold,
     Sector,
     Theme,
     VisibilityTier,
@@ -31,8 +36,12 @@ from organizations.models.vetting import (
 )
 
 __all__ = [
+    "CONSTITUENCY_MAX_LENGTH",
+    "DESCRIPTION_MAX_LENGTH",
     "INTRODUCTION_VALID_DAYS",
     "MFA_REQUIRED_SECTORS",
+    "NETWORKS_MAX_COUNT",
+    "NETWORK_NAME_MAX_LENGTH",
     "REQUESTER_SECTORS",
     "ApiToken",
     "Assessment",
@@ -49,6 +58,7 @@ __all__ = [
     "Membership",
     "MembershipRole",
     "Organization",
+    "OrganizationHold",
     "Rating",
     "Sector",
     "Theme",

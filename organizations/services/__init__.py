@@ -19,13 +19,19 @@ from organizations.services.contacts import (
 from organizations.services.directory import (
     PROFILE_FIELDS,
     RESERVED_SLUGS,
+    organization_clear_hold,
+    organization_register,
+    organization_update,
+    visibility_change_warning,
+)
+from organizations.services.members import (
+    InvitationLimitReached,
     invitation_accept,
     invitation_for_token,
+    invitation_revoke,
     membership_change_role,
     membership_invite,
     membership_remove,
-    organization_register,
-    organization_update,
 )
 from organizations.services.vetting import (
     endorsement_decide,
@@ -43,6 +49,7 @@ __all__ = [
     "PROFILE_FIELDS",
     "RESERVED_SLUGS",
     "TOKEN_USE_RESOLUTION",
+    "InvitationLimitReached",
     "api_token_create",
     "api_token_record_use",
     "api_token_revoke",
@@ -57,10 +64,12 @@ __all__ = [
     "introductions_expire_due",
     "invitation_accept",
     "invitation_for_token",
+    "invitation_revoke",
     "is_vetted",
     "membership_change_role",
     "membership_invite",
     "membership_remove",
+    "organization_clear_hold",
     "organization_register",
     "organization_update",
     "user_update_preferences",
@@ -70,4 +79,5 @@ __all__ = [
     "vetting_save_evidence",
     "vetting_set_state",
     "vetting_start",
+    "visibility_change_warning",
 ]
