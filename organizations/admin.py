@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from organizations.forms import NormalisedNamesMixin
 from organizations.models import (
     ApiToken,
     Contact,
@@ -82,7 +83,7 @@ class _DryRun(Exception):
     pass
 
 
-class OrganizationAdminForm(forms.ModelForm):
+class OrganizationAdminForm(NormalisedNamesMixin, forms.ModelForm):
     """Asks the services before saving, inside a savepoint that is rolled back, so that what they
     refuse (a close name, an identity change, bad input) is shown on the form, not as an error
     page."""

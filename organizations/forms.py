@@ -13,6 +13,7 @@ from organizations.models import (
     Theme,
     User,
 )
+from organizations.text import normalise_name
 
 
 def timezone_choices():
@@ -50,7 +51,18 @@ class LinesField(forms.CharField):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class OrganizationForm(forms.ModelForm):
+class NormalisedNamesMixin:
+    """Names are compared and stored NFC with whitespace collapsed (a tab or line break pasted
+    into a name becomes a space) before the model refuses invisible characters."""
+
+    def clean_name(self):
+        return normalise_name(self.cleaned_data["name"])
+
+    def clean_acronym(self):
+        return normalise_name(self.cleaned_data["acronym"])
+
+
+class OrganizationForm(NormalisedNamesMixin, forms.ModelForm):
     working_languages = forms.MultipleChoiceField(
         label=_("Working languages"),
         choices=LANGUAGE_CHOICES,

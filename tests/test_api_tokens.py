@@ -138,7 +138,9 @@ def test_tokens_page_keeps_input_when_the_name_is_missing(outsider):
 
 def test_another_users_token_cannot_be_revoked(outsider, cso_member):
     token, secret = api_token_create(user=cso_member, name="theirs")
-    response = signed_in(outsider).post(reverse("organizations:api_token_revoke", args=[token.public_id]))
+    response = signed_in(outsider).post(
+        reverse("organizations:api_token_revoke", args=[token.public_id])
+    )
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None

@@ -224,7 +224,9 @@ def test_the_vetting_page_flow_for_applicant_and_reviewers(
     applicant = signed_in(cso_admin)
     applicant.post(url, {"action": "start"})
     criteria = list(Criterion.objects.all())
-    response = applicant.post(url, {"action": "submit", f"criterion_{criteria[0].code}": "Only one"})
+    response = applicant.post(
+        url, {"action": "submit", f"criterion_{criteria[0].code}": "Only one"}
+    )
     assert response.status_code == 200
     assert "Describe your evidence for the core value" in response.content.decode()
     assert "Only one" in response.content.decode()
