@@ -43,7 +43,10 @@ INVITATIONS_PER_ORGANIZATION_PER_DAY = env_int(
 # Trigram similarity (0-1, of the unaccented lower-cased names) from which a new name counts as
 # "very close" to an existing organization's. Identical names are always caught. At least 0.3,
 # pg_trgm's operator threshold, which the search uses to narrow the candidates by index.
-ORGANIZATION_NAME_SIMILARITY = env_int("ORGANIZATION_NAME_SIMILARITY_PERCENT", 80, minimum=30) / 100
+_NAME_SIMILARITY_PERCENT = env_int("ORGANIZATION_NAME_SIMILARITY_PERCENT", 80, minimum=30)
+if _NAME_SIMILARITY_PERCENT > 100:
+    raise ImproperlyConfigured("ORGANIZATION_NAME_SIMILARITY_PERCENT is at most 100.")
+ORGANIZATION_NAME_SIMILARITY = _NAME_SIMILARITY_PERCENT / 100
 VETTING_VALID_MONTHS = env_int("VETTING_VALID_MONTHS", 24, minimum=1)
 # A TrueType font with Arabic glyphs for letters of recognition; DejaVu Sans is found by default.
 LETTER_FONT = env_str("LETTER_FONT", "")

@@ -15,7 +15,7 @@ from organizations.exports import organizations_csv_rows
 from organizations.filters import OrganizationFilter
 from organizations.forms import OrganizationForm
 from organizations.models import Organization, Sector
-from organizations.rules import is_secretariat
+from organizations.rules import is_held, is_secretariat
 from organizations.selectors import (
     held_organizations,
     introduction_of_requester,
@@ -73,6 +73,7 @@ def organization_detail(request, slug):
             ),
             "may_request_introduction": organization.sector == Sector.CIVIL_SOCIETY
             and organization.accepts_introductions
+            and not is_held(organization)
             and requester_organizations(request.user).exists(),
             "introduction": introduction_of_requester(request.user, organization),
         },
