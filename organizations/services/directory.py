@@ -28,6 +28,7 @@ from organizations.regions import regions_of
 from organizations.search import name_key
 from organizations.selectors import organizations_visible_to
 from organizations.services.notify import email_on_commit
+from organizations.services.vetting import is_vetted
 from organizations.text import normalise_name
 
 PROFILE_FIELDS = (
@@ -171,12 +172,10 @@ def _identity_fields_needing_secretariat(stored: Organization, new: Organization
     """The fields of this change that only the secretariat may make (item 8): the name or
     sector of an organization vetted now or in a requester sector, and any sector change into
     or out of a requester sector (which changes who must use two-factor and who may request)."""
-    renamed = new.name != stored.name
+    renamed = _renamed(stored, new)
     resectored = new.sector != stored.sector
     if not (renamed or resectored):
         return []
-    from organizations.services.vetting import is_vetted
-
     guarded = stored.sector in REQUESTER_SECTORS or is_vetted(stored)
     fields = []
     if renamed and guarded:
@@ -186,11 +185,18 @@ def _identity_fields_needing_secretariat(stored: Organization, new: Organization
     return fields
 
 
+def _renamed(stored: Organization, new: Organization) -> bool:
+    # Names saved before normalisation must not count as renamed when re-saved unchanged.
+    return normalise_name(stored.name) != new.name
+
+
 def _changed_fields(stored: Organization, new: Organization) -> set[str]:
     def value(organization, field):
         raw = getattr(organization, field)
         if field == "countries":
             return sorted(str(country) for country in raw)
+        if field in ("name", "acronym"):
+            return normalise_name(raw)
         return str(raw) if field == "headquarters_country" else raw
 
     return {f for f in PROFILE_FIELDS if value(stored, f) != value(new, f)}
@@ -299,7 +305,7 @@ def organization_update(
         stored, organization, user=user, confirmed=confirm_visibility_change
     )
     organization.full_clean()
-    similar = _check_name(organization, user=user) if organization.name != stored.name else []
+    similar = _check_name(organization, user=user) if _renamed(stored, organization) else []
     organization.save()
     if themes is not None:
         organization.themes.set(themes)

@@ -183,3 +183,12 @@ def test_the_api_needs_an_explicit_confirmation_of_a_visibility_change(
     assert confirmed.status_code == 200
     assert confirmed.json()["visibility_tier"] == "network"
     assert Organization.objects.get(pk=restricted_cso.pk).visibility_tier == "network"
+
+
+def test_a_name_stored_before_normalisation_does_not_count_as_a_rename(cso, cso_admin):
+    _vet(cso)
+    Organization.objects.filter(pk=cso.pk).update(name="Coastal  Youth Forum ")
+    response = _patch(cso_admin, cso, {"name": "Coastal Youth Forum", "summary": "Saved."})
+    assert response.status_code == 200
+    stored = Organization.objects.get(pk=cso.pk)
+    assert (stored.name, stored.summary) == ("Coastal Youth Forum", "Saved.")

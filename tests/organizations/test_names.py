@@ -270,3 +270,14 @@ def test_staff_clear_holds_with_an_admin_action(staff, outsider, restricted_cso)
     held.refresh_from_db()
     assert held.held_for_review is False
     assert OrganizationHold.objects.get().cleared_by == staff
+
+
+def test_the_close_name_check_is_answered_from_the_trigram_index(directory):
+    from django.db import connection
+
+    from organizations.services.directory import similar_organizations
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = similar_organizations("Coastal Youth Forum").explain()
+    assert "organization_name_trgm" in plan

@@ -104,3 +104,29 @@ def test_a_malformed_id_in_the_api_is_a_404():
         Client().get("/api/v1/organizations/00000000-0000-0000-0000-000000000000/").status_code
         == 404
     )
+
+
+@pytest.fixture
+def held_public(db):
+    from tests.factories import MembershipFactory, OrganizationFactory
+
+    organization = OrganizationFactory(
+        name="Held Look-alike", visibility_tier="public", held_for_review=True
+    )
+    MembershipFactory(organization=organization, user__email="holder@held.example")
+    return organization
+
+
+def test_a_held_organization_is_seen_only_by_its_members_and_the_secretariat(viewer, held_public):
+    role, client = viewer
+    expected = 200 if role == "enrolled_reviewer" else 404
+    assert client.get(reverse("organizations:detail", args=[held_public.slug])).status_code == (
+        expected
+    )
+    assert client.get(f"/api/v1/organizations/{held_public.public_id}/").status_code == expected
+    listed = "Held Look-alike" in client.get(reverse("organizations:directory")).content.decode()
+    assert listed is (role == "enrolled_reviewer")
+    member = held_public.memberships.get().user
+    assert (
+        signed_in(member).get(f"/api/v1/organizations/{held_public.public_id}/").status_code == 200
+    )
