@@ -35,6 +35,18 @@ SITE_URL = (
     or ("http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}")
 ).rstrip("/")
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
+# Invitations a person, and an organization, may send in 24 hours (counted from the rows).
+INVITATIONS_PER_USER_PER_DAY = env_int("INVITATIONS_PER_USER_PER_DAY", 20, minimum=1)
+INVITATIONS_PER_ORGANIZATION_PER_DAY = env_int(
+    "INVITATIONS_PER_ORGANIZATION_PER_DAY", 50, minimum=1
+)
+# Trigram similarity (0-1, of the unaccented lower-cased names) from which a new name counts as
+# "very close" to an existing organization's. Identical names are always caught. At least 0.3,
+# pg_trgm's operator threshold, which the search uses to narrow the candidates by index.
+_NAME_SIMILARITY_PERCENT = env_int("ORGANIZATION_NAME_SIMILARITY_PERCENT", 80, minimum=30)
+if _NAME_SIMILARITY_PERCENT > 100:
+    raise ImproperlyConfigured("ORGANIZATION_NAME_SIMILARITY_PERCENT is at most 100.")
+ORGANIZATION_NAME_SIMILARITY = _NAME_SIMILARITY_PERCENT / 100
 VETTING_VALID_MONTHS = env_int("VETTING_VALID_MONTHS", 24, minimum=1)
 # Introductions: how long an accepted one shows contacts unless the CSO renews it, how long a
 # decline keeps the same person or organization from asking again, and how many a day.

@@ -1,7 +1,13 @@
+import copy
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from organizations.forms import NormalisedNamesMixin
 from organizations.models import (
     ApiToken,
     Contact,
@@ -12,6 +18,7 @@ from organizations.models import (
     Invitation,
     Membership,
     Organization,
+    OrganizationHold,
     RequesterVerification,
     Theme,
     User,
@@ -21,6 +28,8 @@ from organizations.services import (
     PROFILE_FIELDS,
     contact_delete,
     contact_save,
+    invitation_revoke,
+    organization_clear_hold,
     organization_register,
     organization_update,
 )
@@ -72,23 +81,84 @@ class ContactInline(admin.TabularInline):
     fields = ["name", "role", "email", "phone", "secure_channel", "shareable"]
 
 
+class _DryRun(Exception):
+    pass
+
+
+class OrganizationAdminForm(NormalisedNamesMixin, forms.ModelForm):
+    """Asks the services before saving, inside a savepoint that is rolled back, so that what they
+    refuse (a close name, an identity change, bad input) is shown on the form, not as an error
+    page."""
+
+    request = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or self.request is None:
+            return cleaned
+        try:
+            with transaction.atomic():
+                _save_through_services(self.request, copy.copy(self.instance), cleaned)
+                raise _DryRun
+        except _DryRun:
+            pass
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+            else:
+                self.add_error(None, error)
+        return cleaned
+
+
+def _save_through_services(request, organization, cleaned_data) -> Organization:
+    fields = [*PROFILE_FIELDS, "themes"]
+    profile = {f: cleaned_data[f] for f in fields if f in cleaned_data}
+    if organization.pk:
+        # Staff change the tier deliberately on this form; saving it is their confirmation.
+        return organization_update(
+            organization=organization,
+            user=request.user,
+            confirm_visibility_change=True,
+            **profile,
+        )
+    return organization_register(user=request.user, **profile)
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "acronym", "sector", "visibility_tier", "updated_at"]
-    list_filter = ["sector", "visibility_tier", "women_led", "youth_led"]
+    form = OrganizationAdminForm
+    list_display = ["name", "acronym", "sector", "visibility_tier", "held_for_review", "updated_at"]
+    list_filter = ["held_for_review", "sector", "visibility_tier", "women_led", "youth_led"]
     search_fields = ["name", "acronym"]
-    readonly_fields = ["public_id", "slug", "regions", "created_at", "updated_at"]
+    readonly_fields = [
+        "public_id",
+        "slug",
+        "regions",
+        "held_for_review",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [MembershipInline, ContactInline]
+    actions = ["clear_hold"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
 
     def save_model(self, request, obj, form, change):
-        fields = [*PROFILE_FIELDS, "themes"]
-        profile = {f: form.cleaned_data[f] for f in fields if f in form.cleaned_data}
-        if change:
-            organization_update(organization=obj, user=request.user, **profile)
-        else:
-            registered = organization_register(user=request.user, **profile)
-            obj.pk, obj.slug = registered.pk, registered.slug
+        saved = _save_through_services(request, obj, form.cleaned_data)
+        if not change:
+            obj.pk, obj.slug = saved.pk, saved.slug
             obj._state.adding = False
+
+    @admin.action(description=_("Clear the name hold of the selected organizations"))
+    def clear_hold(self, request, queryset):
+        cleared = 0
+        for organization in queryset.filter(held_for_review=True):
+            organization_clear_hold(organization=organization, by=request.user)
+            cleared += 1
+        self.message_user(request, _("%(count)d organizations cleared.") % {"count": cleared})
 
     def save_related(self, request, form, formsets, change):
         # The themes were saved by the service in save_model.
@@ -170,8 +240,36 @@ class IntroductionBlockAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["email", "organization", "role", "created_at", "expires_at", "accepted_at"]
+    list_display = [
+        "email",
+        "organization",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
     exclude = ["token_hash"]
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected open invitations"))
+    def revoke(self, request, queryset):
+        revoked = 0
+        for invitation in queryset.select_related("organization"):
+            if invitation.is_open:
+                invitation_revoke(invitation=invitation, by=request.user)
+                revoked += 1
+        self.message_user(request, _("%(count)d invitations revoked.") % {"count": revoked})
+
+
+@admin.register(OrganizationHold)
+class OrganizationHoldAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["name", "organization", "created_at", "cleared_at", "cleared_by"]
+    list_filter = [("cleared_at", admin.EmptyFieldListFilter)]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of why an organization was held
 
 
 @admin.register(ApiToken)

@@ -10,6 +10,10 @@ from organizations.api_contacts import ContactOutput, organization_contacts
 from organizations.filters import OrganizationFilter
 from organizations.languages import LANGUAGE_CHOICES
 from organizations.models import (
+    CONSTITUENCY_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    NETWORK_NAME_MAX_LENGTH,
+    NETWORKS_MAX_COUNT,
     Criterion,
     Organization,
     Sector,
@@ -161,7 +165,9 @@ class OrganizationInput(serializers.Serializer):
     )
     website = serializers.URLField(required=False, allow_blank=True)
     summary = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True
+    )
     themes = serializers.SlugRelatedField(
         many=True, slug_field="slug", queryset=Theme.objects.all(), required=False
     )
@@ -169,17 +175,34 @@ class OrganizationInput(serializers.Serializer):
         child=serializers.ChoiceField(choices=LANGUAGE_CHOICES), required=False
     )
     year_founded = serializers.IntegerField(required=False, allow_null=True)
-    constituency = serializers.CharField(required=False, allow_blank=True)
-    networks = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
+    constituency = serializers.CharField(
+        max_length=CONSTITUENCY_MAX_LENGTH, required=False, allow_blank=True
+    )
+    networks = serializers.ListField(
+        child=serializers.CharField(max_length=NETWORK_NAME_MAX_LENGTH),
+        max_length=NETWORKS_MAX_COUNT,
+        required=False,
+    )
     visibility_tier = serializers.ChoiceField(choices=VisibilityTier.choices, required=False)
     accepts_introductions = serializers.BooleanField(required=False)
+
+
+class OrganizationChangeInput(OrganizationInput):
+    confirm_visibility_change = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Must be true to change visibility_tier (admins only); without it the answer is 400 "
+            "saying what the change would make visible."
+        ),
+    )
 
 
 @extend_schema_view(
     list=extend_schema(responses=OrganizationOutput(many=True)),
     retrieve=extend_schema(responses=OrganizationOutput),
     create=extend_schema(request=OrganizationInput, responses={201: OrganizationOutput}),
-    partial_update=extend_schema(request=OrganizationInput, responses=OrganizationOutput),
+    partial_update=extend_schema(request=OrganizationChangeInput, responses=OrganizationOutput),
 )
 class OrganizationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
@@ -215,11 +238,24 @@ class OrganizationViewSet(
         """Members of the organization (its members and the secretariat only)."""
         return api_members.organization_members(request, self.get_object())
 
-    @extend_schema(request=api_members.InvitationInput, responses={201: dict})
+    @extend_schema(
+        request=api_members.InvitationInput, responses={201: api_members.InvitationOutput}
+    )
     @action(detail=True, methods=["post"])
     def invitations(self, request, public_id=None):
-        """Invite someone by email (the organization's admins)."""
+        """Invite someone by email (the organization's admins); 429 past the daily limits."""
         return api_members.organization_invite(request, self.get_object())
+
+    @extend_schema(request=None, responses={204: None})
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"invitations/(?P<invitation_id>[0-9a-fA-F-]{36})",
+        url_name="invitation-revoke",
+    )
+    def invitation_revoke(self, request, public_id=None, invitation_id=None):
+        """Revoke an open invitation (the organization's admins)."""
+        return api_members.organization_invitation_revoke(request, self.get_object(), invitation_id)
 
     @extend_schema(responses=api_vetting.VettingOutput)
     @action(detail=True, methods=["get"], permission_classes=[permissions.IsAuthenticated])
@@ -264,9 +300,16 @@ class OrganizationViewSet(
 
     def partial_update(self, request, public_id=None):
         organization = self.get_object()
-        data = OrganizationInput(data=request.data, partial=True)
+        data = OrganizationChangeInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        organization_update(organization=organization, user=request.user, **data.validated_data)
+        profile = dict(data.validated_data)
+        confirmed = profile.pop("confirm_visibility_change", False)
+        organization_update(
+            organization=organization,
+            user=request.user,
+            confirm_visibility_change=confirmed,
+            **profile,
+        )
         return Response(
             OrganizationOutput(organization, context=self.get_serializer_context()).data
         )

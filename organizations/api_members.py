@@ -5,14 +5,16 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.response import Response
 
-from organizations.models import Membership, MembershipRole
+from organizations.models import Invitation, Membership, MembershipRole
 from organizations.selectors import members_of, organizations_visible_to
 from organizations.services import (
+    InvitationLimitReached,
     invitation_accept,
     invitation_for_token,
+    invitation_revoke,
     membership_change_role,
     membership_invite,
     membership_remove,
@@ -35,6 +37,14 @@ class InvitationInput(serializers.Serializer):
     role = serializers.ChoiceField(choices=MembershipRole.choices, default=MembershipRole.MEMBER)
 
 
+class InvitationOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "expires_at"]
+
+
 class RoleInput(serializers.Serializer):
     role = serializers.ChoiceField(choices=MembershipRole.choices)
 
@@ -52,13 +62,21 @@ def organization_members(request, organization) -> Response:
 def organization_invite(request, organization) -> Response:
     data = InvitationInput(data=request.data)
     data.is_valid(raise_exception=True)
-    invitation, _secret = membership_invite(
-        organization=organization, by=request.user, **data.validated_data
-    )
-    return Response(
-        {"email": invitation.email, "role": invitation.role, "expires_at": invitation.expires_at},
-        status=status.HTTP_201_CREATED,
-    )
+    try:
+        invitation, _secret = membership_invite(
+            organization=organization, by=request.user, **data.validated_data
+        )
+    except InvitationLimitReached as limit:
+        raise Throttled(detail=" ".join(limit.messages)) from None
+    return Response(InvitationOutput(invitation).data, status=status.HTTP_201_CREATED)
+
+
+def organization_invitation_revoke(request, organization, invitation_id) -> Response:
+    if not request.user.has_perm("organizations.view_members", organization):
+        raise Http404  # an organization's invitations are for its own people to know
+    invitation = get_object_or_404(Invitation, organization=organization, public_id=invitation_id)
+    invitation_revoke(invitation=invitation, by=request.user)
+    return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MembershipViewSet(viewsets.GenericViewSet):

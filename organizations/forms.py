@@ -13,6 +13,7 @@ from organizations.models import (
     Theme,
     User,
 )
+from organizations.text import normalise_name
 
 
 def timezone_choices():
@@ -50,7 +51,18 @@ class LinesField(forms.CharField):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class OrganizationForm(forms.ModelForm):
+class NormalisedNamesMixin:
+    """Names are compared and stored NFC with whitespace collapsed (a tab or line break pasted
+    into a name becomes a space) before the model refuses invisible characters."""
+
+    def clean_name(self):
+        return normalise_name(self.cleaned_data["name"])
+
+    def clean_acronym(self):
+        return normalise_name(self.cleaned_data["acronym"])
+
+
+class OrganizationForm(NormalisedNamesMixin, forms.ModelForm):
     working_languages = forms.MultipleChoiceField(
         label=_("Working languages"),
         choices=LANGUAGE_CHOICES,
@@ -65,6 +77,7 @@ class OrganizationForm(forms.ModelForm):
     themes = forms.ModelMultipleChoiceField(
         label=_("Focus themes"),
         queryset=Theme.objects.all(),
+        to_field_name="slug",
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -104,6 +117,15 @@ class OrganizationForm(forms.ModelForm):
             "countries": _("Hold Ctrl (or ⌘) to choose several."),
         }
 
+    def __init__(self, *args, editable_fields=None, **kwargs):
+        """``editable_fields``: the fields this user may change (e.g. editors do not get the
+        visibility tier); the others are neither shown nor accepted."""
+        super().__init__(*args, **kwargs)
+        if editable_fields is not None:
+            for name in list(self.fields):
+                if name not in editable_fields:
+                    del self.fields[name]
+
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
@@ -123,8 +145,12 @@ class ContactForm(forms.ModelForm):
 
 
 class IntroductionRequestForm(forms.Form):
+    # Options carry public ids, never serial keys.
     requester_organization = forms.ModelChoiceField(
-        label=_("On behalf of"), queryset=Organization.objects.none(), empty_label=None
+        label=_("On behalf of"),
+        queryset=Organization.objects.none(),
+        empty_label=None,
+        to_field_name="public_id",
     )
     purpose = forms.CharField(
         label=_("Purpose"),
@@ -157,13 +183,13 @@ class IntroductionDecisionForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    """One text area per Better Peace Tool criterion."""
+    """One text area per Better Peace Tool criterion, named by the criterion's code."""
 
     def __init__(self, *args, criteria, initial_texts, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
         for criterion in criteria:
-            self.fields[f"criterion_{criterion.pk}"] = forms.CharField(
+            self.fields[f"criterion_{criterion.code}"] = forms.CharField(
                 label=criterion.title,
                 required=False,
                 max_length=5000,
@@ -172,7 +198,7 @@ class EvidenceForm(forms.Form):
             )
 
     def texts(self) -> dict[int, str]:
-        return {c.pk: self.cleaned_data[f"criterion_{c.pk}"] for c in self.criteria}
+        return {c.pk: self.cleaned_data[f"criterion_{c.code}"] for c in self.criteria}
 
 
 class AssessmentForm(forms.Form):
@@ -183,13 +209,13 @@ class AssessmentForm(forms.Form):
         self.criteria = criteria
         for criterion in criteria:
             rating, note = initial_ratings.get(criterion.pk, ("", ""))
-            self.fields[f"rating_{criterion.pk}"] = forms.ChoiceField(
+            self.fields[f"rating_{criterion.code}"] = forms.ChoiceField(
                 label=criterion.title,
                 choices=[("", "—"), *Rating.choices],
                 required=False,
                 initial=rating,
             )
-            self.fields[f"note_{criterion.pk}"] = forms.CharField(
+            self.fields[f"note_{criterion.code}"] = forms.CharField(
                 label=_("Note (secretariat only)"),
                 required=False,
                 max_length=2000,
@@ -199,9 +225,9 @@ class AssessmentForm(forms.Form):
 
     def ratings(self) -> dict[int, tuple[str, str]]:
         return {
-            c.pk: (self.cleaned_data[f"rating_{c.pk}"], self.cleaned_data[f"note_{c.pk}"])
+            c.pk: (self.cleaned_data[f"rating_{c.code}"], self.cleaned_data[f"note_{c.code}"])
             for c in self.criteria
-            if self.cleaned_data[f"rating_{c.pk}"]
+            if self.cleaned_data[f"rating_{c.code}"]
         }
 
 
@@ -215,7 +241,9 @@ class MessageForm(forms.Form):
 
 
 class EndorsementRequestForm(forms.Form):
-    endorser = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none())
+    endorser = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), to_field_name="public_id"
+    )
 
     def __init__(self, *args, endorsers, **kwargs):
         super().__init__(*args, **kwargs)

@@ -98,8 +98,22 @@ def is_staff(user) -> bool:
     return user.is_authenticated and user.is_staff
 
 
+@rules.predicate
+def is_held(organization) -> bool:
+    """Held for the secretariat after registering a name close to one its registrant could not
+    see: hidden from everyone but its members and the secretariat, and out of introductions (it
+    may neither be asked nor ask) until the secretariat clears it."""
+    return bool(organization is not None and organization.held_for_review)
+
+
 # Staff administrators act through the Django admin, which calls the same services.
 rules.add_perm("organizations.change_profile", is_editor_of | is_staff)
+# The recognised identity (name, sector) of a vetted or requester organization, and sector moves
+# into or out of the requester sectors, are the secretariat's to change (services.directory).
+rules.add_perm("organizations.change_identity", is_secretariat)
+# Who may see the profile is a decision for its administrators, not its editors.
+rules.add_perm("organizations.change_visibility", is_admin_of | is_staff)
+rules.add_perm("organizations.clear_hold", is_secretariat)
 rules.add_perm("organizations.manage_members", is_admin_of | is_staff)
 rules.add_perm("organizations.view_members", is_member_of | is_secretariat)
 rules.add_perm("organizations.manage_contacts", is_editor_of | is_staff)
@@ -125,11 +139,12 @@ rules.add_perm("organizations.view_history", is_admin_of | is_secretariat)
 
 def is_verified_requester(organization: Organization) -> bool:
     """A government, security-sector or multilateral organization that the secretariat has
-    verified, for the sector it has now."""
+    verified, for the sector it has now, and that is not held for a look-alike name."""
     cache = organization.__dict__
     if "_gsx_verified" not in cache:
         cache["_gsx_verified"] = (
             organization.sector in REQUESTER_SECTORS
+            and not organization.held_for_review
             and RequesterVerification.objects.filter(
                 organization=organization, revoked_at__isnull=True, sector=organization.sector
             ).exists()

@@ -29,6 +29,7 @@ from organizations.models import (
     Membership,
     MembershipRole,
     Organization,
+    OrganizationHold,
     RequesterVerification,
     Theme,
     User,
@@ -67,15 +68,21 @@ def organizations_visible_to(user) -> QuerySet[Organization]:
 
     Anonymous visitors see public profiles; signed-in users also network profiles; restricted
     (at-risk) organizations are seen only by their own members and the secretariat.
+    Organizations held for the secretariat (a name close to a hidden one) are seen only by their
+    own members and the secretariat until cleared.
     """
     organizations = Organization.objects.all()
     if not user.is_authenticated:
-        return organizations.filter(visibility_tier=VisibilityTier.PUBLIC)
+        return organizations.filter(visibility_tier=VisibilityTier.PUBLIC, held_for_review=False)
     if is_secretariat(user):
         return organizations
     own = Membership.objects.filter(user=user).values("organization_id")
     return organizations.filter(
-        Q(visibility_tier__in=[VisibilityTier.PUBLIC, VisibilityTier.NETWORK]) | Q(pk__in=own)
+        Q(
+            visibility_tier__in=[VisibilityTier.PUBLIC, VisibilityTier.NETWORK],
+            held_for_review=False,
+        )
+        | Q(pk__in=own)
     )
 
 
@@ -102,6 +109,18 @@ def members_of(organization: Organization) -> QuerySet[Membership]:
 def open_invitations_of(organization: Organization):
     return organization.invitations.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("invited_by")
+
+
+def held_organizations() -> QuerySet[Organization]:
+    """Organizations held for the secretariat, oldest first, with the hold that explains each."""
+    open_holds = OrganizationHold.objects.filter(cleared_at__isnull=True).prefetch_related(
+        "similar_to"
+    )
+    return (
+        Organization.objects.filter(held_for_review=True)
+        .prefetch_related(Prefetch("holds", queryset=open_holds, to_attr="open_holds"))
+        .order_by("created_at")
     )
 
 
@@ -120,7 +139,10 @@ def requester_organizations(user) -> QuerySet[Organization]:
     if not user.is_authenticated:
         return Organization.objects.none()
     return (
-        Organization.objects.filter(memberships__user=user, sector__in=REQUESTER_SECTORS)
+        # A held organization may not request until the secretariat clears it (rules.is_held).
+        Organization.objects.filter(
+            memberships__user=user, sector__in=REQUESTER_SECTORS, held_for_review=False
+        )
         .filter(
             Exists(
                 RequesterVerification.objects.filter(

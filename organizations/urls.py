@@ -7,7 +7,11 @@ app_name = "organizations"
 urlpatterns = [
     path("account/settings/", account.account_settings, name="account_settings"),
     path("account/tokens/", account.api_tokens, name="api_tokens"),
-    path("account/tokens/<int:pk>/revoke/", account.api_token_revoke_view, name="api_token_revoke"),
+    path(
+        "account/tokens/<uuid:public_id>/revoke/",
+        account.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
     path("organizations/", directory.organization_directory, name="directory"),
     path("organizations/new/", directory.organization_create, name="create"),
     path("organizations/export.csv", directory.organization_export, name="export"),
@@ -23,6 +27,11 @@ urlpatterns = [
         "organizations/<slug:slug>/members/<uuid:public_id>/remove/",
         members.membership_delete,
         name="membership_remove",
+    ),
+    path(
+        "organizations/<slug:slug>/invitations/<uuid:public_id>/revoke/",
+        members.invitation_revoke_view,
+        name="invitation_revoke",
     ),
     path("invitations/<str:token>/", members.invitation, name="invitation"),
     path("organizations/<slug:slug>/history/", members.organization_history_view, name="history"),
@@ -81,6 +90,7 @@ urlpatterns = [
         introductions.requester_verification,
         name="requester_verification",
     ),
+    path("vetting/held/", directory.held_organizations_view, name="held"),
     path("verify/<str:code>/", vetting.verify_letter, name="verify_letter"),
     path("introductions/", introductions.introductions_sent, name="introductions_sent"),
     path("introductions/<uuid:public_id>/", introductions.introduction_detail, name="introduction"),

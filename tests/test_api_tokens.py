@@ -121,7 +121,7 @@ def test_tokens_page_shows_the_secret_once_and_revokes(outsider):
     assert secret not in listing and "laptop" in listing
 
     token = ApiToken.objects.get(user=outsider)
-    response = client.post(reverse("organizations:api_token_revoke", args=[token.pk]))
+    response = client.post(reverse("organizations:api_token_revoke", args=[token.public_id]))
     assert response.status_code == 302
     assert bearer(secret).get("/api/v1/me/").status_code == 401
 
@@ -138,7 +138,9 @@ def test_tokens_page_keeps_input_when_the_name_is_missing(outsider):
 
 def test_another_users_token_cannot_be_revoked(outsider, cso_member):
     token, secret = api_token_create(user=cso_member, name="theirs")
-    response = signed_in(outsider).post(reverse("organizations:api_token_revoke", args=[token.pk]))
+    response = signed_in(outsider).post(
+        reverse("organizations:api_token_revoke", args=[token.public_id])
+    )
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None

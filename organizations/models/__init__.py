@@ -9,7 +9,11 @@ from organizations.models.contacts import (
     IntroductionStatus,
 )
 from organizations.models.directory import (
+    CONSTITUENCY_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
     MFA_REQUIRED_SECTORS,
+    NETWORK_NAME_MAX_LENGTH,
+    NETWORKS_MAX_COUNT,
     REQUESTER_SECTORS,
     Criterion,
     CriterionGroup,
@@ -17,6 +21,7 @@ from organizations.models.directory import (
     Membership,
     MembershipRole,
     Organization,
+    OrganizationHold,
     Sector,
     Theme,
     VisibilityTier,
@@ -34,8 +39,12 @@ from organizations.models.vetting import (
 )
 
 __all__ = [
+    "CONSTITUENCY_MAX_LENGTH",
+    "DESCRIPTION_MAX_LENGTH",
     "INTRODUCTION_VALID_DAYS",
     "MFA_REQUIRED_SECTORS",
+    "NETWORKS_MAX_COUNT",
+    "NETWORK_NAME_MAX_LENGTH",
     "PURPOSE_MAX_LENGTH",
     "REQUESTER_SECTORS",
     "ApiToken",
@@ -54,6 +63,7 @@ __all__ = [
     "Membership",
     "MembershipRole",
     "Organization",
+    "OrganizationHold",
     "Rating",
     "RequesterVerification",
     "Sector",

@@ -92,6 +92,8 @@ class ApiToken(models.Model):
 
     PREFIX = "gsx_"
 
+    # Addresses the token in URLs and forms (revocation) instead of its serial key.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     # The first characters of the secret, shown in lists so that a user can tell tokens apart.

@@ -6,7 +6,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Concat
@@ -19,6 +19,7 @@ from organizations.languages import validate_language_code
 from organizations.models.history import audited
 from organizations.regions import Region
 from organizations.search import ImmutableUnaccent, name_key
+from organizations.text import validate_plain_name
 
 
 class Sector(models.TextChoices):
@@ -37,6 +38,14 @@ REQUESTER_SECTORS = (Sector.GOVERNMENT, Sector.SECURITY_SECTOR, Sector.MULTILATE
 # ... and so must use two-factor authentication before they can act (DESIGN.md §4): whoever may
 # ask for a civil society organization's contacts.
 MFA_REQUIRED_SECTORS = REQUESTER_SECTORS
+
+
+# Longest free texts a profile keeps (item 14): long enough for a real description, short enough
+# that a profile cannot be used to store or smuggle documents.
+DESCRIPTION_MAX_LENGTH = 10_000
+CONSTITUENCY_MAX_LENGTH = 4_000
+NETWORKS_MAX_COUNT = 30
+NETWORK_NAME_MAX_LENGTH = 200
 
 
 class VisibilityTier(models.TextChoices):
@@ -112,8 +121,10 @@ def validate_year_founded(value: int) -> None:
 class Organization(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_plain_name])
+    acronym = models.CharField(
+        _("acronym"), max_length=30, blank=True, validators=[validate_plain_name]
+    )
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
     visibility_tier = models.CharField(
         _("visibility"),
@@ -135,7 +146,12 @@ class Organization(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)],
+    )
     themes = models.ManyToManyField(
         Theme, blank=True, related_name="organizations", verbose_name=_("focus themes")
     )
@@ -152,9 +168,15 @@ class Organization(models.Model):
         blank=True,
         validators=[MinValueValidator(1800), validate_year_founded],
     )
-    constituency = models.TextField(_("constituency"), blank=True)
+    constituency = models.TextField(
+        _("constituency"),
+        blank=True,
+        max_length=CONSTITUENCY_MAX_LENGTH,
+        validators=[MaxLengthValidator(CONSTITUENCY_MAX_LENGTH)],
+    )
     networks = ArrayField(
-        models.CharField(max_length=200),
+        models.CharField(max_length=NETWORK_NAME_MAX_LENGTH),
+        size=NETWORKS_MAX_COUNT,
         blank=True,
         default=list,
         verbose_name=_("networks it belongs to"),
@@ -172,6 +194,10 @@ class Organization(models.Model):
     vetted_until = models.DateTimeField(
         _("vetted until"), null=True, blank=True, editable=False, db_index=True
     )
+    # Set by registration (or a rename) when the name is close to one the registrant cannot see;
+    # hides the organization from everyone but its members and the secretariat until the
+    # secretariat clears it (services.organization_clear_hold). See OrganizationHold.
+    held_for_review = models.BooleanField(_("held for review"), default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     search_document = models.GeneratedField(
@@ -201,6 +227,30 @@ class Organization(models.Model):
             GinIndex(OpClass(name_key(), name="gin_trgm_ops"), name="organization_name_trgm"),
             GinIndex(fields=["regions"], name="organization_regions"),
         ]
+
+    def __str__(self):
+        return self.name
+
+
+class OrganizationHold(models.Model):
+    """Why an organization was held for the secretariat: the name it had, the organizations it
+    resembled, and when and by whom the hold was cleared. Seen by the secretariat only."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="holds")
+    name = models.CharField(_("name when held"), max_length=200)
+    similar_to = models.ManyToManyField(
+        Organization, related_name="+", verbose_name=_("similar organizations")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("name hold")
+        verbose_name_plural = _("name holds")
+        ordering = ["-created_at"]
 
     def __str__(self):
         return self.name
@@ -263,6 +313,13 @@ class Invitation(models.Model):
         related_name="+",
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("invitation")

@@ -11,13 +11,10 @@ from organizations.services.contacts import contact_delete, contact_save
 from organizations.services.directory import (
     PROFILE_FIELDS,
     RESERVED_SLUGS,
-    invitation_accept,
-    invitation_for_token,
-    membership_change_role,
-    membership_invite,
-    membership_remove,
+    organization_clear_hold,
     organization_register,
     organization_update,
+    visibility_change_warning,
 )
 from organizations.services.introductions import (
     contacts_reveal,
@@ -27,6 +24,15 @@ from organizations.services.introductions import (
     introduction_set_state,
     introduction_unblock,
     introductions_expire_due,
+)
+from organizations.services.members import (
+    InvitationLimitReached,
+    invitation_accept,
+    invitation_for_token,
+    invitation_revoke,
+    membership_change_role,
+    membership_invite,
+    membership_remove,
 )
 from organizations.services.requesters import (
     requester_verification_revoke,
@@ -48,6 +54,7 @@ __all__ = [
     "PROFILE_FIELDS",
     "RESERVED_SLUGS",
     "TOKEN_USE_RESOLUTION",
+    "InvitationLimitReached",
     "api_token_create",
     "api_token_record_use",
     "api_token_revoke",
@@ -64,10 +71,12 @@ __all__ = [
     "introductions_expire_due",
     "invitation_accept",
     "invitation_for_token",
+    "invitation_revoke",
     "is_vetted",
     "membership_change_role",
     "membership_invite",
     "membership_remove",
+    "organization_clear_hold",
     "organization_register",
     "organization_update",
     "requester_verification_revoke",
@@ -79,4 +88,5 @@ __all__ = [
     "vetting_save_evidence",
     "vetting_set_state",
     "vetting_start",
+    "visibility_change_warning",
 ]

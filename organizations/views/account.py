@@ -42,9 +42,9 @@ def api_tokens(request):
 
 
 @require_POST
-def api_token_revoke_view(request, pk: int):
+def api_token_revoke_view(request, public_id):
     # Looked up among the user's own tokens only: another user's token is a 404.
-    token = get_object_or_404(api_tokens_of(request.user), pk=pk)
+    token = get_object_or_404(api_tokens_of(request.user), public_id=public_id)
     api_token_revoke(token=token)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("organizations:api_tokens")

@@ -1,10 +1,12 @@
+import copy
 import logging
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,14 +14,23 @@ from django.views.decorators.http import require_GET, require_http_methods
 from organizations.exports import organizations_csv_rows
 from organizations.filters import OrganizationFilter
 from organizations.forms import OrganizationForm
-from organizations.models import Sector
+from organizations.models import Organization, Sector
+from organizations.rules import is_held, is_secretariat
 from organizations.selectors import (
+    held_organizations,
     introduction_of_requester,
     organization_list,
     organizations_visible_to,
     requester_organizations,
 )
-from organizations.services import is_vetted, organization_register, organization_update
+from organizations.services import (
+    is_vetted,
+    organization_clear_hold,
+    organization_register,
+    organization_update,
+    visibility_change_warning,
+)
+from organizations.services.directory import IDENTITY_FIELDS
 
 PAGE_SIZE = 25
 security_log = logging.getLogger("gsx.security")
@@ -64,36 +75,113 @@ def organization_detail(request, slug):
             ),
             "may_request_introduction": organization.sector == Sector.CIVIL_SOCIETY
             and organization.accepts_introductions
+            and not is_held(organization)
             and requester_organizations(request.user).exists(),
             "introduction": introduction_of_requester(request.user, organization),
         },
     )
 
 
+def _add_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal on the form, next to the field it names when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 @require_http_methods(["GET", "POST"])
 def organization_create(request):
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organization = organization_register(user=request.user, **form.cleaned_data)
-        messages.success(
-            request,
-            _("%(name)s is registered. You are its administrator.") % {"name": organization.name},
-        )
-        return redirect("organizations:detail", slug=organization.slug)
+        try:
+            organization = organization_register(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is registered. You are its administrator.")
+                % {"name": organization.name},
+            )
+            return redirect("organizations:detail", slug=organization.slug)
     return render(request, "organizations/form.html", {"form": form, "organization": None})
+
+
+def _editable_fields(user, organization) -> list[str]:
+    if not user.has_perm("organizations.change_profile", organization):
+        return list(IDENTITY_FIELDS)  # the secretariat, for the recognised identity
+    fields = list(OrganizationForm.Meta.fields)
+    if not user.has_perm("organizations.change_visibility", organization):
+        fields.remove("visibility_tier")
+    return fields
 
 
 @require_http_methods(["GET", "POST"])
 def organization_edit(request, slug):
     organization = get_object_or_404(organizations_visible_to(request.user), slug=slug)
-    if not request.user.has_perm("organizations.change_profile", organization):
+    if not (
+        request.user.has_perm("organizations.change_profile", organization)
+        or request.user.has_perm("organizations.change_identity", organization)
+    ):
         raise PermissionDenied
-    form = OrganizationForm(request.POST or None, instance=organization)
+    # The form writes into its own copy, so the page keeps showing the stored name on errors.
+    form = OrganizationForm(
+        request.POST or None,
+        instance=copy.copy(organization),
+        editable_fields=_editable_fields(request.user, organization),
+    )
     if request.method == "POST" and form.is_valid():
-        organization_update(organization=organization, user=request.user, **form.cleaned_data)
-        messages.success(request, _("The profile was saved."))
-        return redirect("organizations:detail", slug=organization.slug)
+        tier = form.cleaned_data.get("visibility_tier", organization.visibility_tier)
+        confirmed = request.POST.get("confirm_visibility_change") == "yes"
+        if tier != organization.visibility_tier and not confirmed:
+            # A change of who sees the profile is applied only after the admin has read what it
+            # shows: this page carries the submitted values on, without JavaScript.
+            return render(
+                request,
+                "organizations/confirm_visibility.html",
+                {
+                    "organization": organization,
+                    "warning": visibility_change_warning(organization.visibility_tier, tier),
+                    "fields": [
+                        (name, value)
+                        for name, values in request.POST.lists()
+                        if name not in ("csrfmiddlewaretoken", "confirm_visibility_change")
+                        for value in values
+                    ],
+                },
+            )
+        try:
+            organization_update(
+                organization=organization,
+                user=request.user,
+                confirm_visibility_change=confirmed,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The profile was saved."))
+            return redirect("organizations:detail", slug=organization.slug)
     return render(request, "organizations/form.html", {"form": form, "organization": organization})
+
+
+@require_http_methods(["GET", "POST"])
+def held_organizations_view(request):
+    """The secretariat's list of organizations held for a name close to another's."""
+    if not is_secretariat(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            public_id = uuid.UUID(request.POST.get("organization", ""))
+        except ValueError:
+            raise Http404 from None
+        organization = get_object_or_404(Organization, public_id=public_id, held_for_review=True)
+        organization_clear_hold(organization=organization, by=request.user)
+        messages.success(request, _("%(name)s is no longer held.") % {"name": organization.name})
+        return redirect("organizations:held")
+    return render(request, "organizations/held.html", {"organizations": held_organizations()})
 
 
 EXPORT_CHUNK = 500

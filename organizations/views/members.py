@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organizations.forms import InvitationForm, RoleForm
-from organizations.models import Membership
+from organizations.models import Invitation, Membership
 from organizations.selectors import (
     contact_reveals_of,
     members_of,
@@ -16,6 +16,7 @@ from organizations.selectors import (
 from organizations.services import (
     invitation_accept,
     invitation_for_token,
+    invitation_revoke,
     membership_change_role,
     membership_invite,
     membership_remove,
@@ -101,6 +102,21 @@ def membership_delete(request, slug, public_id):
         messages.success(request, _("You left the organization."))
         return redirect("organizations:directory")
     messages.success(request, _("The member was removed."))
+    return redirect("organizations:members", slug=slug)
+
+
+@require_POST
+def invitation_revoke_view(request, slug, public_id):
+    organization = _organization(request, slug, "organizations.manage_members")
+    found = get_object_or_404(Invitation, organization=organization, public_id=public_id)
+    try:
+        invitation_revoke(invitation=found, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s was revoked.") % {"email": found.email}
+        )
     return redirect("organizations:members", slug=slug)
 
 

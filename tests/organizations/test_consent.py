@@ -63,7 +63,7 @@ def accepted(cso, cso_admin, shared, enrolled_government_user, ministry):
 def _page_request(client, organization, on_behalf_of):
     return client.post(
         reverse("organizations:introduction_new", args=[organization.slug]),
-        {"requester_organization": on_behalf_of.pk, "purpose": PURPOSE},
+        {"requester_organization": on_behalf_of.public_id, "purpose": PURPOSE},
     )
 
 

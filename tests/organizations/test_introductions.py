@@ -37,7 +37,7 @@ def contacts(cso):
 def _request(client, organization, ministry):
     return client.post(
         reverse("organizations:introduction_new", args=[organization.slug]),
-        {"requester_organization": ministry.pk, "purpose": PURPOSE},
+        {"requester_organization": ministry.public_id, "purpose": PURPOSE},
     )
 
 
@@ -217,7 +217,7 @@ def test_a_second_pending_request_is_refused_and_keeps_the_input(
 def test_a_too_short_purpose_is_refused(cso, enrolled_government_user, ministry):
     response = signed_in(enrolled_government_user).post(
         reverse("organizations:introduction_new", args=[cso.slug]),
-        {"requester_organization": ministry.pk, "purpose": "hello"},
+        {"requester_organization": ministry.public_id, "purpose": "hello"},
     )
     assert response.status_code == 200
     assert 'class="error-summary"' in response.content.decode()

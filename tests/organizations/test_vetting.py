@@ -201,18 +201,20 @@ def test_the_vetting_page_flow_for_applicant_and_reviewers(
     applicant = signed_in(cso_admin)
     applicant.post(url, {"action": "start"})
     criteria = list(Criterion.objects.all())
-    response = applicant.post(url, {"action": "submit", f"criterion_{criteria[0].pk}": "Only one"})
+    response = applicant.post(
+        url, {"action": "submit", f"criterion_{criteria[0].code}": "Only one"}
+    )
     assert response.status_code == 200
     assert "Describe your evidence for the core value" in response.content.decode()
     assert "Only one" in response.content.decode()
     assert VettingApplication.objects.get().status == VettingStatus.DRAFT
     applicant.post(
-        url, {"action": "submit", **{f"criterion_{c.pk}": f"Evidence {c.code}" for c in criteria}}
+        url, {"action": "submit", **{f"criterion_{c.code}": f"Evidence {c.code}" for c in criteria}}
     )
     assert VettingApplication.objects.get().status == VettingStatus.SUBMITTED
     for reviewer in (enrolled_reviewer, second_reviewer):
         signed_in(reviewer).post(
-            url, {"action": "assess", **{f"rating_{c.pk}": "met" for c in criteria}}
+            url, {"action": "assess", **{f"rating_{c.code}": "met" for c in criteria}}
         )
     signed_in(enrolled_reviewer).post(url, {"action": "approve"})
     assert VettingApplication.objects.get().status == VettingStatus.APPROVED

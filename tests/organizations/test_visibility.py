@@ -290,3 +290,29 @@ def test_api_vetting_field_and_filters_per_role(vetting_viewer, vetting_states):
 def test_pages_show_vetted_until_or_nothing_per_role(vetting_viewer, vetting_states):
     _directory_page_shows_the_vetted_badge_and_no_raw_state(vetting_viewer, vetting_states)
     _profile_page_shows_vetted_until_or_nothing(vetting_viewer, vetting_states)
+
+
+@pytest.fixture
+def held_public(db):
+    from tests.factories import MembershipFactory, OrganizationFactory
+
+    organization = OrganizationFactory(
+        name="Held Look-alike", visibility_tier="public", held_for_review=True
+    )
+    MembershipFactory(organization=organization, user__email="holder@held.example")
+    return organization
+
+
+def test_a_held_organization_is_seen_only_by_its_members_and_the_secretariat(viewer, held_public):
+    role, client = viewer
+    expected = 200 if role == "enrolled_reviewer" else 404
+    assert client.get(reverse("organizations:detail", args=[held_public.slug])).status_code == (
+        expected
+    )
+    assert client.get(f"/api/v1/organizations/{held_public.public_id}/").status_code == expected
+    listed = "Held Look-alike" in client.get(reverse("organizations:directory")).content.decode()
+    assert listed is (role == "enrolled_reviewer")
+    member = held_public.memberships.get().user
+    assert (
+        signed_in(member).get(f"/api/v1/organizations/{held_public.public_id}/").status_code == 200
+    )

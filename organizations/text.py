@@ -1,0 +1,50 @@
+"""Names people type that other people read: checked, normalised and quoted safely.
+
+Organization names are shown in the directory, in emails and on letters. Invisible characters
+(zero-width, bidi overrides and isolates, other control or format characters) let two names look
+identical while differing, or make a name display backwards; they are refused, not stripped, so
+that what is stored is what the person saw when they typed it.
+"""
+
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Unicode categories that never belong in a name: control (NUL, escapes…), format (zero-width
+# spaces and joiners, bidi marks, overrides and isolates, BOM…), surrogates and private use.
+FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
+
+
+def normalise_name(value: str) -> str:
+    """NFC, with runs of whitespace (tabs and line breaks included) made one space."""
+    return " ".join(unicodedata.normalize("NFC", value or "").split())
+
+
+def validate_plain_name(value: str) -> None:
+    """Refuse control, zero-width, bidi-override and other invisible characters."""
+    bad = sorted({c for c in value if unicodedata.category(c) in FORBIDDEN_CATEGORIES})
+    if bad:
+        raise ValidationError(
+            _("Remove the invisible or control characters (%(codes)s)."),
+            code="invisible_characters",
+            params={"codes": ", ".join(f"U+{ord(c):04X}" for c in bad)},
+        )
+
+
+_SCHEME = re.compile(r"\b[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_DOT_IN_WORD = re.compile(r"(?<=\w)\.(?=\w)")
+
+
+def quoted_label(value: str, max_length: int = 80) -> str:
+    """``value`` as inert data for an email line: one line, no invisible characters, links
+    defused (``evil.example/x`` becomes ``evil[.]example/x``, schemes are dropped) so that mail
+    programs do not make them clickable, cut to ``max_length`` characters."""
+    text = "".join(
+        c for c in normalise_name(value) if unicodedata.category(c) not in FORBIDDEN_CATEGORIES
+    )
+    text = _DOT_IN_WORD.sub("[.]", _SCHEME.sub("", text))
+    if len(text) > max_length:
+        text = text[: max_length - 1].rstrip() + "…"
+    return text
