@@ -115,6 +115,11 @@ class OrganizationForm(NormalisedNamesMixin, forms.ModelForm):
                 "only your members and the secretariat — for organizations at risk."
             ),
             "countries": _("Hold Ctrl (or ⌘) to choose several."),
+            "sector": _(
+                "Government, security-sector and multilateral organizations are verified by the "
+                "secretariat before their members can ask civil society organizations for "
+                "introductions, and their members must use two-factor authentication."
+            ),
         }
 
     def __init__(self, *args, editable_fields=None, **kwargs):

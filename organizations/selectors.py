@@ -169,6 +169,8 @@ def unverified_requester_organizations(user) -> QuerySet[Organization]:
 
 def requester_verification_of(organization: Organization) -> RequesterVerification | None:
     """The verification in force for the organization's current sector, if any."""
+    if organization.sector not in REQUESTER_SECTORS:
+        return None
     return RequesterVerification.objects.filter(
         organization=organization, revoked_at__isnull=True, sector=organization.sector
     ).first()

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from organizations.exports import organizations_csv_rows
 from organizations.filters import OrganizationFilter
 from organizations.forms import OrganizationForm
-from organizations.models import Organization, Sector
+from organizations.models import REQUESTER_SECTORS, Organization, Sector
 from organizations.rules import is_held, is_secretariat
 from organizations.selectors import (
     held_organizations,
@@ -22,6 +22,8 @@ from organizations.selectors import (
     organization_list,
     organizations_visible_to,
     requester_organizations,
+    requester_verification_of,
+    unverified_requester_organizations,
 )
 from organizations.services import (
     is_vetted,
@@ -77,6 +79,9 @@ def organization_detail(request, slug):
             and organization.accepts_introductions
             and not is_held(organization)
             and requester_organizations(request.user).exists(),
+            "awaiting_verification": organization.sector == Sector.CIVIL_SOCIETY
+            and unverified_requester_organizations(request.user).exists(),
+            "requester_verification": requester_verification_of(organization),
             "introduction": introduction_of_requester(request.user, organization),
         },
     )
@@ -105,6 +110,16 @@ def organization_create(request):
                 _("%(name)s is registered. You are its administrator.")
                 % {"name": organization.name},
             )
+            if organization.sector in REQUESTER_SECTORS:
+                messages.info(
+                    request,
+                    _(
+                        "The secretariat will verify %(name)s before its members can ask civil "
+                        "society organizations for introductions. Until then you can browse "
+                        "the directory like anyone signed in."
+                    )
+                    % {"name": organization.name},
+                )
             return redirect("organizations:detail", slug=organization.slug)
     return render(request, "organizations/form.html", {"form": form, "organization": None})
 

@@ -513,3 +513,37 @@ def test_verification_history_is_kept(ministry, enrolled_reviewer):
     from pghistory.models import Events
 
     assert Events.objects.references(verification).count() >= 2
+
+
+def test_registering_a_requester_organization_says_it_must_be_verified(outsider):
+    form = {
+        "name": "Ministry of Coastal Affairs",
+        "sector": "government",
+        "visibility_tier": "network",
+    }
+    response = signed_in(outsider).post(reverse("organizations:create"), form, follow=True)
+    body = response.content.decode()
+    assert "The secretariat will verify Ministry of Coastal Affairs before its members" in body
+    civil = {
+        "name": "Harbour Youth Circle",
+        "sector": "civil_society",
+        "visibility_tier": "network",
+    }
+    body = signed_in(outsider).post(reverse("organizations:create"), civil, follow=True)
+    assert "The secretariat will verify" not in body.content.decode()
+
+
+def test_profiles_say_who_is_verified_and_what_an_unverified_member_must_wait_for(
+    cso, enrolled_government_user
+):
+    ministry = enrolled_government_user.memberships.get().organization
+    client = signed_in(enrolled_government_user)
+    cso_page = client.get(reverse("organizations:detail", args=[cso.slug])).content.decode()
+    assert "must be verified by the secretariat before you can ask" in cso_page
+    assert "Request an introduction" not in cso_page
+    ministry_url = reverse("organizations:detail", args=[ministry.slug])
+    assert "Verified by the secretariat" not in client.get(ministry_url).content.decode()
+    verify(ministry)
+    cso_page = client.get(reverse("organizations:detail", args=[cso.slug])).content.decode()
+    assert "must be verified" not in cso_page and "Request an introduction" in cso_page
+    assert "Verified by the secretariat" in client.get(ministry_url).content.decode()
