@@ -3,11 +3,17 @@ import uuid
 
 import pghistory
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models.directory import Criterion, Organization, Sector
 from organizations.models.history import audited
+
+# The same limits as the forms and the API inputs, enforced by the services' full_clean.
+EVIDENCE_MAX_LENGTH = 5000
+NOTE_MAX_LENGTH = 2000
+MESSAGE_MAX_LENGTH = 4000
 
 
 class VettingStatus(models.TextChoices):
@@ -50,6 +56,7 @@ class VettingApplication(models.Model):
     message = models.TextField(
         _("message from the secretariat"),
         blank=True,
+        validators=[MaxLengthValidator(MESSAGE_MAX_LENGTH)],
         help_text=_("Why changes were requested, or why the application was declined."),
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -95,7 +102,9 @@ class Evidence(models.Model):
         VettingApplication, on_delete=models.CASCADE, related_name="evidence"
     )
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("evidence"), blank=True)
+    text = models.TextField(
+        _("evidence"), blank=True, validators=[MaxLengthValidator(EVIDENCE_MAX_LENGTH)]
+    )
 
     class Meta:
         constraints = [
@@ -118,7 +127,9 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     rating = models.CharField(max_length=10, choices=Rating.choices)
-    note = models.TextField(_("reviewer note"), blank=True)
+    note = models.TextField(
+        _("reviewer note"), blank=True, validators=[MaxLengthValidator(NOTE_MAX_LENGTH)]
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -149,7 +160,9 @@ class Endorsement(models.Model):
     status = models.CharField(
         max_length=10, choices=EndorsementStatus.choices, default=EndorsementStatus.REQUESTED
     )
-    statement = models.TextField(_("statement"), blank=True)
+    statement = models.TextField(
+        _("statement"), blank=True, validators=[MaxLengthValidator(NOTE_MAX_LENGTH)]
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -263,11 +263,12 @@ def vetting_save_evidence(
     if application.status not in EDITABLE_STATES:
         raise ValidationError(_("The application can no longer be changed."))
     for criterion_id, text in texts.items():
-        Evidence.objects.update_or_create(
-            application=application,
-            criterion_id=criterion_id,
-            defaults={"text": text.strip()},
+        evidence, _created = Evidence.objects.get_or_create(
+            application=application, criterion_id=criterion_id
         )
+        evidence.text = text.strip()
+        evidence.full_clean()
+        evidence.save()
 
 
 @transaction.atomic
@@ -285,12 +286,14 @@ def vetting_assess(
     for criterion_id, (rating, note) in ratings.items():
         if rating not in Rating.values:
             raise ValidationError(_("Unknown rating: %(rating)s.") % {"rating": rating})
-        Assessment.objects.update_or_create(
-            application=application,
-            criterion_id=criterion_id,
-            reviewer=reviewer,
-            defaults={"rating": rating, "note": note.strip()},
+        assessment = Assessment.objects.filter(
+            application=application, criterion_id=criterion_id, reviewer=reviewer
+        ).first() or Assessment(
+            application=application, criterion_id=criterion_id, reviewer=reviewer
         )
+        assessment.rating, assessment.note = rating, note.strip()
+        assessment.full_clean()
+        assessment.save()
 
 
 def vetting_expire_due(now) -> int:
@@ -341,5 +344,6 @@ def endorsement_decide(
     endorsement.status = EndorsementStatus.GIVEN if give else EndorsementStatus.REFUSED
     endorsement.statement = statement.strip()
     endorsement.decided_by = by
+    endorsement.full_clean()
     endorsement.save(update_fields=["status", "statement", "decided_by"])
     return endorsement

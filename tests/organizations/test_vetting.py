@@ -430,3 +430,29 @@ def test_the_migration_backfills_vetted_until_and_the_recognised_identity(
     approved.refresh_from_db()
     assert cso.vetted_until == approved.valid_until
     assert (approved.recognised_name, approved.recognised_sector) == (cso.name, "civil_society")
+
+
+def test_vetting_texts_are_limited_in_the_services(cso, cso_admin, enrolled_reviewer):
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from organizations.models import Criterion, Evidence
+    from organizations.services import vetting_assess, vetting_save_evidence, vetting_start
+
+    application = vetting_start(organization=cso, by=cso_admin)
+    criterion = Criterion.objects.first()
+    with pytest.raises(DjangoValidationError):
+        vetting_save_evidence(
+            application=application, by=cso_admin, texts={criterion.pk: "x" * 5001}
+        )
+    assert not Evidence.objects.filter(application=application, text__startswith="x").exists()
+    vetting_save_evidence(application=application, by=cso_admin, texts={criterion.pk: "x" * 5000})
+    assert len(Evidence.objects.get(application=application, criterion=criterion).text) == 5000
+    application.status = "submitted"
+    application.save()
+    with pytest.raises(DjangoValidationError):
+        vetting_assess(
+            application=application,
+            reviewer=enrolled_reviewer,
+            ratings={criterion.pk: ("met", "n" * 2001)},
+        )
+    assert not application.assessments.exists()
