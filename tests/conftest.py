@@ -113,3 +113,11 @@ def reauthenticated(client: Client, user, password: str = "correct-horse-battery
     response = client.post("/accounts/reauthenticate/", {"password": password})
     assert response.status_code == 302, response
     return client
+
+
+def bearer(user, write: bool = True) -> Client:
+    """A client that calls the API with a new personal token of ``user``."""
+    from organizations.services import api_token_create
+
+    _token, secret = api_token_create(user=user, name="test", can_write=write)
+    return Client(headers={"Authorization": f"Bearer {secret}"})

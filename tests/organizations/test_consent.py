@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,23 +20,17 @@ from organizations.models import (
     VisibilityTier,
 )
 from organizations.services import (
-    api_token_create,
     introduction_request,
     introduction_set_state,
     introductions_expire_due,
     requester_verification_revoke,
 )
-from tests.conftest import enrol_totp, reauthenticated, signed_in
+from tests.conftest import bearer, enrol_totp, reauthenticated, signed_in
 from tests.factories import MembershipFactory, OrganizationFactory
 from tests.organizations.conftest import verify
 
 pytestmark = pytest.mark.django_db
 PURPOSE = "We would like to discuss a community policing pilot in the coastal districts."
-
-
-def bearer(user):
-    _token, secret = api_token_create(user=user, name="test", can_write=True)
-    return Client(headers={"Authorization": f"Bearer {secret}"})
 
 
 @pytest.fixture

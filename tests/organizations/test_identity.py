@@ -4,13 +4,11 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from organizations.models import Membership, MembershipRole, Organization, VettingApplication
-from organizations.services import api_token_create
-from tests.conftest import enrol_totp, signed_in
+from tests.conftest import bearer, enrol_totp, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +20,6 @@ FORM = {
     "accepts_introductions": "on",
 }
 ASK = "ask the secretariat to change them"
-
-
-def bearer(user):
-    _token, secret = api_token_create(user=user, name="t", can_write=True)
-    return Client(headers={"Authorization": f"Bearer {secret}"})
 
 
 def _vet(organization):

@@ -2,17 +2,11 @@ import pytest
 from django.test import Client
 
 from organizations.models import Contact, ContactReveal, IntroductionRequest
-from organizations.services import api_token_create
-from tests.conftest import signed_in
+from tests.conftest import bearer, signed_in
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 PURPOSE = "We would like to discuss a community policing pilot in the coastal districts."
-
-
-def bearer(user, write=True):
-    _token, secret = api_token_create(user=user, name="test", can_write=write)
-    return Client(headers={"Authorization": f"Bearer {secret}"})
 
 
 @pytest.fixture

@@ -5,20 +5,14 @@ import re
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 from organizations.models import Invitation, Membership, MembershipRole, User
-from organizations.services import api_token_create, membership_invite
-from tests.conftest import enrol_totp, signed_in
+from organizations.services import membership_invite
+from tests.conftest import bearer, enrol_totp, signed_in
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer(user):
-    _token, secret = api_token_create(user=user, name="t", can_write=True)
-    return Client(headers={"Authorization": f"Bearer {secret}"})
 
 
 def _invite(organization, by, email="newcomer@cso.example"):

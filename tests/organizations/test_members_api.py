@@ -2,18 +2,12 @@ import re
 
 import pytest
 from django.core import mail
-from django.test import Client
 
 from organizations.models import Membership
-from organizations.services import api_token_create
+from tests.conftest import bearer
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer(user):
-    _token, secret = api_token_create(user=user, name="t", can_write=True)
-    return Client(headers={"Authorization": f"Bearer {secret}"})
 
 
 def test_members_invitations_roles_and_removal_through_the_api(

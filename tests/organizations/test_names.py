@@ -4,13 +4,11 @@ import re
 
 import pytest
 from django.contrib.messages import get_messages
-from django.test import Client
 from django.urls import reverse
 
 from organizations.models import Organization, OrganizationHold, Sector
 from organizations.selectors import requester_organizations
-from organizations.services import api_token_create
-from tests.conftest import enrol_totp, signed_in
+from tests.conftest import bearer, enrol_totp, signed_in
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +19,6 @@ FORM = {
     "visibility_tier": "network",
     "accepts_introductions": "on",
 }
-
-
-def bearer(user):
-    _token, secret = api_token_create(user=user, name="t", can_write=True)
-    return Client(headers={"Authorization": f"Bearer {secret}"})
 
 
 def _register(client, name, **extra):

@@ -1,17 +1,10 @@
 import pytest
-from django.test import Client
 
 from organizations.models import Criterion, VettingApplication
-from organizations.services import api_token_create
-from tests.conftest import enrol_totp, signed_in
+from tests.conftest import bearer, enrol_totp, signed_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer(user):
-    _token, secret = api_token_create(user=user, name="t", can_write=True)
-    return Client(headers={"Authorization": f"Bearer {secret}"})
 
 
 def _post(client, url, data=None):
