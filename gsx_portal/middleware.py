@@ -1,7 +1,7 @@
 import zoneinfo
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
@@ -28,6 +28,27 @@ MFA_ENROLMENT_URL_NAMES = frozenset(
         "healthz",
     }
 )
+
+
+class NulBytesMiddleware:
+    """NUL never means anything in a URL, and PostgreSQL refuses it in text (a 500 wherever a
+    value reaches a query). A path with NUL names nothing: 404. In the query string NUL is dropped
+    from names and values, so that filters and search answer as if it had not been typed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "\x00" in request.path_info:
+            raise Http404
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
 
 
 class UserPreferencesMiddleware:

@@ -2,7 +2,9 @@
 
 Every value that differs between a laptop and production comes from an environment variable read
 through ``gsx_portal.env``, whose helpers refuse values they do not understand. With DEBUG off the
-process refuses to start without SECRET_KEY and ALLOWED_HOSTS. See docs/configuration.md.
+process refuses to start without SECRET_KEY and ALLOWED_HOSTS, and without DATABASE_URL, REDIS_URL
+and SITE_URL unless GSX_EMBEDDED_SERVICES explicitly chooses the embedded servers. See
+docs/configuration.md.
 """
 
 from pathlib import Path
@@ -29,6 +31,18 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# The embedded PostgreSQL, the filesystem broker and a guessed site URL are for a laptop and the
+# test suite. Production must name its servers: with DEBUG off, falling back to them silently
+# would keep data in a folder of the container and lose queued mail on redeploy.
+EMBEDDED_SERVICES = env_bool("GSX_EMBEDDED_SERVICES", default=DEBUG)
+if not EMBEDDED_SERVICES:
+    _missing = [name for name in ("DATABASE_URL", "REDIS_URL", "SITE_URL") if not env_str(name)]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"{', '.join(_missing)} must be set when DEBUG is off "
+            "(or set GSX_EMBEDDED_SERVICES=1 to run on the embedded servers deliberately)."
+        )
 # Where links in emails point; defaults to the first allowed host over HTTPS.
 SITE_URL = (
     env_url("SITE_URL", schemes={"http", "https"})
@@ -67,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a NUL byte in the URL must not reach anything that queries the database.
+    "gsx_portal.middleware.NulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,9 +142,11 @@ REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss", "unix"})
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Falls back to a per-process cache while Redis is unreachable (gsx_portal/cache.py).
+            "BACKEND": "gsx_portal.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "gsx",
+            "FAILOVER_SECONDS": env_int("CACHE_FAILOVER_SECONDS", 30, minimum=1),
         }
     }
     CELERY_BROKER_URL = REDIS_URL
