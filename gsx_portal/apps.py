@@ -8,9 +8,12 @@ class GsxPortalConfig(AppConfig):
 
     def ready(self):
         from gsx_portal import checks, reminders  # noqa: F401  (checks register themselves)
+        from gsx_portal.outbox import outbox_send_due
         from organizations.services import introductions_expire_due, vetting_expire_due
 
         # The apps' sources for the periodic sweep (DESIGN.md §3). The project wires them here
         # so that the apps never import the project.
         reminders.register("organizations.introductions_expire", introductions_expire_due)
         reminders.register("organizations.vetting_expire", vetting_expire_due)
+        # Mail whose task never ran (broker down when it was queued) or whose retry is due.
+        reminders.register("gsx_portal.outbox", outbox_send_due)

@@ -276,6 +276,11 @@ MAILERS = {
     if not env_bool("EMAIL_TO_CONSOLE", default=DEBUG)
     else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 }
+# The outbox (gsx_portal/outbox.py): attempts per message, and the backoff between them
+# (doubling from EMAIL_OUTBOX_RETRY_SECONDS up to EMAIL_OUTBOX_MAX_RETRY_SECONDS).
+EMAIL_OUTBOX_MAX_ATTEMPTS = env_int("EMAIL_OUTBOX_MAX_ATTEMPTS", 6, minimum=1)
+EMAIL_OUTBOX_RETRY_SECONDS = env_int("EMAIL_OUTBOX_RETRY_SECONDS", 60, minimum=0)
+EMAIL_OUTBOX_MAX_RETRY_SECONDS = env_int("EMAIL_OUTBOX_MAX_RETRY_SECONDS", 1800, minimum=0)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "GSX Portal <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -55,6 +55,35 @@ def suite_settings():
     override.disable()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def celery_eager():
+    """Tasks queued by the code under test run in-process when their transaction commits, so
+    that a test sees the email its change sent. Tests of Celery itself use ``celery_worker``,
+    which turns this off and runs a real worker against the real broker."""
+    from gsx_portal.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def celery_worker():
+    from celery.contrib.testing.worker import start_worker
+
+    from gsx_portal.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
+        ) as running:
+            yield running
+    finally:
+        app.conf.task_always_eager = True
+
+
 @pytest.fixture
 def cso(db):
     return OrganizationFactory(name="Coastal Youth Forum", slug="coastal-youth-forum")
