@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a NUL byte in the URL must not reach anything that queries the database.
     "gsx_portal.middleware.NulBytesMiddleware",
+    # Outside everything that sets a user, so that it sees the response last.
+    "gsx_portal.middleware.PrivateCacheControlMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gsx_portal.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -235,6 +238,18 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "GSX Portal"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions end after a time without activity and after an absolute lifetime, both shorter for
+# privileged people (secretariat, conveners, staff, government and security users).
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 60, minimum=1)
+SESSION_MAX_AGE_HOURS = env_int("SESSION_MAX_AGE_HOURS", 12, minimum=1)
+PRIVILEGED_SESSION_IDLE_TIMEOUT_MINUTES = env_int(
+    "PRIVILEGED_SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1
+)
+PRIVILEGED_SESSION_MAX_AGE_HOURS = env_int("PRIVILEGED_SESSION_MAX_AGE_HOURS", 8, minimum=1)
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 3600
+# allauth asks for the password (or a second factor) again before sensitive steps: creating a
+# write token, exporting, revealing contacts. Seconds a reauthentication counts as recent.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_TIMEOUT_SECONDS", 300, minimum=30)
 # Keys that encrypt TOTP secrets at rest. The first encrypts; all are tried when decrypting, so a
 # new key can be put first while old secrets are still readable. Defaults to a key derived from
 # SECRET_KEY, which then must not change.

@@ -8,6 +8,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.mfa.utils import encrypt
 from django.test import Client
+from django.urls import reverse
 
 from organizations.models import MembershipRole, Sector
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -125,6 +126,15 @@ def convener(db):
 def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
+    return client
+
+
+def signed_in_recently(user, password: str = "correct-horse-battery-staple") -> Client:
+    """Signed in, and just confirmed the password again as allauth asks before sensitive steps
+    (creating a write token, exporting, revealing contacts)."""
+    client = signed_in(user)
+    response = client.post(reverse("account_reauthenticate"), {"password": password})
+    assert response.status_code == 302, response
     return client
 
 

@@ -1,5 +1,6 @@
 import logging
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -98,6 +99,7 @@ EXPORT_CHUNK = 500
 
 
 @require_GET
+@reauthentication_required  # a list of organizations leaves the portal: confirm who asks
 def organization_export(request):
     """The current filter of the directory as CSV, streamed; a security event."""
     filterset = OrganizationFilter(request.GET, queryset=organization_list(request.user))
