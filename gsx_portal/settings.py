@@ -214,6 +214,9 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "organizations.adapters.AccountAdapter"
+# Same hashing work for a known and an unknown address (organizations/adapters.py).
+ACCOUNT_FORMS = {"signup": "organizations.adapters.SignupForm"}
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
