@@ -186,8 +186,8 @@ def _production_env(**extra):
     if url := _database_url():
         env["DATABASE_URL"] = url
     else:
-        # The suite itself runs on the embedded server; production names its own.
-        env["DATABASE_URL"] = "postgres://gsx@127.0.0.1:9/gsx"
+        # Model checks need the suite's embedded server, which must then be chosen explicitly.
+        env["GSX_EMBEDDED_SERVICES"] = "1"
     env.update(
         DEBUG="0",
         SECRET_KEY="x7#kq!2m$P9vL@4nR8^tW1zY6&bC3dF5gH0jK-lM_nO+pQ=rS~uV",
@@ -212,6 +212,14 @@ def _manage(*args, env):
     )
 
 
+def _strict_production_env():
+    """Production as deployed: no embedded servers; the refusal happens before any connection."""
+    env = _production_env()
+    env.pop("GSX_EMBEDDED_SERVICES", None)
+    env.setdefault("DATABASE_URL", "postgres://gsx@127.0.0.1:9/gsx")
+    return env
+
+
 @pytest.mark.django_db
 def test_check_deploy_is_clean_with_production_settings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env())
@@ -232,7 +240,7 @@ def test_production_refuses_to_start_without(variable):
 @pytest.mark.django_db
 @pytest.mark.parametrize("variable", ["DATABASE_URL", "REDIS_URL", "SITE_URL"])
 def test_production_refuses_to_guess_its_servers(variable):
-    env = _production_env()
+    env = _strict_production_env()
     del env[variable]
     result = _manage("check", env=env)
     assert result.returncode != 0
@@ -244,7 +252,7 @@ def test_production_refuses_to_guess_its_servers(variable):
 
 @pytest.mark.django_db
 def test_production_names_every_missing_server_at_once():
-    env = _production_env()
+    env = _strict_production_env()
     for variable in ("REDIS_URL", "SITE_URL"):
         del env[variable]
     result = _manage("check", env=env)
