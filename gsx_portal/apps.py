@@ -2,15 +2,34 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def revoke_api_tokens_on_new_password(sender, request, user, **kwargs):
+    from organizations.services.accounts import api_tokens_revoke_all
+
+    api_tokens_revoke_all(user=user)
+
+
 class GsxPortalConfig(AppConfig):
     name = "gsx_portal"
     verbose_name = _("GSX Portal")
 
     def ready(self):
         from gsx_portal import checks, reminders  # noqa: F401  (checks register themselves)
+        from gsx_portal.outbox import outbox_send_due
         from organizations.services import introductions_expire_due, vetting_expire_due
 
         # The apps' sources for the periodic sweep (DESIGN.md §3). The project wires them here
-        # so that the apps never import the project.
+        # so that the apps never import the project (save the outbox, gsx_portal.outbox, which
+        # knows nothing of them).
         reminders.register("organizations.introductions_expire", introductions_expire_due)
         reminders.register("organizations.vetting_expire", vetting_expire_due)
+        # Mail whose task never ran (broker down when it was queued) or whose retry is due.
+        reminders.register("gsx_portal.outbox", outbox_send_due)
+
+        # A new password ends what the old one handed out, API tokens included. allauth announces
+        # password changes only by signal; the receiver only calls the service.
+        from allauth.account.signals import password_changed, password_reset, password_set
+
+        for signal in (password_changed, password_reset, password_set):
+            signal.connect(
+                revoke_api_tokens_on_new_password, dispatch_uid="gsx-revoke-tokens-on-password"
+            )

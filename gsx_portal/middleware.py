@@ -1,13 +1,16 @@
+import time
 import zoneinfo
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from organizations.rules import mfa_enrolment_pending
+from organizations.rules import is_privileged, mfa_enrolment_pending
 
 # Pages a privileged user without a second factor may still open: enrolment itself (which may
 # ask them to confirm their password or email first), signing out and the language switcher.
@@ -28,6 +31,27 @@ MFA_ENROLMENT_URL_NAMES = frozenset(
         "healthz",
     }
 )
+
+
+class NulBytesMiddleware:
+    """NUL never means anything in a URL, and PostgreSQL refuses it in text (a 500 wherever a
+    value reaches a query). A path with NUL names nothing: 404. In the query string NUL is dropped
+    from names and values, so that filters and search answer as if it had not been typed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "\x00" in request.path_info:
+            raise Http404
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
 
 
 class UserPreferencesMiddleware:
@@ -75,3 +99,81 @@ class MandatoryMFAMiddleware:
             if url_name not in MFA_ENROLMENT_URL_NAMES:
                 return redirect("mfa_index")
         return self.get_response(request)
+
+
+class PrivateCacheControlMiddleware:
+    """What a signed-in person sees is theirs: no browser, proxy or shared cache keeps it.
+
+    Applies to pages of a signed-in session and to API responses to a token or a session
+    (DRF sets ``request.user`` on the underlying request once it authenticated one). Anonymous
+    responses keep whatever caching their view chose.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+            response.headers.pop("Expires", None)
+        return response
+
+
+# Session keys: when this session was first seen signed in, and when it was last active (to the
+# minute, so that an active session is not written on every request).
+STARTED_AT = "gsx_session_started_at"
+LAST_SEEN_AT = "gsx_session_last_seen_at"
+ACTIVITY_RESOLUTION = 60
+
+
+def session_limits(user) -> tuple[int, int]:
+    """(idle, absolute) lifetime in seconds; privileged people get the shorter ones."""
+    if is_privileged(user):
+        return (
+            settings.PRIVILEGED_SESSION_IDLE_TIMEOUT_MINUTES * 60,
+            settings.PRIVILEGED_SESSION_MAX_AGE_HOURS * 3600,
+        )
+    return settings.SESSION_IDLE_TIMEOUT_MINUTES * 60, settings.SESSION_MAX_AGE_HOURS * 3600
+
+
+class SessionTimeoutMiddleware:
+    """Signs out a session that was idle too long or is older than its absolute lifetime.
+
+    The person is then treated as anonymous: pages that need a login send them to sign in again
+    (with a message saying why), the API answers as to anyone unauthenticated. Whether the user
+    is privileged is only asked once the session is older than the shorter, privileged limits,
+    so an active session costs no query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request):
+        session = request.session
+        now = time.time()
+        started = session.get(STARTED_AT)
+        last_seen = session.get(LAST_SEEN_AT)
+        if started is not None:
+            idle = now - (last_seen or started)
+            age = now - started
+            strictest = (
+                settings.PRIVILEGED_SESSION_IDLE_TIMEOUT_MINUTES * 60,
+                settings.PRIVILEGED_SESSION_MAX_AGE_HOURS * 3600,
+            )
+            if idle > strictest[0] or age > strictest[1]:
+                idle_limit, age_limit = session_limits(request.user)
+                if idle > idle_limit or age > age_limit:
+                    logout(request)
+                    messages.info(request, _("Your session has expired. Please sign in again."))
+                    return
+        else:
+            session[STARTED_AT] = now
+        if last_seen is None or now - last_seen >= ACTIVITY_RESOLUTION:
+            session[LAST_SEEN_AT] = now

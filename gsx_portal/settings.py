@@ -2,7 +2,9 @@
 
 Every value that differs between a laptop and production comes from an environment variable read
 through ``gsx_portal.env``, whose helpers refuse values they do not understand. With DEBUG off the
-process refuses to start without SECRET_KEY and ALLOWED_HOSTS. See docs/configuration.md.
+process refuses to start without SECRET_KEY and ALLOWED_HOSTS, and without DATABASE_URL, REDIS_URL
+and SITE_URL unless GSX_EMBEDDED_SERVICES explicitly chooses the embedded servers. See
+docs/configuration.md.
 """
 
 from pathlib import Path
@@ -29,6 +31,18 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# The embedded PostgreSQL, the filesystem broker and a guessed site URL are for a laptop and the
+# test suite. Production must name its servers: with DEBUG off, falling back to them silently
+# would keep data in a folder of the container and lose queued mail on redeploy.
+EMBEDDED_SERVICES = env_bool("GSX_EMBEDDED_SERVICES", default=DEBUG)
+if not EMBEDDED_SERVICES:
+    _missing = [name for name in ("DATABASE_URL", "REDIS_URL", "SITE_URL") if not env_str(name)]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"{', '.join(_missing)} must be set when DEBUG is off "
+            "(or set GSX_EMBEDDED_SERVICES=1 to run on the embedded servers deliberately)."
+        )
 # Where links in emails point; defaults to the first allowed host over HTTPS.
 SITE_URL = (
     env_url("SITE_URL", schemes={"http", "https"})
@@ -87,6 +101,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a NUL byte in the URL must not reach anything that queries the database.
+    "gsx_portal.middleware.NulBytesMiddleware",
+    # Outside everything that sets a user, so that it sees the response last.
+    "gsx_portal.middleware.PrivateCacheControlMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,6 +114,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gsx_portal.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -146,9 +165,11 @@ REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss", "unix"})
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Falls back to a per-process cache while Redis is unreachable (gsx_portal/cache.py).
+            "BACKEND": "gsx_portal.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "gsx",
+            "FAILOVER_SECONDS": env_int("CACHE_FAILOVER_SECONDS", 30, minimum=1),
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -213,6 +234,9 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "organizations.adapters.AccountAdapter"
+# Same hashing work for a known and an unknown address (organizations/adapters.py).
+ACCOUNT_FORMS = {"signup": "organizations.adapters.SignupForm"}
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -237,6 +261,18 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "GSX Portal"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions end after a time without activity and after an absolute lifetime, both shorter for
+# privileged people (secretariat, conveners, staff, government and security users).
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 60, minimum=1)
+SESSION_MAX_AGE_HOURS = env_int("SESSION_MAX_AGE_HOURS", 12, minimum=1)
+PRIVILEGED_SESSION_IDLE_TIMEOUT_MINUTES = env_int(
+    "PRIVILEGED_SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1
+)
+PRIVILEGED_SESSION_MAX_AGE_HOURS = env_int("PRIVILEGED_SESSION_MAX_AGE_HOURS", 8, minimum=1)
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 3600
+# allauth asks for the password (or a second factor) again before sensitive steps: creating a
+# write token, exporting, revealing contacts. Seconds a reauthentication counts as recent.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_TIMEOUT_SECONDS", 300, minimum=30)
 # Keys that encrypt TOTP secrets at rest. The first encrypts; all are tried when decrypting, so a
 # new key can be put first while old secrets are still readable. Defaults to a key derived from
 # SECRET_KEY, which then must not change.
@@ -278,6 +314,11 @@ MAILERS = {
     if not env_bool("EMAIL_TO_CONSOLE", default=DEBUG)
     else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 }
+# The outbox (gsx_portal/outbox.py): attempts per message, and the backoff between them
+# (doubling from EMAIL_OUTBOX_RETRY_SECONDS up to EMAIL_OUTBOX_MAX_RETRY_SECONDS).
+EMAIL_OUTBOX_MAX_ATTEMPTS = env_int("EMAIL_OUTBOX_MAX_ATTEMPTS", 6, minimum=1)
+EMAIL_OUTBOX_RETRY_SECONDS = env_int("EMAIL_OUTBOX_RETRY_SECONDS", 60, minimum=0)
+EMAIL_OUTBOX_MAX_RETRY_SECONDS = env_int("EMAIL_OUTBOX_MAX_RETRY_SECONDS", 1800, minimum=0)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "GSX Portal <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

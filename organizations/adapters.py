@@ -2,11 +2,13 @@ import base64
 from functools import cache
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import SignupForm as BaseSignupForm
 from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 
 
 def remember_language(response, language: str):
@@ -26,6 +28,20 @@ class AccountAdapter(DefaultAccountAdapter):
         # The language chosen in the account settings follows the person to every device,
         # and stays after they sign out.
         return remember_language(super().post_login(request, user, **kwargs), user.language)
+
+
+class SignupForm(BaseSignupForm):
+    """allauth's sign-up, taking as long for an address that has an account as for a new one.
+
+    With enumeration prevention allauth answers both alike, but only a new address had its
+    password hashed, and the hash is most of the time a sign-up takes: the difference told who
+    has an account. An existing address now has the typed password hashed (and thrown away).
+    """
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
 
 @cache

@@ -14,6 +14,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 
 MAX_QUERY_LENGTH = 200
+MAX_WORDS = 12
 
 
 class ImmutableUnaccent(models.Func):
@@ -27,18 +28,46 @@ def name_key(expression="name"):
     return ImmutableUnaccent(Lower(expression))
 
 
-def _prefix_query(text: str) -> str | None:
-    words = re.findall(r"\w+", text.lower())[:12]
-    return " & ".join(f"{word}:*" for word in words) or None
+class QuotedPrefixLexeme(models.Func):
+    """One word as a quoted tsquery lexeme with prefix match: ``'word':*``.
+
+    The word is unaccented *before* it is quoted and escaped: ``unaccent`` turns some letters
+    into tsquery syntax (Hausa's U+02BC into ``'``, U+2474 into ``(1)``, U+02D0 into ``:``),
+    which broke a query that was built first and unaccented afterwards. Inside quotes only
+    ``'`` and ``\\`` are special.
+    """
+
+    template = (
+        "(chr(39) || replace(replace(%(expressions)s, chr(92), chr(92) || chr(92)),"
+        " chr(39), chr(39) || chr(39)) || chr(39) || ':*')"
+    )
+    output_field = models.TextField()
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())[:MAX_WORDS]
+
+
+def _tsquery(words: list[str]) -> SearchQuery:
+    lexemes = [QuotedPrefixLexeme(ImmutableUnaccent(models.Value(word))) for word in words]
+    joined = (
+        lexemes[0]
+        if len(lexemes) == 1
+        else models.Func(
+            models.Value(" & "), *lexemes, function="concat_ws", output_field=models.TextField()
+        )
+    )
+    return SearchQuery(joined, search_type="raw", config="simple")
 
 
 def organizations_search(queryset: QuerySet, text: str) -> QuerySet:
     """Organizations whose name, acronym or summary match ``text``, best matches first."""
-    text = text.strip()[:MAX_QUERY_LENGTH]
-    raw = _prefix_query(text)
-    if raw is None:
+    # PostgreSQL refuses NUL in text; it carries no meaning in a search.
+    text = text.replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
+    words = _words(text)
+    if not words:
         return queryset
-    query = SearchQuery(ImmutableUnaccent(models.Value(raw)), search_type="raw", config="simple")
+    query = _tsquery(words)
     typed = ImmutableUnaccent(models.Value(text.lower()))
     return (
         queryset.alias(name_key=name_key())

@@ -339,7 +339,11 @@ HISTORY_LIMIT = 300
 # Reviewers' ratings and notes: who assessed what is for the secretariat (DESIGN.md §4). They
 # reference the application, not the organization, so today they do not reach the history;
 # this keeps them out should that change.
-SECRETARIAT_ONLY_EVENTS = ("organizations.AssessmentEvent",)
+# The secretariat's checks of requester organizations (how, evidence, by whom) are its own too.
+SECRETARIAT_ONLY_EVENTS = (
+    "organizations.AssessmentEvent",
+    "organizations.RequesterVerificationEvent",
+)
 
 
 def organization_history(organization: Organization, *, viewer) -> list[dict]:
@@ -351,7 +355,16 @@ def organization_history(organization: Organization, *, viewer) -> list[dict]:
     """
     from pghistory.models import Events
 
-    events = Events.objects.references(organization).order_by("-pgh_created_at")
+    events = (
+        Events.objects.references(organization)
+        # An introduction belongs to the history of the CSO that received it; the requesting
+        # organization's history would otherwise show the CSO's people and decisions.
+        .exclude(
+            Q(pgh_model="organizations.IntroductionRequestEvent")
+            & ~Q(pgh_data__organization_id=organization.pk)
+        )
+        .order_by("-pgh_created_at")
+    )
     private = not is_secretariat(viewer)
     if private:
         events = events.exclude(pgh_model__in=SECRETARIAT_ONLY_EVENTS)
@@ -405,7 +418,10 @@ def _event_changes(event) -> dict:
     return {
         field: change
         for field, change in changes.items()
-        if field not in HISTORY_NOISE and not (change[0] in empty and change[1] in empty)
+        # Serial keys (``*_id``) mean nothing to a reader and would number people and rows.
+        if field not in HISTORY_NOISE
+        and not field.endswith("_id")
+        and not (change[0] in empty and change[1] in empty)
     }
 
 

@@ -8,6 +8,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.mfa.utils import encrypt
 from django.test import Client
+from django.urls import reverse
 
 from organizations.models import MembershipRole, Sector
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -55,6 +56,35 @@ def suite_settings():
     override.disable()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def celery_eager():
+    """Tasks queued by the code under test run in-process when their transaction commits, so
+    that a test sees the email its change sent. Tests of Celery itself use ``celery_worker``,
+    which turns this off and runs a real worker against the real broker."""
+    from gsx_portal.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def celery_worker():
+    from celery.contrib.testing.worker import start_worker
+
+    from gsx_portal.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
+        ) as running:
+            yield running
+    finally:
+        app.conf.task_always_eager = True
+
+
 @pytest.fixture
 def cso(db):
     return OrganizationFactory(name="Coastal Youth Forum", slug="coastal-youth-forum")
@@ -99,6 +129,12 @@ def signed_in(user) -> Client:
     return client
 
 
+def signed_in_recently(user, password: str = "correct-horse-battery-staple") -> Client:
+    """Signed in, and just confirmed the password again as allauth asks before sensitive steps
+    (creating a write token, exporting, revealing contacts)."""
+    return reauthenticated(signed_in(user), password)
+
+
 def signed_in_with_password(user, password: str = "correct-horse-battery-staple") -> Client:
     """Signed in through the login form, as a person would: allauth then counts the login as
     recent, which enrolling a second factor requires."""
@@ -108,9 +144,9 @@ def signed_in_with_password(user, password: str = "correct-horse-battery-staple"
     return client
 
 
-def reauthenticated(client: Client, user, password: str = "correct-horse-battery-staple") -> Client:
-    """Confirm the password again, as allauth asks before revealing contacts and the like."""
-    response = client.post("/accounts/reauthenticate/", {"password": password})
+def reauthenticated(client: Client, password: str = "correct-horse-battery-staple") -> Client:
+    """Confirm the password again on a signed-in client, as allauth asks before sensitive steps."""
+    response = client.post(reverse("account_reauthenticate"), {"password": password})
     assert response.status_code == 302, response
     return client
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from organizations.models import ApiToken
 from organizations.selectors import api_token_hash
 from organizations.services import api_token_create, api_token_revoke
-from tests.conftest import signed_in
+from tests.conftest import signed_in, signed_in_recently
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,7 @@ def test_tokens_page_shows_the_secret_once_and_revokes(outsider):
 
 
 def test_tokens_page_keeps_input_when_the_name_is_missing(outsider):
-    response = signed_in(outsider).post(
+    response = signed_in_recently(outsider).post(
         reverse("organizations:api_tokens"), {"name": "", "can_write": "on"}
     )
     assert response.status_code == 200

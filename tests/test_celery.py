@@ -3,7 +3,6 @@
 import threading
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import transaction
 
@@ -32,11 +31,8 @@ def recording_source():
 
 
 @pytest.fixture
-def worker():
-    with start_worker(
-        celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
-    ) as running:
-        yield running
+def worker(celery_worker):
+    return celery_worker
 
 
 def test_the_broker_is_redis():

@@ -178,13 +178,21 @@ def _database_url() -> str | None:
 
 
 def _production_env(**extra):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DJANGO_") and key != "GSX_EMBEDDED_SERVICES"
+    }
     if url := _database_url():
         env["DATABASE_URL"] = url
+    else:
+        # Model checks need the suite's embedded server, which must then be chosen explicitly.
+        env["GSX_EMBEDDED_SERVICES"] = "1"
     env.update(
         DEBUG="0",
         SECRET_KEY="x7#kq!2m$P9vL@4nR8^tW1zY6&bC3dF5gH0jK-lM_nO+pQ=rS~uV",
         ALLOWED_HOSTS="gsx.example.org",
+        SITE_URL="https://gsx.example.org",
         REDIS_URL=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
         # Production defaults, not the suite's relaxation of the HTTPS redirect.
         SECURE_SSL_REDIRECT="1",
@@ -204,6 +212,14 @@ def _manage(*args, env):
     )
 
 
+def _strict_production_env():
+    """Production as deployed: no embedded servers; the refusal happens before any connection."""
+    env = _production_env()
+    env.pop("GSX_EMBEDDED_SERVICES", None)
+    env.setdefault("DATABASE_URL", "postgres://gsx@127.0.0.1:9/gsx")
+    return env
+
+
 @pytest.mark.django_db
 def test_check_deploy_is_clean_with_production_settings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env())
@@ -219,6 +235,43 @@ def test_production_refuses_to_start_without(variable):
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert f"{variable} must be set when DEBUG is off." in result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("variable", ["DATABASE_URL", "REDIS_URL", "SITE_URL"])
+def test_production_refuses_to_guess_its_servers(variable):
+    env = _strict_production_env()
+    del env[variable]
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert (
+        f"{variable} must be set when DEBUG is off "
+        "(or set GSX_EMBEDDED_SERVICES=1 to run on the embedded servers deliberately)."
+    ) in result.stderr
+
+
+@pytest.mark.django_db
+def test_production_names_every_missing_server_at_once():
+    env = _strict_production_env()
+    for variable in ("REDIS_URL", "SITE_URL"):
+        del env[variable]
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "REDIS_URL, SITE_URL must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.django_db
+def test_the_embedded_servers_are_an_explicit_choice():
+    env = _production_env(GSX_EMBEDDED_SERVICES="1")
+    for variable in ("REDIS_URL", "SITE_URL"):
+        del env[variable]
+    script = "from django.conf import settings; print(settings.SITE_URL)"
+    result = _manage("shell", "--verbosity", "0", "--command", script, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "https://gsx.example.org"
+    refused = _manage("check", env=_production_env(GSX_EMBEDDED_SERVICES="perhaps"))
+    assert refused.returncode != 0
+    assert "GSX_EMBEDDED_SERVICES='perhaps' is not a boolean" in refused.stderr
 
 
 @pytest.mark.django_db

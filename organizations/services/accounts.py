@@ -48,6 +48,18 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every live token of ``user`` and return how many were revoked.
+
+    Called when the password changes or is reset: whoever held the old password may have created
+    tokens, and a token outlives the sessions that a new password ends.
+    """
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
 def api_token_record_use(*, token: ApiToken) -> None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:

@@ -1,3 +1,4 @@
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -27,7 +28,14 @@ def account_settings(request):
     )
 
 
+def _creates_write_token(request) -> bool:
+    return request.method == "POST" and bool(request.POST.get("can_write"))
+
+
 @require_http_methods(["GET", "POST"])
+# A token that can write acts as the person until revoked: ask for the password (or a second
+# factor) again. allauth keeps the submitted form and replays it after reauthentication.
+@reauthentication_required(enabled=_creates_write_token)
 def api_tokens(request):
     form = ApiTokenForm(request.POST or None)
     new_secret = None

@@ -2,6 +2,7 @@ import copy
 import logging
 import uuid
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -203,6 +204,7 @@ EXPORT_CHUNK = 500
 
 
 @require_GET
+@reauthentication_required  # a list of organizations leaves the portal: confirm who asks
 def organization_export(request):
     """The current filter of the directory as CSV, streamed; a security event."""
     filterset = OrganizationFilter(

@@ -25,7 +25,7 @@ from organizations.services import (
     introductions_expire_due,
     requester_verification_revoke,
 )
-from tests.conftest import bearer, enrol_totp, reauthenticated, signed_in
+from tests.conftest import bearer, enrol_totp, signed_in, signed_in_recently
 from tests.factories import MembershipFactory, OrganizationFactory
 from tests.organizations.conftest import verify
 
@@ -74,7 +74,7 @@ def _api_request(client, organization, on_behalf_of):
 
 def _sees_contacts(user, introduction, cso) -> tuple[int, int]:
     """The status of the contacts page (after confirming the password) and of the API."""
-    page = reauthenticated(signed_in(user), user).get(
+    page = signed_in_recently(user).get(
         reverse("organizations:introduction_contacts", args=[introduction.public_id])
     )
     api = bearer(user).get(f"/api/v1/organizations/{cso.public_id}/contacts/")
@@ -540,3 +540,24 @@ def test_profiles_say_who_is_verified_and_what_an_unverified_member_must_wait_fo
     cso_page = client.get(reverse("organizations:detail", args=[cso.slug])).content.decode()
     assert "must be verified" not in cso_page and "Request an introduction" in cso_page
     assert "Verified by the secretariat" in client.get(ministry_url).content.decode()
+
+
+def test_the_requesting_organizations_history_shows_nothing_of_the_cso(
+    cso, cso_admin, accepted, enrolled_government_user, ministry, enrolled_reviewer
+):
+    from organizations.models import Membership
+
+    Membership.objects.filter(user=enrolled_government_user).update(role="admin")
+    introduction_set_state(introduction=accepted, to=IntroductionStatus.WITHDRAWN, by=cso_admin)
+    body = (
+        signed_in(enrolled_government_user)
+        .get(reverse("organizations:history", args=[ministry.slug]))
+        .content.decode()
+    )
+    assert "alice@cso.example" not in body and cso.name not in body
+    assert "_id" not in body and "Letter ref." not in body
+    # The CSO's own history keeps the introduction, without serial keys.
+    cso_body = (
+        signed_in(cso_admin).get(reverse("organizations:history", args=[cso.slug])).content.decode()
+    )
+    assert "IntroductionRequest" in cso_body and "decided_by_id" not in cso_body

@@ -104,7 +104,7 @@ def test_the_whole_introduction_flow_reveals_shareable_contacts_only_and_records
     # The contacts are behind a fresh confirmation of who is looking.
     assert requester.get(contacts_url)["Location"].startswith("/accounts/reauthenticate/")
     assert ContactReveal.objects.count() == 0
-    reauthenticated(requester, enrolled_government_user)
+    reauthenticated(requester)
     with caplog.at_level(logging.INFO, logger="gsx.security"):
         body = requester.get(contacts_url).content.decode()
     assert "Asha Mwangi" in body and "asha@cso.example" in body
@@ -158,7 +158,7 @@ def test_withdrawn_consent_hides_the_contacts_again(
     )
     introduction.refresh_from_db()
     assert introduction.status == IntroductionStatus.WITHDRAWN
-    reauthenticated(requester, enrolled_government_user)
+    reauthenticated(requester)
     response = requester.get(
         reverse("organizations:introduction_contacts", args=[introduction.public_id])
     )
