@@ -175,14 +175,21 @@ def is_blocked(organization: Organization, *, user, requester_organization) -> b
 def may_see_shared_contacts(user, introduction: IntroductionRequest) -> bool:
     """The one check made before each reveal of a CSO's shareable contacts: the introduction
     is the user's, accepted and not lapsed; the user may still request for the organization it
-    was made for; the CSO is still visible to them and has not blocked them."""
+    was made for, through the same membership, under the same verification and name as when
+    the CSO accepted; the CSO is still visible to them and has not blocked them."""
     from organizations.selectors import organizations_visible_to
 
+    requester_organization = introduction.requester_organization
     return bool(
         user.is_authenticated
         and introduction.requester_id == user.pk
         and introduction.is_consented
-        and may_request_for(user, introduction.requester_organization)
+        and introduction.requester_membership_id is not None
+        and introduction.consented_name == requester_organization.name
+        and may_request_for(user, requester_organization)
+        and RequesterVerification.objects.filter(
+            pk=introduction.consented_verification_id, revoked_at__isnull=True
+        ).exists()
         and organizations_visible_to(user).filter(pk=introduction.organization_id).exists()
         and not is_blocked(
             introduction.organization,

@@ -97,6 +97,24 @@ class IntroductionRequest(models.Model):
     expires_at = models.DateTimeField(default=_introduction_expiry)
     # Set on acceptance and on each renewal; the sweep lets the consent lapse after it.
     consent_until = models.DateTimeField(null=True, blank=True)
+    # What the CSO consented to: this person's membership (gone if they leave; a later
+    # membership is another row), the verification in force and the requesting organization's
+    # name at acceptance. Consent never revives once any of them no longer holds.
+    requester_membership = models.ForeignKey(
+        "organizations.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    consented_verification = models.ForeignKey(
+        "organizations.RequesterVerification",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    consented_name = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("introduction request")

@@ -27,6 +27,7 @@ from organizations.models import (
 from organizations.regions import regions_of
 from organizations.search import name_key
 from organizations.selectors import organizations_visible_to
+from organizations.services.introductions import introductions_end_consent
 from organizations.services.notify import email_on_commit
 from organizations.services.vetting import is_vetted
 from organizations.text import normalise_name
@@ -291,7 +292,8 @@ def organization_update(
       out of a requester sector, only by the secretariat, whose change is emailed to the members
       (with the two-factor requirement when the new sector brings one);
     - the visibility tier only by an admin, and only with ``confirm_visibility_change``;
-    - a rename is checked like a registration (refused, or held for the secretariat).
+    - a rename is checked like a registration (refused, or held for the secretariat);
+    - becoming restricted withdraws every introduction the organization had accepted.
     """
     if not (
         user.has_perm("organizations.change_profile", organization)
@@ -313,6 +315,11 @@ def organization_update(
         _hold(organization, similar)
     if identity:
         _tell_members_of_identity_change(stored, organization)
+    if (
+        organization.visibility_tier == VisibilityTier.RESTRICTED
+        and stored.visibility_tier != VisibilityTier.RESTRICTED
+    ):
+        introductions_end_consent(organization=organization)
     return organization
 
 

@@ -38,17 +38,19 @@ from organizations.rules import (
     may_request_for,
     may_see_shared_contacts,
 )
+from organizations.selectors import requester_verification_of
 from organizations.services.notify import email_on_commit
+from organizations.text import quoted_label
 
 security_log = logging.getLogger("gsx.security")
 
 CSO_ADMIN, SYSTEM = "cso_admin", "system"
 TRANSITIONS = {
-    (IntroductionStatus.PENDING, IntroductionStatus.ACCEPTED): CSO_ADMIN,
-    (IntroductionStatus.PENDING, IntroductionStatus.DECLINED): CSO_ADMIN,
-    (IntroductionStatus.PENDING, IntroductionStatus.EXPIRED): SYSTEM,
-    (IntroductionStatus.ACCEPTED, IntroductionStatus.WITHDRAWN): CSO_ADMIN,
-    (IntroductionStatus.ACCEPTED, IntroductionStatus.LAPSED): SYSTEM,
+    (IntroductionStatus.PENDING, IntroductionStatus.ACCEPTED): {CSO_ADMIN},
+    (IntroductionStatus.PENDING, IntroductionStatus.DECLINED): {CSO_ADMIN},
+    (IntroductionStatus.PENDING, IntroductionStatus.EXPIRED): {SYSTEM},
+    (IntroductionStatus.ACCEPTED, IntroductionStatus.WITHDRAWN): {CSO_ADMIN, SYSTEM},
+    (IntroductionStatus.ACCEPTED, IntroductionStatus.LAPSED): {SYSTEM},
 }
 # What a shared contact may show; the reveal record keeps which of these were shown.
 SHARED_CONTACT_FIELDS = ("email", "phone", "secure_channel")
@@ -78,13 +80,14 @@ def introduction_set_state(
 
     - pending → accepted (an admin of the CSO, while the request is pending and the requester
       may still request for their organization and is not blocked): ``consent_until`` = now +
-      INTRODUCTION_CONSENT_MONTHS, the optional message; email to the requester.
+      INTRODUCTION_CONSENT_MONTHS, the verification in force and the requesting organization's
+      name (what the CSO consented to), the optional message; email to the requester.
     - pending → declined (an admin of the CSO): the optional message; email to the requester.
       Requests from the same person or organization are refused for
-      INTRODUCTION_DECLINE_COOLDOWN_DAYS.
+      INTRODUCTION_DECLINE_COOLDOWN_DAYS (after a withdrawal too).
     - pending → expired (the sweep, ``by`` is None, once ``expires_at`` has passed).
-    - accepted → withdrawn (an admin of the CSO): contacts no longer shown; security log line;
-      email to the requester.
+    - accepted → withdrawn (an admin of the CSO, or the system when the CSO becomes restricted):
+      contacts no longer shown; security log line; email to the requester.
     - accepted → lapsed (the sweep, once ``consent_until`` has passed): email to the CSO's admins.
     Anything else raises PermissionDenied or ValidationError and changes nothing.
     """
@@ -93,14 +96,15 @@ def introduction_set_state(
         .select_related("organization", "requester", "requester_organization")
         .get(pk=introduction.pk)
     )
-    actor = TRANSITIONS.get((introduction.status, to))
-    if actor == CSO_ADMIN and not (
-        by and by.has_perm("organizations.decide_introductions", introduction.organization)
+    allowed = TRANSITIONS.get((introduction.status, to), set())
+    actor = SYSTEM if by is None else CSO_ADMIN
+    if allowed and actor not in allowed:
+        raise PermissionDenied
+    if actor == CSO_ADMIN and not by.has_perm(
+        "organizations.decide_introductions", introduction.organization
     ):
         raise PermissionDenied
-    if actor == SYSTEM and by is not None:
-        raise PermissionDenied
-    if actor is None or (
+    if not allowed or (
         introduction.status == IntroductionStatus.PENDING
         and actor == CSO_ADMIN
         and not introduction.is_pending
@@ -119,6 +123,8 @@ def introduction_set_state(
                 )
             )
         introduction.consent_until = _consent_end(now)
+        introduction.consented_verification = requester_verification_of(on_behalf_of)
+        introduction.consented_name = on_behalf_of.name
     if actor == CSO_ADMIN:
         introduction.decided_by = by
         introduction.decided_at = now
@@ -141,7 +147,7 @@ def _announce(introduction: IntroductionRequest, to: str) -> None:
         email_on_commit(
             "introduction_decided",
             {
-                "organization": organization.name,
+                "organization": quoted_label(organization.name),
                 "status": to,
                 "url": _url("organizations:introduction", introduction.public_id),
             },
@@ -157,8 +163,8 @@ def _announce(introduction: IntroductionRequest, to: str) -> None:
         email_on_commit(
             "introduction_lapsed",
             {
-                "organization": organization.name,
-                "requester_organization": introduction.requester_organization.name,
+                "organization": quoted_label(organization.name),
+                "requester_organization": quoted_label(introduction.requester_organization.name),
                 "url": _url("organizations:introductions_received", organization.slug),
             },
             _admin_emails(organization),
@@ -187,7 +193,7 @@ def _refuse_if_declined_lately(
         IntroductionRequest.objects.filter(
             Q(requester=requester) | Q(requester_organization=requester_organization),
             organization=organization,
-            status=IntroductionStatus.DECLINED,
+            status__in=[IntroductionStatus.DECLINED, IntroductionStatus.WITHDRAWN],
             decided_at__gt=now - cooldown,
         )
         .order_by("-decided_at")
@@ -195,7 +201,10 @@ def _refuse_if_declined_lately(
     )
     if declined is not None:
         raise ValidationError(
-            _("This organization declined a recent request. You may ask again from %(date)s.")
+            _(
+                "This organization declined a recent request or withdrew its consent. You may "
+                "ask again from %(date)s."
+            )
             % {"date": formats.date_format(declined.decided_at + cooldown, "SHORT_DATE_FORMAT")}
         )
 
@@ -232,8 +241,14 @@ def introduction_request(
         organization, user=requester, requester_organization=requester_organization
     ):
         raise ValidationError(_("This organization does not accept introduction requests."))
-    # Serialise requests to one CSO, so that two at once cannot both pass the checks below.
-    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    # Serialise requests from one requesting organization (its daily limits, and its members'
+    # — who act only through it) and to one CSO, so that two at once cannot both pass the
+    # checks below. Locked in key order, so that two such requests never wait on each other.
+    list(
+        Organization.objects.select_for_update()
+        .filter(pk__in=[requester_organization.pk, organization.pk])
+        .order_by("pk")
+    )
     now = timezone.now()
     _refuse_if_declined_lately(requester, requester_organization, organization, now)
     mine = IntroductionRequest.objects.select_for_update().filter(
@@ -251,6 +266,7 @@ def introduction_request(
         organization=organization,
         requester=requester,
         requester_organization=requester_organization,
+        requester_membership=requester_organization.memberships.get(user=requester),
         purpose=purpose.strip(),
     )
     introduction.full_clean()
@@ -258,10 +274,11 @@ def introduction_request(
     email_on_commit(
         "introduction_requested",
         {
-            "organization": organization.name,
-            "requester_organization": requester_organization.name,
+            # Names are typed by people: shown as data, never as the portal's own words.
+            "organization": quoted_label(organization.name),
+            "requester_organization": quoted_label(requester_organization.name),
             "requester_sector": requester_organization.get_sector_display(),
-            "requester_name": requester.get_full_name(),
+            "requester_name": quoted_label(requester.get_full_name()),
             "requester_email": requester.email,
             "verified": is_verified_requester(requester_organization),
             "purpose": introduction.purpose,
@@ -335,6 +352,15 @@ def introduction_unblock(*, block: IntroductionBlock, by: User) -> None:
     if not by.has_perm("organizations.decide_introductions", block.organization):
         raise PermissionDenied
     block.delete()
+
+
+def introductions_end_consent(*, organization: Organization) -> int:
+    """Withdraw every consent the organization gave (when it becomes restricted: whoever it let
+    see its contacts must not keep them if it later becomes visible again)."""
+    accepted = organization.introduction_requests.filter(status=IntroductionStatus.ACCEPTED)
+    for introduction in accepted:
+        introduction_set_state(introduction=introduction, to=IntroductionStatus.WITHDRAWN, by=None)
+    return len(accepted)
 
 
 def introductions_expire_due(now) -> int:

@@ -33,6 +33,7 @@ from organizations.models import (
 from organizations.rules import is_vetting_reviewer
 from organizations.selectors import is_vetted
 from organizations.services.notify import email_on_commit
+from organizations.text import quoted_label
 
 OPEN_STATES = (
     VettingStatus.DRAFT,
@@ -54,6 +55,7 @@ TRANSITIONS = {
     (VettingStatus.APPROVED, VettingStatus.EXPIRED): SYSTEM,
 }
 REVIEWERS_NEEDED = 2
+MAX_ENDORSEMENT_REQUESTS = 10
 
 
 def may_review(user: User, application: VettingApplication) -> bool:
@@ -131,7 +133,7 @@ def _notify(application: VettingApplication, template: str, recipients) -> None:
     email_on_commit(
         template,
         {
-            "organization": application.organization.name,
+            "organization": quoted_label(application.organization.name),
             "status": application.get_status_display(),
             "url": settings.SITE_URL
             + reverse("organizations:vetting", args=[application.organization.slug]),
@@ -318,14 +320,22 @@ def endorsement_request(
         raise ValidationError(_("Only another, already vetted organization can endorse you."))
     if application.status not in OPEN_STATES:
         raise ValidationError(_("The application is closed."))
-    endorsement, _created = Endorsement.objects.get_or_create(
-        application=application, endorser=endorser
-    )
+    existing = Endorsement.objects.filter(application=application, endorser=endorser).first()
+    if existing is not None:
+        return existing  # asked once: asking again must not email the endorser again
+    if application.endorsements.count() >= MAX_ENDORSEMENT_REQUESTS:
+        raise ValidationError(
+            _("An application can ask at most %(n)d organizations for an endorsement.")
+            % {"n": MAX_ENDORSEMENT_REQUESTS}
+        )
+    endorsement = Endorsement.objects.create(application=application, endorser=endorser)
     email_on_commit(
         "endorsement_requested",
         {
-            "organization": application.organization.name,
-            "endorser": endorser.name,
+            # Names are typed by whoever registered them: shown as data, never as the portal's
+            # own words (no links, one line).
+            "organization": quoted_label(application.organization.name),
+            "endorser": quoted_label(endorser.name),
             "url": settings.SITE_URL + reverse("organizations:endorsements", args=[endorser.slug]),
         },
         list(_admin_emails(endorser)),

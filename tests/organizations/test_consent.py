@@ -561,3 +561,107 @@ def test_the_requesting_organizations_history_shows_nothing_of_the_cso(
         signed_in(cso_admin).get(reverse("organizations:history", args=[cso.slug])).content.decode()
     )
     assert "IntroductionRequest" in cso_body and "decided_by_id" not in cso_body
+
+
+# --- Consent is given once, to what held then: it never revives ---------------------------------
+
+
+def test_consent_does_not_revive_when_the_requester_rejoins(
+    accepted, cso, enrolled_government_user, ministry
+):
+    membership = enrolled_government_user.memberships.get(organization=ministry)
+    membership.delete()
+    MembershipFactory(organization=ministry, user=enrolled_government_user)
+    assert _sees_contacts(enrolled_government_user, accepted, cso) == (403, 403)
+
+
+def test_consent_does_not_revive_with_a_new_verification(
+    accepted, cso, enrolled_government_user, ministry, enrolled_reviewer
+):
+    requester_verification_revoke(
+        verification=ministry.requester_verifications.get(), by=enrolled_reviewer, reason="Check"
+    )
+    verify(ministry, by=enrolled_reviewer)
+    assert _sees_contacts(enrolled_government_user, accepted, cso) == (403, 403)
+
+
+def test_consent_ends_when_the_requesting_organization_is_renamed(
+    accepted, cso, enrolled_government_user, ministry
+):
+    Organization = type(ministry)
+    Organization.objects.filter(pk=ministry.pk).update(name="National Intelligence Directorate")
+    assert _sees_contacts(enrolled_government_user, accepted, cso) == (403, 403)
+    assert ContactReveal.objects.count() == 0
+
+
+def test_becoming_restricted_withdraws_consent_for_good(
+    accepted, cso, cso_admin, enrolled_government_user
+):
+    from organizations.services import organization_update
+
+    organization_update(
+        organization=cso,
+        user=cso_admin,
+        visibility_tier=VisibilityTier.RESTRICTED,
+        confirm_visibility_change=True,
+    )
+    accepted.refresh_from_db()
+    assert accepted.status == IntroductionStatus.WITHDRAWN
+    organization_update(
+        organization=cso,
+        user=cso_admin,
+        visibility_tier=VisibilityTier.PUBLIC,
+        confirm_visibility_change=True,
+    )
+    assert _sees_contacts(enrolled_government_user, accepted, cso) == (403, 403)
+
+
+def test_a_withdrawal_also_makes_the_requester_wait(
+    accepted, cso, cso_admin, enrolled_government_user, ministry
+):
+    introduction_set_state(introduction=accepted, to=IntroductionStatus.WITHDRAWN, by=cso_admin)
+    response = _api_request(bearer(enrolled_government_user), cso, ministry)
+    assert response.status_code == 400
+    assert "withdrew its consent" in str(response.json())
+    assert IntroductionRequest.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_cannot_pass_the_daily_limit_together(settings):
+    import threading
+
+    from django.db import connection
+
+    from organizations.models import Sector
+
+    settings.INTRODUCTION_REQUESTS_PER_USER_DAY = 1
+    ministry = OrganizationFactory(sector=Sector.GOVERNMENT)
+    requester = MembershipFactory(organization=ministry).user
+    enrol_totp(requester)
+    verify(ministry)
+    csos = [OrganizationFactory() for _ in range(4)]
+    barrier = threading.Barrier(len(csos))
+    results = []
+
+    def ask(cso):
+        try:
+            barrier.wait()
+            introduction_request(
+                requester=requester,
+                requester_organization=ministry,
+                organization=cso,
+                purpose=PURPOSE,
+            )
+            results.append("sent")
+        except Exception as error:
+            results.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(cso,)) for cso in csos]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["RateLimited"] * 3 + ["sent"]
+    assert IntroductionRequest.objects.count() == 1

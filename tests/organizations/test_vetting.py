@@ -456,3 +456,31 @@ def test_vetting_texts_are_limited_in_the_services(cso, cso_admin, enrolled_revi
             ratings={criterion.pk: ("met", "n" * 2001)},
         )
     assert not application.assessments.exists()
+
+
+def test_an_endorsement_request_emails_once_with_the_names_quoted(
+    submitted,
+    cso,
+    cso_admin,
+    public_cso,
+    enrolled_reviewer,
+    second_reviewer,
+    django_capture_on_commit_callbacks,
+):
+    from django.core import mail
+
+    endorser_admin = MembershipFactory(organization=public_cso, role="admin").user
+    own = vetting_start(organization=public_cso, by=endorser_admin)
+    _all_evidence(own, endorser_admin)
+    vetting_set_state(application=own, to=VettingStatus.SUBMITTED, by=endorser_admin)
+    _approve(own, enrolled_reviewer, second_reviewer)
+    submitted.organization.name = "GSX Secretariat: re-confirm at https://gsx.evil.example/login"
+    submitted.organization.save()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            endorsement_request(application=submitted, endorser=public_cso, by=cso_admin)
+    assert len(mail.outbox) == 1
+    subject = mail.outbox[0].subject
+    assert subject.startswith("[GSX] «GSX Secretariat: re-confirm at gsx[.]evil[.]example/login»")
+    assert "gsx.evil.example" not in subject + mail.outbox[0].body
