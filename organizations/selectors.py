@@ -68,21 +68,20 @@ def organizations_visible_to(user) -> QuerySet[Organization]:
 
     Anonymous visitors see public profiles; signed-in users also network profiles; restricted
     (at-risk) organizations are seen only by their own members and the secretariat.
-    Organizations held for the secretariat (a name close to a hidden one) are seen only by their
-    own members and the secretariat until cleared.
+
+    Organizations held for the secretariat (a name close to a hidden one) are seen by their tier
+    like any other: hiding them would let their registrant learn, from a second account, that a
+    hidden organization with a close name exists. What a hold withholds is introductions, on
+    either side (``rules.is_held``).
     """
     organizations = Organization.objects.all()
     if not user.is_authenticated:
-        return organizations.filter(visibility_tier=VisibilityTier.PUBLIC, held_for_review=False)
+        return organizations.filter(visibility_tier=VisibilityTier.PUBLIC)
     if is_secretariat(user):
         return organizations
     own = Membership.objects.filter(user=user).values("organization_id")
     return organizations.filter(
-        Q(
-            visibility_tier__in=[VisibilityTier.PUBLIC, VisibilityTier.NETWORK],
-            held_for_review=False,
-        )
-        | Q(pk__in=own)
+        Q(visibility_tier__in=[VisibilityTier.PUBLIC, VisibilityTier.NETWORK]) | Q(pk__in=own)
     )
 
 

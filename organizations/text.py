@@ -23,7 +23,9 @@ def normalise_name(value: str) -> str:
 
 
 def validate_plain_name(value: str) -> None:
-    """Refuse control, zero-width, bidi-override and other invisible characters."""
+    """Refuse control, zero-width, bidi-override and other invisible characters, and words that
+    mix Latin with Cyrillic or Greek letters ("Sahel" typed with a Cyrillic a and e looks the
+    same; no real name needs that)."""
     bad = sorted({c for c in value if unicodedata.category(c) in FORBIDDEN_CATEGORIES})
     if bad:
         raise ValidationError(
@@ -31,6 +33,40 @@ def validate_plain_name(value: str) -> None:
             code="invisible_characters",
             params={"codes": ", ".join(f"U+{ord(c):04X}" for c in bad)},
         )
+    for word in value.split():
+        scripts = {_script(c) for c in unicodedata.normalize("NFKC", word) if c.isalpha()}
+        if "LATIN" in scripts and scripts & LOOKALIKE_SCRIPTS:
+            raise ValidationError(
+                _("“%(word)s” mixes Latin with Cyrillic or Greek letters: use one alphabet."),
+                code="mixed_scripts",
+                params={"word": word},
+            )
+
+
+# Scripts with letters that look like Latin ones.
+LOOKALIKE_SCRIPTS = frozenset({"CYRILLIC", "GREEK"})
+
+
+def _script(character: str) -> str:
+    # The first word of a letter's Unicode name is its script (LATIN, CYRILLIC, ARABIC…).
+    return unicodedata.name(character, "UNKNOWN").split(" ")[0]
+
+
+def latin_skeleton(value: str) -> str:
+    """What ``value`` looks like to a reader of Latin script: compatibility forms folded
+    (NFKC: mathematical bold or fullwidth letters become plain ones) and letters of other
+    scripts that look like Latin ones replaced by them (a Cyrillic "Sahel" becomes the Latin
+    one), so that look-alike names can be compared (after Unicode's confusables data, UTS #39)."""
+    from confusable_homoglyphs import confusables
+
+    text = unicodedata.normalize("NFKC", value)
+    found = confusables.is_confusable(text, greedy=True, preferred_aliases=["latin"]) or []
+    lookalikes = {
+        item["character"]: item["homoglyphs"][0]["c"]
+        for item in found
+        if item["alias"] in LOOKALIKE_SCRIPTS and item["homoglyphs"]
+    }
+    return "".join(lookalikes.get(c, c) for c in text)
 
 
 _SCHEME = re.compile(r"\b[a-z][a-z0-9+.-]*://", re.IGNORECASE)

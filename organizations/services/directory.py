@@ -7,6 +7,7 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Value
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -30,7 +31,7 @@ from organizations.selectors import organizations_visible_to
 from organizations.services.introductions import introductions_end_consent
 from organizations.services.notify import email_on_commit
 from organizations.services.vetting import is_vetted
-from organizations.text import normalise_name
+from organizations.text import latin_skeleton, normalise_name
 
 PROFILE_FIELDS = (
     "name",
@@ -96,13 +97,19 @@ def _apply_profile(organization: Organization, profile: dict) -> list[Theme] | N
 def similar_organizations(name: str, *, exclude: Organization | None = None):
     """Organizations whose name is identical (without case and accents) or close to ``name``
     (trigram similarity at least ``ORGANIZATION_NAME_SIMILARITY``), closest first."""
-    key = name_key(Value(name))
+    # The name as typed, and as it looks to a reader of Latin script (look-alike letters).
+    keys = [name_key(Value(text)) for text in dict.fromkeys([name, latin_skeleton(name)])]
+    same, near = Q(), Q()
+    for key in keys:
+        same |= Q(key=key)
+        near |= Q(key__trigram_similar=key)
+    similarity = [TrigramSimilarity(name_key(), key) for key in keys]
     found = (
         Organization.objects.alias(key=name_key())
         # The trigram operator (threshold 0.3, served by the index) narrows before the exact score.
-        .filter(Q(key=key) | Q(key__trigram_similar=key))
-        .annotate(similarity=TrigramSimilarity(name_key(), key))
-        .filter(Q(key=key) | Q(similarity__gte=settings.ORGANIZATION_NAME_SIMILARITY))
+        .filter(same | near)
+        .annotate(similarity=Greatest(*similarity) if len(similarity) > 1 else similarity[0])
+        .filter(same | Q(similarity__gte=settings.ORGANIZATION_NAME_SIMILARITY))
         .order_by("-similarity", "name")
     )
     if exclude is not None and exclude.pk:

@@ -34,6 +34,7 @@ from organizations.models import (
 )
 from organizations.rules import (
     is_blocked,
+    is_held,
     is_verified_requester,
     may_request_for,
     may_see_shared_contacts,
@@ -237,9 +238,12 @@ def introduction_request(
         raise PermissionDenied
     if organization.sector != Sector.CIVIL_SOCIETY:
         raise ValidationError(_("Introductions can only be requested to civil society."))
-    if not organization.accepts_introductions or is_blocked(
-        organization, user=requester, requester_organization=requester_organization
+    if (
+        not organization.accepts_introductions
+        or is_held(organization)
+        or is_blocked(organization, user=requester, requester_organization=requester_organization)
     ):
+        # One message for all three: neither a block nor a hold is announced.
         raise ValidationError(_("This organization does not accept introduction requests."))
     # Serialise requests from one requesting organization (its daily limits, and its members'
     # — who act only through it) and to one CSO, so that two at once cannot both pass the

@@ -7,9 +7,11 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from organizations.models import Organization, OrganizationHold, Sector
+from organizations.rules import is_held
 from organizations.selectors import requester_organizations
 from tests.conftest import bearer, enrol_totp, signed_in
 from tests.factories import OrganizationFactory
+from tests.organizations.conftest import verify
 
 pytestmark = pytest.mark.django_db
 
@@ -109,14 +111,26 @@ def test_a_name_close_to_a_hidden_organization_is_held_without_telling_the_regis
         [restricted_cso],
         None,
     )
-    # Its members see it; nobody else does, page and API alike, until it is cleared.
+    # Others see it as they would any organization of its tier, so that nothing tells its
+    # registrant that a hidden look-alike exists; a hold withholds introductions instead.
     assert signed_in(outsider).get(response["Location"]).status_code == 200
     for user in (cso_admin, enrolled_government_user):
-        assert signed_in(user).get(response["Location"]).status_code == 404
+        assert signed_in(user).get(response["Location"]).status_code == 200
         api = signed_in(user).get(f"/api/v1/organizations/{held.public_id}/")
-        assert api.status_code == 404
-        names = [o["name"] for o in signed_in(user).get("/api/v1/organizations/").json()["results"]]
-        assert "شبكة الشباب للسلام" not in names
+        assert api.status_code == 200
+    ministry = enrolled_government_user.memberships.get().organization
+    verify(ministry)
+    refused = bearer(enrolled_government_user).post(
+        "/api/v1/introductions/",
+        {
+            "organization": str(held.public_id),
+            "requester_organization": str(ministry.public_id),
+            "purpose": "A community policing pilot in the coastal districts, discussed together.",
+        },
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert "does not accept introduction requests" in str(refused.json())
 
 
 def test_a_held_organization_cannot_request_introductions(outsider, cso):
@@ -169,8 +183,7 @@ def test_the_secretariat_lists_and_clears_holds(
     hold = OrganizationHold.objects.get()
     assert held.held_for_review is False
     assert hold.cleared_by == enrolled_reviewer and hold.cleared_at is not None
-    detail = reverse("organizations:detail", args=[held.slug])
-    assert signed_in(cso_admin).get(detail).status_code == 200
+    assert is_held(held) is False
 
 
 def test_a_bad_public_id_on_the_held_page_is_a_404(enrolled_reviewer):
@@ -274,3 +287,37 @@ def test_the_close_name_check_is_answered_from_the_trigram_index(directory):
         cursor.execute("SET LOCAL enable_seqscan = off")
     plan = similar_organizations("Coastal Youth Forum").explain()
     assert "organization_name_trgm" in plan
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Sаhеl Women's Peace Circle",  # Cyrillic а and е inside Latin words
+        "Sahel Wοmen's Peace Circle",  # Greek ο
+    ],
+)
+def test_words_mixing_latin_with_cyrillic_or_greek_are_refused(outsider, name):
+    response = _register(signed_in(outsider), name)
+    assert response.status_code == 200
+    assert "mixes Latin with Cyrillic or Greek letters" in response.content.decode()
+    assert not Organization.objects.filter(memberships__user=outsider).exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Сосо Норе Сеху",  # every letter Cyrillic, looking Latin
+        "𝐂𝐨𝐜𝐨 Hope Cexy",  # mathematical bold
+    ],
+)
+def test_look_alike_names_in_other_scripts_are_compared_as_they_look(outsider, name):
+    OrganizationFactory(name="Coco Hope Cexy", visibility_tier="public")
+    response = _register(signed_in(outsider), name)
+    assert response.status_code == 200
+    assert "“Coco Hope Cexy” is already registered" in response.content.decode()
+    assert Organization.objects.count() == 1
+
+
+def test_a_real_cyrillic_name_is_welcome(outsider, cso):
+    assert _register(signed_in(outsider), "Мир и согласие").status_code == 302
+    assert Organization.objects.get(memberships__user=outsider).held_for_review is False
