@@ -24,6 +24,18 @@ def remember_language(response, language: str):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        """allauth's emails (address confirmation, password reset, security notices) go
+        through the outbox like the portal's own: one row per recipient, sent by a worker with
+        retries, so that a slow or failing mail server never fails a sign-up or a reset."""
+        from gsx_portal.outbox import Message, outbox_add
+
+        rendered = self.render_mail(template_prefix, email, context)
+        outbox_add(
+            template="account." + template_prefix.rsplit("/", 1)[-1],
+            messages=[Message(to=email, subject=rendered.subject, body=rendered.body)],
+        )
+
     def post_login(self, request, user, **kwargs):
         # The language chosen in the account settings follows the person to every device,
         # and stays after they sign out.

@@ -84,3 +84,9 @@ def quoted_label(value: str, max_length: int = 80) -> str:
     if len(text) > max_length:
         text = text[: max_length - 1].rstrip() + "…"
     return text
+
+
+def masked_email(address: str) -> str:
+    """``a…@cso.example``: enough for its owner to recognise, not to learn someone's address."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}…@{domain}"

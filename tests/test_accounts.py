@@ -16,11 +16,14 @@ def _sign_in(client, email, password=PASSWORD):
     return client.post(reverse("account_login"), {"login": email, "password": password})
 
 
-def test_signup_requires_email_verification_before_login(client):
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "New.Person@Example.org", "password1": PASSWORD, "password2": PASSWORD},
-    )
+def test_signup_requires_email_verification_before_login(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "New.Person@Example.org", "password1": PASSWORD, "password2": PASSWORD},
+        )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get()

@@ -263,3 +263,26 @@ def test_staff_list_failed_sends_read_only_in_the_admin():
     failed = OutboundEmail.objects.get(to="lost@example.org")
     detail = client.get(f"/admin/gsx_portal/outboundemail/{failed.pk}/change/").content.decode()
     assert "SMTPDataError" in detail and "secret link" not in detail
+
+
+@pytest.mark.django_db(transaction=True)
+def test_allauths_emails_go_through_the_outbox_too(unreachable_broker):
+    from django.test import Client
+    from django.urls import reverse
+
+    password = "correct-horse-battery-staple"
+    response = Client().post(
+        reverse("account_signup"),
+        {"email": "new.person@example.org", "password1": password, "password2": password},
+    )
+    # The mail server and the broker are out of the request: the sign-up answers all the same.
+    assert response.status_code == 302
+    row = OutboundEmail.objects.get()
+    assert (row.to, row.template, row.sent_at) == (
+        "new.person@example.org",
+        "account.email_confirmation_signup",
+        None,
+    )
+    assert mail.outbox == []
+    assert reminders.reminders_send_due()["gsx_portal.outbox"] == 1
+    assert "/accounts/confirm-email/" in mail.outbox[0].body

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from organizations.models import Invitation, Membership, MembershipRole, Organization, User
 from organizations.selectors import api_token_hash
 from organizations.services.notify import email_on_commit
-from organizations.text import quoted_label
+from organizations.text import masked_email, quoted_label
 
 RATE_WINDOW = timedelta(hours=24)
 
@@ -167,7 +167,8 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     ).exists():
         raise ValidationError(
             _("This invitation was sent to %(email)s. Sign in with that address to accept it.")
-            % {"email": invitation.email}
+            # Masked: a forwarded link must not tell its holder whom it was sent to.
+            % {"email": masked_email(invitation.email)}
         )
     membership, _created = Membership.objects.get_or_create(
         user=user, organization=invitation.organization, defaults={"role": invitation.role}

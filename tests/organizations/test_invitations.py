@@ -180,3 +180,21 @@ def test_invitations_are_limited_per_organization_and_day(cso, cso_admin, settin
     assert response.status_code == 429
     assert "1 invitations to this organization were sent" in response.json()["detail"]
     assert Invitation.objects.count() == 1
+
+
+def test_a_used_link_names_no_organization_and_a_wrong_account_sees_no_full_address(
+    cso, cso_admin, outsider, django_capture_on_commit_callbacks
+):
+    from organizations.services import membership_invite
+
+    invitation, secret = membership_invite(
+        organization=cso, by=cso_admin, email="newcomer@cso.example"
+    )
+    url = reverse("organizations:invitation", args=[secret])
+    wrong = signed_in(outsider).post(url).content.decode()
+    assert "n…@cso.example" in wrong and "newcomer@cso.example" not in wrong
+    invitation.revoked_at = invitation.created_at
+    invitation.save()
+    used = signed_in(outsider).get(url)
+    assert used.status_code == 400
+    assert cso.name not in used.content.decode()
