@@ -70,8 +70,8 @@ def test_each_recipient_gets_one_row_in_their_language(django_capture_on_commit_
         email_on_commit("invitation", CONTEXT, ["zoe@example.org", "fatou@example.org"])
         rows = list(OutboundEmail.objects.order_by("to").values_list("to", "subject", "sent_at"))
         assert rows == [
-            ("fatou@example.org", "[GSX] Vous êtes invité à rejoindre Coastal Youth Forum", None),
-            ("zoe@example.org", "[GSX] You are invited to join Coastal Youth Forum", None),
+            ("fatou@example.org", "[GSX] Invitation à rejoindre «Coastal Youth Forum»", None),
+            ("zoe@example.org", "[GSX] Invitation to join «Coastal Youth Forum»", None),
         ]
         assert mail.outbox == []  # nothing leaves before the change commits
     for callback in callbacks:
