@@ -79,3 +79,25 @@ def test_the_directory_is_translated(db):
     assert "<h1>المنظمات</h1>" in body and 'dir="rtl"' in body
     assert "أفريقيا جنوب الصحراء" in body  # a region in the filter
     assert "Organisations" in _in("fr").get(reverse("organizations:directory")).content.decode()
+
+
+@pytest.mark.parametrize("language", ["fr", "ar", "es"])
+def test_every_string_is_translated(language):
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+    from django.conf import settings
+
+    path = Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    missing = [
+        message.id
+        for message in catalog
+        if message.id
+        and (
+            message.fuzzy
+            or not all(message.string if isinstance(message.string, tuple) else [message.string])
+        )
+    ]
+    assert missing == []
