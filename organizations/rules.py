@@ -171,25 +171,39 @@ def is_blocked(organization: Organization, *, user, requester_organization) -> b
     ).exists()
 
 
+def consent_holds(introduction: IntroductionRequest) -> bool:
+    """What the CSO consented to still holds: accepted and not lapsed; the requester's
+    membership of that time still there (leaving deletes it; rejoining makes another); the
+    verification in force then still in force for the organization's sector; the same name.
+    Consent is given once: when this no longer holds it never holds again (the requester must
+    ask anew, and the sweep marks it lapsed)."""
+    organization = introduction.requester_organization
+    return bool(
+        introduction.is_consented
+        and introduction.requester_membership_id is not None
+        and introduction.consented_name == organization.name
+        and not organization.held_for_review
+        and RequesterVerification.objects.filter(
+            pk=introduction.consented_verification_id,
+            revoked_at__isnull=True,
+            sector=organization.sector,
+        ).exists()
+    )
+
+
 @rules.predicate
 def may_see_shared_contacts(user, introduction: IntroductionRequest) -> bool:
     """The one check made before each reveal of a CSO's shareable contacts: the introduction
-    is the user's, accepted and not lapsed; the user may still request for the organization it
-    was made for, through the same membership, under the same verification and name as when
-    the CSO accepted; the CSO is still visible to them and has not blocked them."""
+    is the user's and its consent holds (``consent_holds``); the user may still request for the
+    organization it was made for (a member now, second factor enrolled); the CSO is still
+    visible to them and has not blocked them."""
     from organizations.selectors import organizations_visible_to
 
-    requester_organization = introduction.requester_organization
     return bool(
         user.is_authenticated
         and introduction.requester_id == user.pk
-        and introduction.is_consented
-        and introduction.requester_membership_id is not None
-        and introduction.consented_name == requester_organization.name
-        and may_request_for(user, requester_organization)
-        and RequesterVerification.objects.filter(
-            pk=introduction.consented_verification_id, revoked_at__isnull=True
-        ).exists()
+        and consent_holds(introduction)
+        and may_request_for(user, introduction.requester_organization)
         and organizations_visible_to(user).filter(pk=introduction.organization_id).exists()
         and not is_blocked(
             introduction.organization,

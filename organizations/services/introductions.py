@@ -33,6 +33,7 @@ from organizations.models import (
     User,
 )
 from organizations.rules import (
+    consent_holds,
     is_blocked,
     is_held,
     is_verified_requester,
@@ -89,7 +90,8 @@ def introduction_set_state(
     - pending → expired (the sweep, ``by`` is None, once ``expires_at`` has passed).
     - accepted → withdrawn (an admin of the CSO, or the system when the CSO becomes restricted):
       contacts no longer shown; security log line; email to the requester.
-    - accepted → lapsed (the sweep, once ``consent_until`` has passed): email to the CSO's admins.
+    - accepted → lapsed (the system: once ``consent_until`` has passed or what the CSO consented
+      to no longer holds, see ``rules.consent_holds``): email to the CSO's admins.
     Anything else raises PermissionDenied or ValidationError and changes nothing.
     """
     introduction = (
@@ -263,8 +265,11 @@ def introduction_request(
         introduction_set_state(introduction=stale, to=IntroductionStatus.EXPIRED, by=None)
     if mine.filter(status=IntroductionStatus.PENDING).exists():
         raise ValidationError(_("You already have a pending request to this organization."))
-    if mine.filter(status=IntroductionStatus.ACCEPTED, consent_until__gt=now).exists():
-        raise ValidationError(_("This organization has already accepted your request."))
+    for consented in mine.filter(status=IntroductionStatus.ACCEPTED):
+        if consent_holds(consented):
+            raise ValidationError(_("This organization has already accepted your request."))
+        # What the CSO consented to no longer holds: that consent ends, and this is a new ask.
+        introduction_set_state(introduction=consented, to=IntroductionStatus.LAPSED, by=None)
     _refuse_if_too_many(requester, requester_organization, now)
     introduction = IntroductionRequest(
         organization=organization,
@@ -306,9 +311,12 @@ def introduction_renew_consent(
     if not by.has_perm("organizations.decide_introductions", introduction.organization):
         raise PermissionDenied
     introduction = IntroductionRequest.objects.select_for_update().get(pk=introduction.pk)
-    if not introduction.is_consented:
+    if not consent_holds(introduction):
         raise ValidationError(
-            _("Only an accepted introduction that has not lapsed can be renewed.")
+            _(
+                "This consent no longer holds (it lapsed, or the person left the organization, "
+                "or its name or verification changed): they must ask again."
+            )
         )
     introduction.consent_until = _consent_end(timezone.now())
     introduction.save(update_fields=["consent_until"])
@@ -368,21 +376,24 @@ def introductions_end_consent(*, organization: Organization) -> int:
 
 
 def introductions_expire_due(now) -> int:
-    """Pending requests past ``expires_at`` expire; accepted ones past ``consent_until`` lapse
-    and the CSO is told (a periodic-sweep source)."""
-    due = IntroductionRequest.objects.filter(
-        Q(status=IntroductionStatus.PENDING, expires_at__lte=now)
-        | Q(status=IntroductionStatus.ACCEPTED, consent_until__lte=now)
-    )
+    """Pending requests past ``expires_at`` expire; accepted ones lapse, and the CSO is told,
+    once ``consent_until`` has passed or what the CSO consented to no longer holds (a
+    periodic-sweep source)."""
     count = 0
-    for introduction in due:
-        to = (
-            IntroductionStatus.EXPIRED
-            if introduction.status == IntroductionStatus.PENDING
-            else IntroductionStatus.LAPSED
-        )
-        introduction_set_state(introduction=introduction, to=to, by=None)
+    expired = IntroductionRequest.objects.filter(
+        status=IntroductionStatus.PENDING, expires_at__lte=now
+    )
+    for introduction in expired:
+        introduction_set_state(introduction=introduction, to=IntroductionStatus.EXPIRED, by=None)
         count += 1
+    accepted = IntroductionRequest.objects.filter(
+        status=IntroductionStatus.ACCEPTED
+    ).select_related("requester_organization")
+    for introduction in accepted:
+        ended = introduction.consent_until is None or introduction.consent_until <= now
+        if ended or not consent_holds(introduction):
+            introduction_set_state(introduction=introduction, to=IntroductionStatus.LAPSED, by=None)
+            count += 1
     return count
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from organizations.forms import IntroductionDecisionForm, IntroductionRequestForm
 from organizations.introduction_forms import RequesterVerificationForm, RevokeVerificationForm
 from organizations.models import IntroductionStatus, RequesterVerification
-from organizations.rules import is_verified_requester, may_see_shared_contacts
+from organizations.rules import consent_holds, is_verified_requester, may_see_shared_contacts
 from organizations.selectors import (
     introduction_blocks_of,
     introductions_received_by,
@@ -94,6 +94,7 @@ def introduction_detail(request, public_id):
         {
             "introduction": introduction,
             "may_see_contacts": may_see_shared_contacts(request.user, introduction),
+            "consent_holds": consent_holds(introduction),
         },
     )
 
@@ -150,6 +151,7 @@ def introduction_received(request, slug, public_id):
             "verification": requester_verification_of(requester_organization),
             "verified": is_verified_requester(requester_organization),
             "shared_contacts": shareable_contacts_of(organization),
+            "consent_holds": consent_holds(introduction),
             "form": IntroductionDecisionForm(),
         },
     )

@@ -665,3 +665,38 @@ def test_concurrent_requests_cannot_pass_the_daily_limit_together(settings):
         thread.join()
     assert sorted(results) == ["RateLimited"] * 3 + ["sent"]
     assert IntroductionRequest.objects.count() == 1
+
+
+def test_a_consent_that_no_longer_holds_is_no_dead_end(
+    accepted, cso, cso_admin, enrolled_government_user, ministry, enrolled_reviewer
+):
+    requester_verification_revoke(
+        verification=ministry.requester_verifications.get(), by=enrolled_reviewer, reason="Check"
+    )
+    verify(ministry, by=enrolled_reviewer)
+    detail = signed_in(enrolled_government_user).get(
+        reverse("organizations:introduction", args=[accepted.public_id])
+    )
+    assert "This consent no longer holds" in detail.content.decode()
+    received = signed_in(cso_admin).get(
+        reverse("organizations:introduction_received", args=[cso.slug, accepted.public_id])
+    )
+    assert "no longer in force" in received.content.decode()
+    assert "Renew consent" not in received.content.decode()
+    renew = bearer(cso_admin).post(f"/api/v1/introductions/{accepted.public_id}/renew/")
+    assert renew.status_code == 400
+    # The requester may ask again; the old consent ends for good.
+    assert _api_request(bearer(enrolled_government_user), cso, ministry).status_code == 201
+    accepted.refresh_from_db()
+    assert accepted.status == IntroductionStatus.LAPSED
+
+
+def test_the_sweep_lapses_consents_that_no_longer_hold(
+    accepted, enrolled_government_user, ministry, django_capture_on_commit_callbacks
+):
+    enrolled_government_user.memberships.get(organization=ministry).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert introductions_expire_due(timezone.now()) == 1
+    accepted.refresh_from_db()
+    assert accepted.status == IntroductionStatus.LAPSED
+    assert mail.outbox[-1].to == ["alice@cso.example"]
