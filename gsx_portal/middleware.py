@@ -97,6 +97,14 @@ class MandatoryMFAMiddleware:
             except Resolver404:
                 url_name = None
             if url_name not in MFA_ENROLMENT_URL_NAMES:
+                messages.warning(
+                    request,
+                    _(
+                        "Your role (the secretariat, a convener, staff, or a member of a "
+                        "government, security-sector or multilateral organization) requires "
+                        "two-factor authentication. Set it up to continue."
+                    ),
+                )
                 return redirect("mfa_index")
         return self.get_response(request)
 

@@ -163,8 +163,8 @@ class IntroductionRequestForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
-            "Why you wish to be introduced and what you propose. The organization "
-            "decides on this basis."
+            "Why you wish to be introduced and what you propose, in 30 to 4,000 characters. "
+            "The organization decides on this basis."
         ),
     )
 

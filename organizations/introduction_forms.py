@@ -5,7 +5,11 @@ from organizations.models import VerificationMethod
 
 
 class RequesterVerificationForm(forms.Form):
-    method = forms.ChoiceField(label=_("How was it checked?"), choices=VerificationMethod.choices)
+    # No default: the reviewer says how they checked, rather than leaving the first choice.
+    method = forms.ChoiceField(
+        label=_("How was it checked?"),
+        choices=[("", _("Choose…")), *VerificationMethod.choices],
+    )
     evidence = forms.CharField(
         label=_("Evidence"),
         max_length=2000,

@@ -242,6 +242,18 @@ def introduction_of_requester(user, organization: Organization) -> IntroductionR
     return introductions_sent_by(user).filter(organization=organization).first()
 
 
+def introduction_ask_again_from(introduction: IntroductionRequest):
+    """When the requester may ask this CSO again after a decline or a withdrawal (None: now)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    if introduction.status not in ("declined", "withdrawn") or introduction.decided_at is None:
+        return None
+    date = introduction.decided_at + timedelta(days=settings.INTRODUCTION_DECLINE_COOLDOWN_DAYS)
+    return date if date > timezone.now() else None
+
+
 def introduction_blocks_of(organization: Organization) -> QuerySet[IntroductionBlock]:
     return organization.introduction_blocks.all()
 

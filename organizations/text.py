@@ -33,6 +33,11 @@ def validate_plain_name(value: str) -> None:
             code="invisible_characters",
             params={"codes": ", ".join(f"U+{ord(c):04X}" for c in bad)},
         )
+    if value and not any(c.isalnum() for c in value):
+        raise ValidationError(_("A name needs at least one letter or digit."), code="no_letters")
+    if _stacked_marks(value):
+        # Stacked accents ("zalgo" text) spill over the lines around them.
+        raise ValidationError(_("Too many accents on one letter."), code="stacked_marks")
     for word in value.split():
         scripts = {_script(c) for c in unicodedata.normalize("NFKC", word) if c.isalpha()}
         if "LATIN" in scripts and scripts & LOOKALIKE_SCRIPTS:
@@ -41,6 +46,20 @@ def validate_plain_name(value: str) -> None:
                 code="mixed_scripts",
                 params={"word": word},
             )
+
+
+# More combining marks on one letter than any script needs (Arabic: shadda and a vowel;
+# Vietnamese: two; a few scripts three).
+MAX_MARKS_PER_LETTER = 3
+
+
+def _stacked_marks(value: str) -> bool:
+    run = 0
+    for character in unicodedata.normalize("NFD", value):
+        run = run + 1 if unicodedata.combining(character) else 0
+        if run > MAX_MARKS_PER_LETTER:
+            return True
+    return False
 
 
 # Scripts with letters that look like Latin ones.

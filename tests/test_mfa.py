@@ -130,3 +130,10 @@ def test_a_security_key_can_be_enrolled_instead_of_an_app(reviewer):
     body = response.content.decode()
     assert "mfa/js/webauthn.js" in body
     assert 'id="js_data" type="application/json"' in body
+
+
+def test_the_enrolment_page_says_why_it_is_asked(government_user):
+    client = signed_in(government_user)
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("mfa_index")
+    assert "requires two-factor authentication" in response.content.decode()

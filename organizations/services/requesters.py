@@ -3,12 +3,22 @@ their members may ask civil society for introductions (DESIGN.md §4)."""
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.models import REQUESTER_SECTORS, Organization, RequesterVerification, User
+from organizations.models import (
+    REQUESTER_SECTORS,
+    MembershipRole,
+    Organization,
+    RequesterVerification,
+    User,
+)
+from organizations.services.notify import email_on_commit
+from organizations.text import quoted_label
 
 security_log = logging.getLogger("gsx.security")
 
@@ -21,7 +31,7 @@ def requester_verify(
 
     Effects: a verification for the organization's current sector and name (a later sector
     change voids it); a verification already in force is replaced (revoked, then recorded anew);
-    a security log line.
+    a security log line; an email to the organization's admins.
     """
     if not by.has_perm("organizations.verify_requesters"):
         raise PermissionDenied
@@ -46,6 +56,7 @@ def requester_verify(
     security_log.info(
         "requester.verified organization=%s by=%s method=%s", organization.public_id, by.pk, method
     )
+    _tell_admins(organization, "requester_verified")
     return verification
 
 
@@ -54,7 +65,8 @@ def requester_verification_revoke(
     *, verification: RequesterVerification, by: User, reason: str
 ) -> RequesterVerification:
     """Take a verification back: from now on the organization's members cannot request
-    introductions, and accepted ones stop showing contacts (checked at every reveal)."""
+    introductions, and accepted ones stop showing contacts (checked at every reveal) and lapse.
+    Its admins are emailed the reason."""
     if not by.has_perm("organizations.verify_requesters"):
         raise PermissionDenied
     verification = RequesterVerification.objects.select_for_update().get(pk=verification.pk)
@@ -72,4 +84,21 @@ def requester_verification_revoke(
         verification.organization.public_id,
         by.pk,
     )
+    _tell_admins(verification.organization, "requester_revoked", reason=verification.revoke_reason)
     return verification
+
+
+def _tell_admins(organization: Organization, template: str, **context) -> None:
+    email_on_commit(
+        template,
+        {
+            "organization": quoted_label(organization.name),
+            "url": settings.SITE_URL + reverse("organizations:detail", args=[organization.slug]),
+            **context,
+        },
+        list(
+            organization.memberships.filter(
+                role=MembershipRole.ADMIN, user__is_active=True
+            ).values_list("user__email", flat=True)
+        ),
+    )

@@ -16,9 +16,10 @@ from organizations.exports import organizations_csv_rows
 from organizations.filters import OrganizationFilter
 from organizations.forms import OrganizationForm
 from organizations.models import REQUESTER_SECTORS, Organization, Sector
-from organizations.rules import is_held, is_secretariat
+from organizations.rules import is_held, is_member_of, is_secretariat
 from organizations.selectors import (
     held_organizations,
+    introduction_ask_again_from,
     introduction_of_requester,
     organization_list,
     organizations_visible_to,
@@ -63,6 +64,7 @@ def organization_detail(request, slug):
     organization = get_object_or_404(
         organizations_visible_to(request.user).prefetch_related("themes"), slug=slug
     )
+    introduction = introduction_of_requester(request.user, organization)
     return render(
         request,
         "organizations/detail.html",
@@ -81,9 +83,13 @@ def organization_detail(request, slug):
             and not is_held(organization)
             and requester_organizations(request.user).exists(),
             "awaiting_verification": organization.sector == Sector.CIVIL_SOCIETY
+            and not is_member_of(request.user, organization)
             and unverified_requester_organizations(request.user).exists(),
             "requester_verification": requester_verification_of(organization),
-            "introduction": introduction_of_requester(request.user, organization),
+            "is_requester_sector": organization.sector in REQUESTER_SECTORS,
+            "is_member": is_member_of(request.user, organization),
+            "introduction": introduction,
+            "ask_again_from": introduction and introduction_ask_again_from(introduction),
         },
     )
 

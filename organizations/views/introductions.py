@@ -15,6 +15,7 @@ from organizations.introduction_forms import RequesterVerificationForm, RevokeVe
 from organizations.models import IntroductionStatus, RequesterVerification
 from organizations.rules import consent_holds, is_verified_requester, may_see_shared_contacts
 from organizations.selectors import (
+    introduction_ask_again_from,
     introduction_blocks_of,
     introductions_received_by,
     introductions_sent_by,
@@ -95,6 +96,7 @@ def introduction_detail(request, public_id):
             "introduction": introduction,
             "may_see_contacts": may_see_shared_contacts(request.user, introduction),
             "consent_holds": consent_holds(introduction),
+            "ask_again_from": introduction_ask_again_from(introduction),
         },
     )
 

@@ -700,3 +700,51 @@ def test_the_sweep_lapses_consents_that_no_longer_hold(
     accepted.refresh_from_db()
     assert accepted.status == IntroductionStatus.LAPSED
     assert mail.outbox[-1].to == ["alice@cso.example"]
+
+
+def test_the_organizations_admins_are_told_of_verification_and_revocation(
+    enrolled_government_user, enrolled_reviewer, django_capture_on_commit_callbacks
+):
+    from organizations.models import Membership
+
+    ministry = enrolled_government_user.memberships.get().organization
+    Membership.objects.filter(user=enrolled_government_user).update(role="admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        verification = verify(ministry, by=enrolled_reviewer)
+    assert mail.outbox[-1].to == ["grace@gov.example"]
+    assert "«Ministry of the Interior» is verified" in mail.outbox[-1].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        requester_verification_revoke(
+            verification=verification, by=enrolled_reviewer, reason="The letter was forged."
+        )
+    assert "The letter was forged." in mail.outbox[-1].body
+
+
+def test_a_declined_requester_is_told_when_they_may_ask_again(
+    cso, cso_admin, enrolled_government_user, ministry
+):
+    introduction = introduction_request(
+        requester=enrolled_government_user,
+        requester_organization=ministry,
+        organization=cso,
+        purpose=PURPOSE,
+    )
+    introduction_set_state(introduction=introduction, to=IntroductionStatus.DECLINED, by=cso_admin)
+    client = signed_in(enrolled_government_user)
+    detail = client.get(reverse("organizations:introduction", args=[introduction.public_id]))
+    assert "may ask this organization again from" in detail.content.decode()
+    profile = client.get(reverse("organizations:detail", args=[cso.slug])).content.decode()
+    assert "You may ask again from" in profile and "Request an introduction</a>" not in profile
+
+
+def test_a_requester_organizations_page_tells_its_members_it_is_not_verified(
+    enrolled_government_user,
+):
+    ministry = enrolled_government_user.memberships.get().organization
+    page = (
+        signed_in(enrolled_government_user)
+        .get(reverse("organizations:detail", args=[ministry.slug]))
+        .content.decode()
+    )
+    assert "Not verified yet" in page
+    assert "Introduction requests</a>" not in page  # a ministry receives none

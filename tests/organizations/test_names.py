@@ -321,3 +321,21 @@ def test_look_alike_names_in_other_scripts_are_compared_as_they_look(outsider, n
 def test_a_real_cyrillic_name_is_welcome(outsider, cso):
     assert _register(signed_in(outsider), "Мир и согласие").status_code == 302
     assert Organization.objects.get(memberships__user=outsider).held_for_review is False
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("🕊️", "at least one letter or digit"),
+        ("Z\u0351\u0352\u0353\u0354alg\u0300o Peace", "Too many accents on one letter"),
+    ],
+)
+def test_names_without_letters_or_with_stacked_accents_are_refused(outsider, name, message):
+    response = _register(signed_in(outsider), name)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Organization.objects.filter(memberships__user=outsider).exists()
+
+
+def test_arabic_with_shadda_and_vowels_is_welcome(outsider):
+    assert _register(signed_in(outsider), "مُحَمَّد للسلام").status_code == 302
