@@ -7,6 +7,7 @@ from organizations.services.accounts import (
     api_token_revoke,
     user_update_preferences,
 )
+from organizations.services.blocks import introduction_block, introduction_unblock
 from organizations.services.contacts import contact_delete, contact_save
 from organizations.services.directory import (
     PROFILE_FIELDS,
@@ -18,11 +19,9 @@ from organizations.services.directory import (
 )
 from organizations.services.introductions import (
     contacts_reveal,
-    introduction_block,
     introduction_renew_consent,
     introduction_request,
     introduction_set_state,
-    introduction_unblock,
     introductions_expire_due,
 )
 from organizations.services.members import (

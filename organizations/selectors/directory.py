@@ -1,0 +1,207 @@
+"""Reads of the directory: organizations, members, tokens and vetting outcomes."""
+
+import hashlib
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from organizations.models import (
+    ApiToken,
+    Contact,
+    Membership,
+    Organization,
+    OrganizationHold,
+    Theme,
+    User,
+    VettingApplication,
+    VettingStatus,
+    VisibilityTier,
+)
+from organizations.rules import is_secretariat
+
+
+def api_token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_for_secret(raw: str) -> ApiToken | None:
+    """The active token whose secret is ``raw``, with its user, or None."""
+    if not raw.startswith(ApiToken.PREFIX) or len(raw) > 200:
+        return None
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=api_token_hash(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user)
+
+
+def memberships_of(user: User):
+    return user.memberships.select_related("organization").order_by("organization__name")
+
+
+def organizations_visible_to(user) -> QuerySet[Organization]:
+    """Every organization ``user`` may know exists (DESIGN.md §4). The one place that decides.
+
+    Anonymous visitors see public profiles; signed-in users also network profiles; restricted
+    (at-risk) organizations are seen only by their own members and the secretariat.
+
+    Organizations held for the secretariat (a name close to a hidden one) are seen by their tier
+    like any other: hiding them would let their registrant learn, from a second account, that a
+    hidden organization with a close name exists. What a hold withholds is introductions, on
+    either side (``rules.is_held``).
+    """
+    organizations = Organization.objects.all()
+    if not user.is_authenticated:
+        return organizations.filter(visibility_tier=VisibilityTier.PUBLIC)
+    if is_secretariat(user):
+        return organizations
+    own = Membership.objects.filter(user=user).values("organization_id")
+    return organizations.filter(
+        Q(visibility_tier__in=[VisibilityTier.PUBLIC, VisibilityTier.NETWORK]) | Q(pk__in=own)
+    )
+
+
+def organization_list(user) -> QuerySet[Organization]:
+    """The directory: visible organizations with what a list row shows, in a fixed query count.
+
+    ``vetted`` is the outcome anyone may know; ``vetting_status`` (the raw state of the latest
+    application) is None on every row the user may not follow the vetting of.
+    """
+    return (
+        organizations_visible_to(user)
+        .annotate(
+            vetted=ExpressionWrapper(vetted_q(), output_field=BooleanField()),
+            vetting_status=vetting_status_annotation(user),
+        )
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("order")))
+    )
+
+
+def members_of(organization: Organization) -> QuerySet[Membership]:
+    return organization.memberships.select_related("user").order_by("role", "user__email")
+
+
+def open_invitations_of(organization: Organization):
+    return organization.invitations.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("invited_by")
+
+
+def held_organizations() -> QuerySet[Organization]:
+    """Organizations held for the secretariat, oldest first, with the hold that explains each."""
+    open_holds = OrganizationHold.objects.filter(cleared_at__isnull=True).prefetch_related(
+        "similar_to"
+    )
+    return (
+        Organization.objects.filter(held_for_review=True)
+        .prefetch_related(Prefetch("holds", queryset=open_holds, to_attr="open_holds"))
+        .order_by("created_at")
+    )
+
+
+def contacts_of_own_organization(user, organization: Organization) -> QuerySet[Contact]:
+    """All contacts, for those with ``organizations.view_contacts`` (the organization's members
+    and the secretariat); none for anyone else, who can only reach shareable contacts through
+    ``services.contacts_reveal``."""
+    if user.has_perm("organizations.view_contacts", organization):
+        return organization.contacts.all()
+    return Contact.objects.none()
+
+
+def vetting_applications_of(organization: Organization) -> QuerySet[VettingApplication]:
+    return organization.vetting_applications.all()
+
+
+def vetting_queue() -> QuerySet[VettingApplication]:
+    """Applications waiting for the secretariat, oldest first."""
+    return (
+        VettingApplication.objects.filter(
+            status__in=[VettingStatus.SUBMITTED, VettingStatus.IN_REVIEW]
+        )
+        .select_related("organization")
+        .order_by("submitted_at")
+    )
+
+
+def vetted_q(*, at=None) -> Q:
+    """ "Vetted" in SQL: a valid approval lasts beyond ``at`` (now). Its twin is ``is_vetted``."""
+    return Q(vetted_until__gt=at or timezone.now())
+
+
+def is_vetted(organization: Organization, *, at=None) -> bool:
+    """The one definition of "vetted", for one organization: ``vetted_q`` in Python.
+
+    Derived from the approval (``vetted_until``), never from the latest application, so an
+    application in progress, declined or sent back does not hide a valid approval.
+    """
+    until = organization.vetted_until
+    return until is not None and until > (at or timezone.now())
+
+
+def vetted_until_of(organization: Organization):
+    """What anyone may learn of an organization's vetting: until when it is vetted, or None."""
+    return organization.vetted_until if is_vetted(organization) else None
+
+
+def vetted_organizations_visible_to(user) -> QuerySet[Organization]:
+    return organizations_visible_to(user).filter(vetted_q())
+
+
+def may_follow_vetting(user, organization: Organization) -> bool:
+    """Raw vetting states are for the organization's members and the secretariat only."""
+    return user.has_perm("organizations.view_vetting", organization)
+
+
+def _latest_status():
+    latest = VettingApplication.objects.filter(organization=OuterRef("pk")).order_by("-created_at")
+    return Coalesce(Subquery(latest.values("status")[:1]), Value(""))
+
+
+def vetting_status_annotation(user):
+    """The status of an organization's latest vetting application ("" when it never applied),
+    for the secretariat on every row and for members on their own organizations' rows; None on
+    every other row, so that no list, export or filter tells outsiders more than "vetted"."""
+    if user.is_authenticated and is_secretariat(user):
+        return _latest_status()
+    if not user.is_authenticated:
+        return Value(None, output_field=CharField())
+    own = Membership.objects.filter(user=user).values("organization_id")
+    return Case(When(pk__in=own, then=_latest_status()), default=None, output_field=CharField())
+
+
+def vetting_status_of(user, organization: Organization) -> str | None:
+    """The latest application's status for those who may follow the vetting, else None."""
+    if not may_follow_vetting(user, organization):
+        return None
+    latest = organization.vetting_applications.order_by("-created_at").first()
+    return latest.status if latest else ""
+
+
+def current_approval_of(organization: Organization) -> VettingApplication | None:
+    """The approval that makes the organization vetted now (the latest, if several overlap)."""
+    if not is_vetted(organization):
+        return None
+    return (
+        organization.vetting_applications.filter(
+            status=VettingStatus.APPROVED, valid_until__gt=timezone.now()
+        )
+        .order_by("-decided_at")
+        .first()
+    )
