@@ -123,7 +123,12 @@ class PrivateCacheControlMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # Also whatever answered a request that carried credentials, even if it was refused
+        # before anyone was signed in (an error, a refused token, a NUL byte in the path).
+        carries_credentials = "HTTP_AUTHORIZATION" in request.META or (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+        )
+        if (user is not None and user.is_authenticated) or carries_credentials:
             response["Cache-Control"] = "no-store, private"
             response.headers.pop("Expires", None)
         return response

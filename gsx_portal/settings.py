@@ -61,6 +61,10 @@ _NAME_SIMILARITY_PERCENT = env_int("ORGANIZATION_NAME_SIMILARITY_PERCENT", 80, m
 if _NAME_SIMILARITY_PERCENT > 100:
     raise ImproperlyConfigured("ORGANIZATION_NAME_SIMILARITY_PERCENT is at most 100.")
 ORGANIZATION_NAME_SIMILARITY = _NAME_SIMILARITY_PERCENT / 100
+# Organizations one person may register in 24 hours.
+ORGANIZATION_REGISTRATIONS_PER_USER_DAY = env_int(
+    "ORGANIZATION_REGISTRATIONS_PER_USER_DAY", 5, minimum=1
+)
 VETTING_VALID_MONTHS = env_int("VETTING_VALID_MONTHS", 24, minimum=1)
 # Introductions: how long an accepted one shows contacts unless the CSO renews it, how long a
 # decline keeps the same person or organization from asking again, and how many a day.
@@ -101,10 +105,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a NUL byte in the URL must not reach anything that queries the database.
-    "gsx_portal.middleware.NulBytesMiddleware",
-    # Outside everything that sets a user, so that it sees the response last.
+    # Outermost, so that it sees every response last (even the NUL refusal below).
     "gsx_portal.middleware.PrivateCacheControlMiddleware",
+    # Then: a NUL byte in the URL must not reach anything that queries the database.
+    "gsx_portal.middleware.NulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

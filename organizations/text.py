@@ -6,6 +6,7 @@ identical while differing, or make a name display backwards; they are refused, n
 that what is stored is what the person saw when they typed it.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -42,7 +43,7 @@ def validate_plain_name(value: str) -> None:
         scripts = {_script(c) for c in unicodedata.normalize("NFKC", word) if c.isalpha()}
         if "LATIN" in scripts and scripts & LOOKALIKE_SCRIPTS:
             raise ValidationError(
-                _("“%(word)s” mixes Latin with Cyrillic or Greek letters: use one alphabet."),
+                _("“%(word)s” mixes Latin with letters of another alphabet: use one alphabet."),
                 code="mixed_scripts",
                 params={"word": word},
             )
@@ -63,7 +64,7 @@ def _stacked_marks(value: str) -> bool:
 
 
 # Scripts with letters that look like Latin ones.
-LOOKALIKE_SCRIPTS = frozenset({"CYRILLIC", "GREEK"})
+LOOKALIKE_SCRIPTS = frozenset({"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC"})
 
 
 def _script(character: str) -> str:
@@ -73,19 +74,24 @@ def _script(character: str) -> str:
 
 def latin_skeleton(value: str) -> str:
     """What ``value`` looks like to a reader of Latin script: compatibility forms folded
-    (NFKC: mathematical bold or fullwidth letters become plain ones) and letters of other
-    scripts that look like Latin ones replaced by them (a Cyrillic "Sahel" becomes the Latin
-    one), so that look-alike names can be compared (after Unicode's confusables data, UTS #39)."""
+    (NFKC: mathematical bold or fullwidth letters become plain ones) and every other letter that
+    looks like a plain Latin one replaced by it (Cyrillic, Greek, Armenian, IPA…: a Cyrillic
+    "Sahel" becomes the Latin one), so that look-alike names can be compared (after Unicode's
+    confusables data, UTS #39)."""
+    return "".join(_plain_lookalike(c) for c in unicodedata.normalize("NFKC", value))
+
+
+@functools.cache
+def _plain_lookalike(character: str) -> str:
+    if character.isascii() or not character.isalpha():
+        return character
     from confusable_homoglyphs import confusables
 
-    text = unicodedata.normalize("NFKC", value)
-    found = confusables.is_confusable(text, greedy=True, preferred_aliases=["latin"]) or []
-    lookalikes = {
-        item["character"]: item["homoglyphs"][0]["c"]
-        for item in found
-        if item["alias"] in LOOKALIKE_SCRIPTS and item["homoglyphs"]
-    }
-    return "".join(lookalikes.get(c, c) for c in text)
+    for item in confusables.is_confusable(character, greedy=True) or []:
+        for glyph in item["homoglyphs"]:
+            if len(glyph["c"]) == 1 and glyph["c"].isascii() and glyph["c"].isalpha():
+                return glyph["c"]
+    return character
 
 
 _SCHEME = re.compile(r"\b[a-z][a-z0-9+.-]*://", re.IGNORECASE)

@@ -111,7 +111,7 @@ def test_bad_preferences_answer_400_naming_the_field_and_change_nothing(outsider
 
 
 def test_tokens_page_shows_the_secret_once_and_revokes(outsider):
-    client = signed_in(outsider)
+    client = signed_in_recently(outsider)
     response = client.post(reverse("organizations:api_tokens"), {"name": "laptop"})
     assert response.status_code == 200
     secret = response.context["new_secret"]

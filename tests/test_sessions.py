@@ -32,6 +32,21 @@ def bearer(secret: str) -> Client:
 # --- Cache-Control ------------------------------------------------------------------------
 
 
+def test_refusals_to_requests_with_credentials_are_not_stored_either(outsider):
+    client = signed_in(outsider)
+    for path in ("/verify/%00/", "/organizations/%00/", "/api/v1/organizations/%00/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response["Cache-Control"] == "no-store, private", path
+    _token, secret = api_token_create(user=outsider, name="dashboard")
+    refused = bearer(secret).patch("/api/v1/me/", {"name": "x"}, content_type="application/json")
+    assert refused.status_code == 403
+    assert refused["Cache-Control"] == "no-store, private"
+    unknown = bearer("gsx_not-a-token").get("/api/v1/organizations/")
+    assert unknown.status_code == 401
+    assert unknown["Cache-Control"] == "no-store, private"
+
+
 def test_signed_in_pages_and_api_answers_are_not_stored(outsider):
     client = signed_in(outsider)
     for path in (DIRECTORY, "/account/settings/", "/api/v1/me/", "/api/v1/organizations/"):
@@ -179,12 +194,6 @@ def test_a_write_token_needs_a_recent_password_and_the_form_is_replayed(outsider
     token = ApiToken.objects.get(user=outsider)
     assert (token.name, token.can_write) == ("deploy", True)
     assert replayed.context["new_secret"].startswith(ApiToken.PREFIX)
-
-
-def test_a_read_token_needs_no_reauthentication(outsider):
-    response = signed_in(outsider).post(reverse("organizations:api_tokens"), {"name": "read"})
-    assert response.status_code == 200
-    assert ApiToken.objects.get(user=outsider).can_write is False
 
 
 def test_export_needs_a_recent_authentication(outsider, public_org):

@@ -54,7 +54,7 @@ def organization_history(organization: Organization, *, viewer) -> list[dict]:
             Q(is_staff=True) | Q(groups__name="secretariat")
         )
         users.update(dict.fromkeys(secretariat.values_list("pk", flat=True), _("the secretariat")))
-    return [
+    rows = [
         {
             "at": event.pgh_created_at,
             "what": event.pgh_model.split(".")[-1].removesuffix("Event"),
@@ -64,6 +64,8 @@ def organization_history(organization: Organization, *, viewer) -> list[dict]:
         }
         for event in events
     ]
+    # An update that changed only what is not shown (a hold, timestamps) is no event to a reader.
+    return [row for row in rows if row["changes"] or row["action"] != "update"]
 
 
 HISTORY_NOISE = frozenset(
@@ -75,6 +77,10 @@ HISTORY_NOISE = frozenset(
         "search_document",
         "verification_code",
         "token_hash",
+        # Whether the secretariat holds a look-alike name: telling its registrant would say
+        # that a hidden organization with a close name exists. The secretariat sees holds on
+        # its own page.
+        "held_for_review",
     }
 )
 

@@ -1,6 +1,7 @@
 """Registering organizations and changing their profiles (one door for each)."""
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from organizations.exceptions import RateLimited
 from organizations.models import (
     MFA_REQUIRED_SECTORS,
     REQUESTER_SECTORS,
@@ -28,7 +30,10 @@ from organizations.models import (
 from organizations.regions import regions_of
 from organizations.search import name_key
 from organizations.selectors import organizations_visible_to
-from organizations.services.introductions import introductions_end_consent
+from organizations.services.introductions import (
+    introductions_end_consent,
+    introductions_lapse_for_requester,
+)
 from organizations.services.notify import email_on_commit
 from organizations.services.vetting import is_vetted
 from organizations.text import latin_skeleton, normalise_name
@@ -154,6 +159,23 @@ def _hold(organization: Organization, similar: list[Organization]) -> None:
 
 
 @transaction.atomic
+def _refuse_if_too_many_registrations(user: User) -> None:
+    # Each organization is a new voice in everyone's inbox (endorsement requests, invitations):
+    # one person registers a few a day at most.
+    since = timezone.now() - timedelta(days=1)
+    registered = Membership.objects.filter(
+        user=user,
+        role=MembershipRole.ADMIN,
+        created_at__gt=since,
+        organization__created_at__gt=since,
+    ).count()
+    if registered >= settings.ORGANIZATION_REGISTRATIONS_PER_USER_DAY:
+        raise RateLimited(
+            _("You have registered too many organizations today. Try again tomorrow.")
+        )
+
+
+@transaction.atomic
 def organization_register(*, user: User, **profile) -> Organization:
     """Register an organization of any sector; its registrant becomes its first admin.
 
@@ -162,6 +184,7 @@ def organization_register(*, user: User, **profile) -> Organization:
     OrganizationHold; out of the directory and introductions until cleared) — the registrant is
     not told. The slug carries a random part (see ``_new_slug``).
     """
+    _refuse_if_too_many_registrations(user)
     organization = Organization()
     themes = _apply_profile(organization, profile)
     organization.slug = _new_slug(organization.name)
@@ -300,7 +323,8 @@ def organization_update(
       (with the two-factor requirement when the new sector brings one);
     - the visibility tier only by an admin, and only with ``confirm_visibility_change``;
     - a rename is checked like a registration (refused, or held for the secretariat);
-    - becoming restricted withdraws every introduction the organization had accepted.
+    - becoming restricted withdraws every introduction the organization had accepted; a new
+      name or sector (or a hold) lapses every consent given to its members.
     """
     if not (
         user.has_perm("organizations.change_profile", organization)
@@ -327,6 +351,12 @@ def organization_update(
         and stored.visibility_tier != VisibilityTier.RESTRICTED
     ):
         introductions_end_consent(organization=organization)
+    if (
+        stored.name != organization.name
+        or stored.sector != organization.sector
+        or organization.held_for_review
+    ):
+        introductions_lapse_for_requester(organization=organization)
     return organization
 
 

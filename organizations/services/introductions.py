@@ -127,7 +127,8 @@ def introduction_set_state(
         introduction.consent_until = _consent_end(now)
         introduction.consented_verification = requester_verification_of(on_behalf_of)
         introduction.consented_name = on_behalf_of.name
-    if actor == CSO_ADMIN:
+    if actor == CSO_ADMIN or to == IntroductionStatus.WITHDRAWN:
+        # A withdrawal starts the cooldown, whoever made it (the CSO, or its turning restricted).
         introduction.decided_by = by
         introduction.decided_at = now
     if to in (IntroductionStatus.ACCEPTED, IntroductionStatus.DECLINED):
@@ -328,6 +329,18 @@ def introductions_end_consent(*, organization: Organization) -> int:
     accepted = organization.introduction_requests.filter(status=IntroductionStatus.ACCEPTED)
     for introduction in accepted:
         introduction_set_state(introduction=introduction, to=IntroductionStatus.WITHDRAWN, by=None)
+    return len(accepted)
+
+
+def introductions_lapse_for_requester(*, organization: Organization) -> int:
+    """End at once every consent given to ``organization``'s members, when what the CSOs
+    consented to changed (its name, its sector, its verification, a hold): waiting for the
+    sweep would let a change made and undone in between bring a consent back."""
+    accepted = IntroductionRequest.objects.filter(
+        requester_organization=organization, status=IntroductionStatus.ACCEPTED
+    )
+    for introduction in accepted:
+        introduction_set_state(introduction=introduction, to=IntroductionStatus.LAPSED, by=None)
     return len(accepted)
 
 

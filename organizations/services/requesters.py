@@ -17,6 +17,7 @@ from organizations.models import (
     RequesterVerification,
     User,
 )
+from organizations.services.introductions import introductions_lapse_for_requester
 from organizations.services.notify import email_on_commit
 from organizations.text import quoted_label
 
@@ -84,6 +85,7 @@ def requester_verification_revoke(
         verification.organization.public_id,
         by.pk,
     )
+    introductions_lapse_for_requester(organization=verification.organization)
     _tell_admins(verification.organization, "requester_revoked", reason=verification.revoke_reason)
     return verification
 

@@ -28,14 +28,11 @@ def account_settings(request):
     )
 
 
-def _creates_write_token(request) -> bool:
-    return request.method == "POST" and bool(request.POST.get("can_write"))
-
-
 @require_http_methods(["GET", "POST"])
-# A token that can write acts as the person until revoked: ask for the password (or a second
-# factor) again. allauth keeps the submitted form and replays it after reauthentication.
-@reauthentication_required(enabled=_creates_write_token)
+# Any token acts as the person until revoked — a read-only one can read what they may read,
+# shared contacts included, without the confirmation pages ask for: ask for the password (or a
+# second factor) again before creating one. allauth replays the submitted form afterwards.
+@reauthentication_required(allow_get=True)
 def api_tokens(request):
     form = ApiTokenForm(request.POST or None)
     new_secret = None

@@ -16,7 +16,7 @@ from organizations.exports import organizations_csv_rows
 from organizations.filters import OrganizationFilter
 from organizations.forms import OrganizationForm
 from organizations.models import REQUESTER_SECTORS, Organization, Sector
-from organizations.rules import is_held, is_member_of, is_secretariat
+from organizations.rules import is_member_of, is_secretariat
 from organizations.selectors import (
     held_organizations,
     introduction_ask_again_from,
@@ -79,8 +79,9 @@ def organization_detail(request, slug):
                 "organizations.decide_introductions", organization
             ),
             "may_request_introduction": organization.sector == Sector.CIVIL_SOCIETY
+            # A held CSO shows the same button; the request is refused as by one that accepts
+            # none, so that nothing shows a hold.
             and organization.accepts_introductions
-            and not is_held(organization)
             and requester_organizations(request.user).exists(),
             "awaiting_verification": organization.sector == Sector.CIVIL_SOCIETY
             and not is_member_of(request.user, organization)

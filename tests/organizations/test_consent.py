@@ -208,7 +208,7 @@ def test_a_revoked_verification_ends_every_accepted_introduction(
     assert _sees_contacts(enrolled_government_user, accepted, cso) == (403, 403)
     assert ContactReveal.objects.count() == 0
     accepted.refresh_from_db()
-    assert accepted.status == IntroductionStatus.ACCEPTED  # the CSO's consent is unchanged
+    assert accepted.status == IntroductionStatus.LAPSED
 
 
 def test_a_requester_organization_that_changes_sector_loses_its_verification(
@@ -668,12 +668,11 @@ def test_concurrent_requests_cannot_pass_the_daily_limit_together(settings):
 
 
 def test_a_consent_that_no_longer_holds_is_no_dead_end(
-    accepted, cso, cso_admin, enrolled_government_user, ministry, enrolled_reviewer
+    accepted, cso, cso_admin, enrolled_government_user, ministry
 ):
-    requester_verification_revoke(
-        verification=ministry.requester_verifications.get(), by=enrolled_reviewer, reason="Check"
-    )
-    verify(ministry, by=enrolled_reviewer)
+    # The requester left and rejoined: the consent was given to the membership that is gone.
+    enrolled_government_user.memberships.get(organization=ministry).delete()
+    MembershipFactory(organization=ministry, user=enrolled_government_user)
     detail = signed_in(enrolled_government_user).get(
         reverse("organizations:introduction", args=[accepted.public_id])
     )
@@ -748,3 +747,56 @@ def test_a_requester_organizations_page_tells_its_members_it_is_not_verified(
     )
     assert "Not verified yet" in page
     assert "Introduction requests</a>" not in page  # a ministry receives none
+
+
+def test_a_name_changed_and_changed_back_does_not_revive_consent(
+    accepted, cso, enrolled_government_user, ministry, enrolled_reviewer
+):
+    from organizations.services import organization_update
+
+    original = ministry.name
+    for name in ("Ministry of the Interior (renamed)", original):
+        organization_update(organization=ministry, user=enrolled_reviewer, name=name)
+    accepted.refresh_from_db()
+    assert accepted.status == IntroductionStatus.LAPSED
+    assert _sees_contacts(enrolled_government_user, accepted, cso) == (403, 403)
+
+
+def test_revoking_a_verification_lapses_its_consents_at_once(accepted, ministry, enrolled_reviewer):
+    requester_verification_revoke(
+        verification=ministry.requester_verifications.get(), by=enrolled_reviewer, reason="Check"
+    )
+    accepted.refresh_from_db()
+    assert accepted.status == IntroductionStatus.LAPSED
+
+
+def test_a_withdrawal_by_turning_restricted_starts_the_cooldown_now(
+    accepted, cso, cso_admin, enrolled_government_user, ministry
+):
+    from organizations.services import organization_update
+
+    with time_machine.travel(timezone.now() + timedelta(days=200)):
+        organization_update(
+            organization=cso,
+            user=cso_admin,
+            visibility_tier=VisibilityTier.RESTRICTED,
+            confirm_visibility_change=True,
+        )
+        organization_update(
+            organization=cso,
+            user=cso_admin,
+            visibility_tier=VisibilityTier.NETWORK,
+            confirm_visibility_change=True,
+        )
+        response = _api_request(bearer(enrolled_government_user), cso, ministry)
+    assert response.status_code == 400
+    assert "withdrew its consent" in str(response.json())
+
+
+def test_even_a_read_only_token_is_created_after_confirming_the_password(outsider):
+    from organizations.models import ApiToken
+
+    response = signed_in(outsider).post(reverse("organizations:api_tokens"), {"name": "laptop"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not ApiToken.objects.exists()

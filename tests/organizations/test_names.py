@@ -294,27 +294,29 @@ def test_the_close_name_check_is_answered_from_the_trigram_index(directory):
     [
         "Sаhеl Women's Peace Circle",  # Cyrillic а and е inside Latin words
         "Sahel Wοmen's Peace Circle",  # Greek ο
+        "Sahel Wօmen's Peace Circle",  # Armenian օ
     ],
 )
 def test_words_mixing_latin_with_cyrillic_or_greek_are_refused(outsider, name):
     response = _register(signed_in(outsider), name)
     assert response.status_code == 200
-    assert "mixes Latin with Cyrillic or Greek letters" in response.content.decode()
+    assert "mixes Latin with letters of another alphabet" in response.content.decode()
     assert not Organization.objects.filter(memberships__user=outsider).exists()
 
 
 @pytest.mark.parametrize(
-    "name",
+    ("existing", "name"),
     [
-        "Сосо Норе Сеху",  # every letter Cyrillic, looking Latin
-        "𝐂𝐨𝐜𝐨 Hope Cexy",  # mathematical bold
+        ("Coco Hope Cexy", "Сосо Норе Сеху"),  # every letter Cyrillic, looking Latin
+        ("Coco Hope Cexy", "𝐂𝐨𝐜𝐨 Hope Cexy"),  # mathematical bold
+        ("Sahel Women's Peace Circle", "S\u0251hel Women's Peace Circle"),  # IPA alpha
     ],
 )
-def test_look_alike_names_in_other_scripts_are_compared_as_they_look(outsider, name):
-    OrganizationFactory(name="Coco Hope Cexy", visibility_tier="public")
+def test_look_alike_names_in_other_scripts_are_compared_as_they_look(outsider, existing, name):
+    OrganizationFactory(name=existing, visibility_tier="public")
     response = _register(signed_in(outsider), name)
     assert response.status_code == 200
-    assert "“Coco Hope Cexy” is already registered" in response.content.decode()
+    assert "is already registered" in response.content.decode()
     assert Organization.objects.count() == 1
 
 
@@ -339,3 +341,28 @@ def test_names_without_letters_or_with_stacked_accents_are_refused(outsider, nam
 
 def test_arabic_with_shadda_and_vowels_is_welcome(outsider):
     assert _register(signed_in(outsider), "مُحَمَّد للسلام").status_code == 302
+
+
+def test_the_registrants_history_does_not_show_the_hold(outsider, restricted_cso):
+    _register(signed_in(outsider), "شبكة الشباب للسلام")
+    held = Organization.objects.get(memberships__user=outsider)
+    assert held.held_for_review is True
+    body = signed_in(outsider).get(reverse("organizations:history", args=[held.slug]))
+    assert "held_for_review" not in body.content.decode()
+    assert "Organization</td><td>update" not in body.content.decode().replace("\n", "")
+
+
+def test_one_person_registers_a_few_organizations_a_day(settings, outsider):
+    settings.ORGANIZATION_REGISTRATIONS_PER_USER_DAY = 2
+    client = signed_in(outsider)
+    for name in ("Lake Chad Youth Dialogue", "Sahel Herders Forum"):
+        assert _register(client, name).status_code == 302
+    refused = _register(client, "Niger Delta Women Mediators")
+    assert "registered too many organizations today" in refused.content.decode()
+    api = bearer(outsider).post(
+        "/api/v1/organizations/",
+        {"name": "Another One", "sector": "media"},
+        content_type="application/json",
+    )
+    assert api.status_code == 429
+    assert Organization.objects.filter(memberships__user=outsider).count() == 2
