@@ -40,14 +40,18 @@ def shared(cso):
     )
 
 
-@pytest.fixture
-def accepted(cso, cso_admin, shared, enrolled_government_user, ministry):
-    introduction = introduction_request(
-        requester=enrolled_government_user,
-        requester_organization=ministry,
-        organization=cso,
+def _ask(requester, on_behalf_of, organization):
+    return introduction_request(
+        requester=requester,
+        requester_organization=on_behalf_of,
+        organization=organization,
         purpose=PURPOSE,
     )
+
+
+@pytest.fixture
+def accepted(cso, cso_admin, shared, enrolled_government_user, ministry):
+    introduction = _ask(enrolled_government_user, ministry, cso)
     return introduction_set_state(
         introduction=introduction, to=IntroductionStatus.ACCEPTED, by=cso_admin
     )
@@ -278,12 +282,7 @@ def test_the_cso_sees_the_requester_before_deciding_even_a_restricted_one(
     cso, cso_admin, shared, enrolled_government_user, ministry
 ):
     Contact.objects.create(organization=cso, name="Private Person", shareable=False)
-    introduction = introduction_request(
-        requester=enrolled_government_user,
-        requester_organization=ministry,
-        organization=cso,
-        purpose=PURPOSE,
-    )
+    introduction = _ask(enrolled_government_user, ministry, cso)
     ministry.visibility_tier = VisibilityTier.RESTRICTED
     ministry.summary = "Interior ministry, community safety directorate."
     ministry.save()
@@ -313,12 +312,7 @@ def test_the_cso_sees_the_requester_before_deciding_even_a_restricted_one(
 def test_only_the_csos_admins_see_a_received_request(
     cso, cso_member, outsider, enrolled_government_user, ministry
 ):
-    introduction = introduction_request(
-        requester=enrolled_government_user,
-        requester_organization=ministry,
-        organization=cso,
-        purpose=PURPOSE,
-    )
+    introduction = _ask(enrolled_government_user, ministry, cso)
     url = reverse("organizations:introduction_received", args=[cso.slug, introduction.public_id])
     assert signed_in(cso_member).get(url).status_code == 403
     assert signed_in(outsider).get(url).status_code == 403
@@ -372,12 +366,7 @@ def test_a_person_can_be_blocked_through_the_api(
 def test_a_declined_requester_waits_before_asking_again(
     cso, cso_admin, enrolled_government_user, ministry
 ):
-    introduction = introduction_request(
-        requester=enrolled_government_user,
-        requester_organization=ministry,
-        organization=cso,
-        purpose=PURPOSE,
-    )
+    introduction = _ask(enrolled_government_user, ministry, cso)
     introduction_set_state(introduction=introduction, to=IntroductionStatus.DECLINED, by=cso_admin)
     # A colleague from the same ministry is refused too.
     colleague = MembershipFactory(organization=ministry, user__email="hal@gov.example").user
@@ -426,12 +415,7 @@ def test_introduction_requests_are_limited_per_person_and_organization(
 def test_refused_transitions_change_nothing(
     start, to, cso, cso_admin, enrolled_government_user, ministry
 ):
-    introduction = introduction_request(
-        requester=enrolled_government_user,
-        requester_organization=ministry,
-        organization=cso,
-        purpose=PURPOSE,
-    )
+    introduction = _ask(enrolled_government_user, ministry, cso)
     IntroductionRequest.objects.filter(pk=introduction.pk).update(status=start)
     response = signed_in(cso_admin).post(
         reverse("organizations:introduction_decide", args=[cso.slug, introduction.public_id]),
@@ -445,12 +429,7 @@ def test_refused_transitions_change_nothing(
 def test_accepting_a_requester_who_has_left_is_refused(
     cso, cso_admin, enrolled_government_user, ministry
 ):
-    introduction = introduction_request(
-        requester=enrolled_government_user,
-        requester_organization=ministry,
-        organization=cso,
-        purpose=PURPOSE,
-    )
+    introduction = _ask(enrolled_government_user, ministry, cso)
     enrolled_government_user.memberships.all().delete()
     response = bearer(cso_admin).post(f"/api/v1/introductions/{introduction.public_id}/accept/")
     assert response.status_code == 400
@@ -722,12 +701,7 @@ def test_the_organizations_admins_are_told_of_verification_and_revocation(
 def test_a_declined_requester_is_told_when_they_may_ask_again(
     cso, cso_admin, enrolled_government_user, ministry
 ):
-    introduction = introduction_request(
-        requester=enrolled_government_user,
-        requester_organization=ministry,
-        organization=cso,
-        purpose=PURPOSE,
-    )
+    introduction = _ask(enrolled_government_user, ministry, cso)
     introduction_set_state(introduction=introduction, to=IntroductionStatus.DECLINED, by=cso_admin)
     client = signed_in(enrolled_government_user)
     detail = client.get(reverse("organizations:introduction", args=[introduction.public_id]))
