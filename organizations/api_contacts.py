@@ -21,6 +21,7 @@ from organizations.selectors import (
     contacts_of_own_organization,
     introduction_of_requester,
     introductions_visible_to,
+    organizations_of,
     organizations_visible_to,
 )
 from organizations.services import (
@@ -126,7 +127,7 @@ class IntroductionViewSet(
         )
         # Any of the caller's organizations: the service says why it may not ask for it.
         on_behalf_of = get_object_or_404(
-            Organization.objects.filter(memberships__user=request.user),
+            organizations_of(request.user),
             public_id=data.validated_data["requester_organization"],
         )
         introduction = introduction_request(

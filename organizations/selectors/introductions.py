@@ -158,3 +158,15 @@ def contact_reveals_of(organization: Organization) -> QuerySet[ContactReveal]:
     """Who was shown this organization's contacts, and when: the organization's right to know.
     Each row carries what was shown, copied at the time (``shown``)."""
     return ContactReveal.objects.filter(introduction__organization=organization)
+
+
+def requester_verifications_of(organization: Organization) -> QuerySet[RequesterVerification]:
+    """Every verification of the organization, newest first, revoked ones included."""
+    return RequesterVerification.objects.filter(organization=organization)
+
+
+def organizations_of(user) -> QuerySet[Organization]:
+    """The organizations the user belongs to now (on whose behalf they might ask)."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    return Organization.objects.filter(memberships__user=user)

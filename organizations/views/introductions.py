@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from organizations.forms import IntroductionDecisionForm, IntroductionRequestForm
 from organizations.introduction_forms import RequesterVerificationForm, RevokeVerificationForm
-from organizations.models import IntroductionStatus, RequesterVerification
+from organizations.models import IntroductionStatus
 from organizations.rules import consent_holds, is_verified_requester, may_see_shared_contacts
 from organizations.selectors import (
     introduction_ask_again_from,
@@ -23,6 +23,7 @@ from organizations.selectors import (
     requester_organizations,
     requester_organizations_for_secretariat,
     requester_verification_of,
+    requester_verifications_of,
     shareable_contacts_of,
     unverified_requester_organizations,
 )
@@ -270,7 +271,7 @@ def requester_verification(request, public_id):
         {
             "organization": organization,
             "current": current,
-            "history": RequesterVerification.objects.filter(organization=organization),
+            "history": requester_verifications_of(organization),
             "verify_form": verify_form,
             "revoke_form": revoke_form,
         },
