@@ -21,7 +21,19 @@ def test_the_vetting_workflow_through_the_api(
     assert _post(applicant, base + "start/").json()["status"] == "draft"
     incomplete = _post(applicant, base + "submit/")
     assert incomplete.status_code == 400
-    assert "core value" in incomplete.json()["detail"][0]
+    # What is missing, keyed by the criterion (core values) or the group it belongs to.
+    assert sorted(incomplete.json()) == [
+        "competency",
+        "constituency",
+        "core-gender-sensitivity",
+        "core-inclusion",
+        "core-independence",
+        "core-non-violence",
+        "core-rights",
+    ]
+    assert incomplete.json()["core-rights"] == [
+        "Describe your evidence for the core value: Human rights, women's rights and peace."
+    ]
     bad = _post(applicant, base + "evidence/", {"evidence": {"no-such-criterion": "x"}})
     assert bad.status_code == 400 and list(bad.json()) == ["evidence"]
     evidence = {c.code: f"Evidence {c.code}" for c in Criterion.objects.all()}
@@ -35,7 +47,9 @@ def test_the_vetting_workflow_through_the_api(
     assert _post(bearer(enrolled_reviewer), base + "assess/", ratings).status_code == 200
     refused = _post(bearer(enrolled_reviewer), base + "approve/")
     assert refused.status_code == 400
-    assert "Two reviewers" in refused.json()["detail"][0]
+    assert refused.json()["detail"] == [
+        "Needs 2 reviewers of the secretariat who are not members of the organization; has 1."
+    ]
     _post(bearer(second), base + "assess/", ratings)
     assert _post(bearer(second), base + "approve/").json()["status"] == "approved"
 
