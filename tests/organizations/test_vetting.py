@@ -47,7 +47,7 @@ def test_approval_needs_two_reviewers_and_the_computed_rule(
     _rate_all(submitted, enrolled_reviewer)
     submitted.refresh_from_db()
     assert submitted.status == VettingStatus.IN_REVIEW
-    with pytest.raises(ValidationError, match="Needs 2 reviewers .* has 1"):
+    with pytest.raises(ValidationError, match=r"Needs 2 reviewers .* has 1\."):
         vetting_set_state(application=submitted, to=VettingStatus.APPROVED, by=enrolled_reviewer)
     _rate_all(submitted, second_reviewer)
     approved = vetting_set_state(
