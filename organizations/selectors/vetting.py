@@ -7,8 +7,8 @@ name, to applicants (numbered by ``reviewer_numbers``).
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
-from django.db.models.functions import Now
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
 from organizations.models import (
     Assessment,
@@ -36,7 +36,6 @@ def vetting_queue_for(
         .annotate(
             reviewers_count=Count("assessments__reviewer", distinct=True),
             assessed_by_me=Exists(mine),
-            waiting=ExpressionWrapper(Now() - F("submitted_at"), output_field=DurationField()),
         )
     )
     if assessed == "mine":
@@ -44,7 +43,11 @@ def vetting_queue_for(
     elif assessed == "not_mine":
         queryset = queryset.filter(assessed_by_me=False)
     order = ("-submitted_at", "-pk") if newest_first else ("submitted_at", "pk")
-    return list(queryset.order_by(*order))
+    applications = list(queryset.order_by(*order))
+    now = timezone.now()  # the application's clock, as everywhere else, not the database's
+    for application in applications:
+        application.waiting = now - application.submitted_at
+    return applications
 
 
 @dataclass

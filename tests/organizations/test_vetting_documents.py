@@ -81,9 +81,7 @@ def test_document_upload_accepts_a_pdf_and_stores_it_privately_under_a_random_na
         document.file.url  # noqa: B018
 
 
-def test_document_upload_accepts_an_image_by_its_content_whatever_its_name(
-    draft, cso, cso_admin
-):
+def test_document_upload_accepts_an_image_by_its_content_whatever_its_name(draft, cso, cso_admin):
     _upload(signed_in(cso_admin), cso, "scan.pdf", PNG, content_type="application/pdf")
     assert VettingDocument.objects.get().content_type == "image/png"
 
