@@ -23,9 +23,9 @@ def _document(request, slug, public_id):
     return organization, document
 
 
-@require_GET
-def vetting_document(request, slug, public_id):
-    _, document = _document(request, slug, public_id)
+def document_response(document):
+    """The file as an attachment, of the type found in its content, never cached or sniffed
+    (the page and the API both answer with this)."""
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:
@@ -41,6 +41,12 @@ def vetting_document(request, slug, public_id):
     # Even opened in a tab by mistake, the file may not run anything or load anything.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@require_GET
+def vetting_document(request, slug, public_id):
+    _, document = _document(request, slug, public_id)
+    return document_response(document)
 
 
 @require_http_methods(["GET", "POST"])

@@ -66,3 +66,50 @@ def test_outsiders_cannot_start_or_see_a_vetting(cso, outsider):
     assert _post(bearer(outsider), base + "start/").status_code == 403
     assert VettingApplication.objects.count() == 0
     assert signed_in(outsider).get(base).status_code == 404
+
+
+def test_supporting_documents_through_the_api(
+    cso, cso_admin, enrolled_reviewer, outsider, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    base = f"/api/v1/organizations/{cso.public_id}/vetting/"
+    applicant = bearer(cso_admin)
+    _post(applicant, base + "start/")
+    refused = applicant.post(
+        base + "documents/",
+        {"kind": "other", "file": SimpleUploadedFile("x.pdf", b"<html><body>no</body></html>")},
+    )
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "file": ["The file is not a PDF, PNG, JPEG or WebP image (checked by its content)."]
+    }
+    pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
+    uploaded = applicant.post(
+        base + "documents/",
+        {
+            "kind": "annual_report",
+            "description": "2025",
+            "file": SimpleUploadedFile("report.pdf", pdf),
+        },
+    )
+    assert uploaded.status_code == 200
+    [document] = uploaded.json()["documents"]
+    assert {k: document[k] for k in ("kind", "description", "name", "content_type", "size")} == {
+        "kind": "annual_report",
+        "description": "2025",
+        "name": "report.pdf",
+        "content_type": "application/pdf",
+        "size": len(pdf),
+    }
+    url = base + f"documents/{document['id']}/"
+    download = bearer(enrolled_reviewer).get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == pdf
+    assert download["Content-Disposition"] == 'attachment; filename="report.pdf"'
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert bearer(outsider).get(url).status_code == 404
+    assert bearer(outsider).delete(url).status_code == 404
+    assert applicant.delete(url).status_code == 204
+    assert applicant.get(base).json()["documents"] == []

@@ -55,7 +55,7 @@ def test_review_page_puts_evidence_and_documents_beside_the_rating_form(
     vetting_set_state(application=application, to="submitted", by=cso_admin)
     response = signed_in(enrolled_reviewer).get(reverse("organizations:vetting", args=[cso.slug]))
     page = response.content.decode()
-    assert [t.name for t in response.templates][0] == "organizations/vetting_review.html"
+    assert response.templates[0].name == "organizations/vetting_review.html"
     row = page[page.index('id="criterion-core-rights"') :]
     row = row[: row.index('class="review-row"', 10)]
     assert "Evidence for core-rights" in row
