@@ -308,7 +308,12 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 # Files only permission-checked views may hand out (organizations.storage): never under static/
 # or MEDIA_ROOT, never served by a URL pattern or whitenoise.
-PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT") or DATA_DIR / "private")
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT") or DATA_DIR / "private").resolve()
+for _served in (STATIC_ROOT, *STATICFILES_DIRS, MEDIA_ROOT):
+    if PRIVATE_MEDIA_ROOT.is_relative_to(Path(_served).resolve()):
+        raise ImproperlyConfigured(
+            f"PRIVATE_MEDIA_ROOT={PRIVATE_MEDIA_ROOT} lies inside {_served}, which may be served."
+        )
 
 # --- Email ----------------------------------------------------------------------------------
 _smtp_options = {

@@ -240,3 +240,21 @@ def test_private_files_are_not_served_by_any_url(draft, cso, cso_admin, private_
         assert client.get(prefix + relative).status_code == 404
     assert not Path(settings.PRIVATE_MEDIA_ROOT).is_relative_to(settings.STATIC_ROOT)
     assert not Path(settings.PRIVATE_MEDIA_ROOT).is_relative_to(settings.MEDIA_ROOT)
+
+
+def test_settings_refuse_a_private_root_inside_a_served_folder(settings):
+    import os
+    import subprocess
+    import sys
+
+    inside = Path(settings.BASE_DIR) / "static" / "private"
+    result = subprocess.run(
+        [sys.executable, "-c", "import gsx_portal.settings"],
+        env={**os.environ, "DEBUG": "1", "PRIVATE_MEDIA_ROOT": str(inside)},
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"PRIVATE_MEDIA_ROOT={inside} lies inside" in result.stderr
