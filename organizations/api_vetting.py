@@ -8,7 +8,7 @@ from organizations.models import Criterion, DocumentKind, Rating, VettingStatus
 from organizations.models.vetting import DOCUMENT_DESCRIPTION_MAX_LENGTH
 from organizations.rules import is_vetting_reviewer
 from organizations.selectors import vetting_applications_of
-from organizations.selectors.vetting import vetting_document_for
+from organizations.selectors.vetting import message_shown, reviewer_numbers, vetting_document_for
 from organizations.services import (
     vetting_assess,
     vetting_save_evidence,
@@ -25,6 +25,11 @@ from organizations.views.vetting_documents import document_response
 class AssessmentOutput(serializers.Serializer):
     criterion = serializers.CharField(source="criterion.code")
     rating = serializers.CharField()
+    # "Reviewer 1, 2…" as on the page: stable, naming no one.
+    reviewer_number = serializers.SerializerMethodField()
+
+    def get_reviewer_number(self, assessment) -> int:
+        return self.context["reviewer_numbers"][assessment.reviewer_id]
 
 
 class ReviewerAssessmentOutput(AssessmentOutput):
@@ -53,7 +58,7 @@ class DocumentInput(serializers.Serializer):
 class VettingOutput(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     status = serializers.CharField()
-    message = serializers.CharField()
+    message = serializers.SerializerMethodField()
     submitted_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField()
     valid_until = serializers.DateTimeField()
@@ -61,15 +66,21 @@ class VettingOutput(serializers.Serializer):
     assessments = serializers.SerializerMethodField()
     documents = DocumentOutput(many=True, read_only=True)
 
+    def get_message(self, application) -> str:
+        return message_shown(
+            application, to_reviewer=is_vetting_reviewer(self.context["request"].user)
+        )
+
     def get_evidence(self, application) -> dict[str, str]:
         return {e.criterion.code: e.text for e in application.evidence.select_related("criterion")}
 
     def get_assessments(self, application) -> list[dict]:
         rows = application.assessments.select_related("criterion", "reviewer")
+        context = {**self.context, "reviewer_numbers": reviewer_numbers(application)}
         # Reviewer notes and names are for the secretariat only (DESIGN.md §4).
         if is_vetting_reviewer(self.context["request"].user):
-            return ReviewerAssessmentOutput(rows, many=True).data
-        return AssessmentOutput(rows, many=True).data
+            return ReviewerAssessmentOutput(rows, many=True, context=context).data
+        return AssessmentOutput(rows, many=True, context=context).data
 
 
 class EvidenceInput(serializers.Serializer):

@@ -7,7 +7,7 @@ name, to applicants (numbered by ``reviewer_numbers``).
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from organizations.models import (
@@ -17,9 +17,35 @@ from organizations.models import (
     VettingDocument,
     VettingStatus,
 )
-from organizations.services.vetting import reviewer_numbers
 
 QUEUE_STATES = (VettingStatus.SUBMITTED, VettingStatus.IN_REVIEW)
+# The states a message from the secretariat belongs to. Once the applicant resubmits, the change
+# request is history: reviewers still see it (labelled as earlier), the applicant no longer.
+DECIDED_STATES = (
+    VettingStatus.CHANGES_REQUESTED,
+    VettingStatus.APPROVED,
+    VettingStatus.DECLINED,
+    VettingStatus.EXPIRED,
+)
+
+
+def message_shown(application: VettingApplication, *, to_reviewer: bool) -> str:
+    """The secretariat's message as a reader may see it: the latest decision's, or nothing."""
+    if application.status in DECIDED_STATES or to_reviewer:
+        return application.message
+    return ""
+
+
+def reviewer_numbers(application: VettingApplication) -> dict[int, int]:
+    """Reviewer 1, 2, …: numbered by their first assessment of this application, so that the
+    numbers never change and never reveal who reviewed."""
+    firsts = (
+        application.assessments.values("reviewer_id")
+        .annotate(first=Min("pk"))
+        .order_by("first")
+        .values_list("reviewer_id", flat=True)
+    )
+    return {reviewer_id: n for n, reviewer_id in enumerate(firsts, start=1)}
 
 
 def vetting_queue_for(

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from organizations.models import (
 )
 from organizations.rules import is_vetting_reviewer
 from organizations.selectors import is_vetted
+from organizations.selectors.vetting import reviewer_numbers
 from organizations.services.notify import email_on_commit
 from organizations.text import quoted_label
 
@@ -71,18 +72,6 @@ def eligible_reviewers(application: VettingApplication) -> set[int]:
     members = set(application.organization.memberships.values_list("user_id", flat=True))
     secretariat = set(Group.objects.get(name="secretariat").user_set.values_list("pk", flat=True))
     return (reviewer_ids & secretariat) - members
-
-
-def reviewer_numbers(application: VettingApplication) -> dict[int, int]:
-    """Reviewer 1, 2, …: numbered by their first assessment of this application, so that the
-    numbers never change and never reveal who reviewed."""
-    firsts = (
-        application.assessments.values("reviewer_id")
-        .annotate(first=Min("pk"))
-        .order_by("first")
-        .values_list("reviewer_id", flat=True)
-    )
-    return {reviewer_id: n for n, reviewer_id in enumerate(firsts, start=1)}
 
 
 def vetting_rule_failures(application: VettingApplication) -> list[str]:

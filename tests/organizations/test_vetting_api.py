@@ -55,7 +55,8 @@ def test_the_vetting_workflow_through_the_api(
 
     member_view = bearer(cso_member).get(base).json()
     assert member_view["status"] == "approved"
-    assert set(member_view["assessments"][0]) == {"criterion", "rating"}
+    assert set(member_view["assessments"][0]) == {"criterion", "rating", "reviewer_number"}
+    assert {a["reviewer_number"] for a in member_view["assessments"]} == {1, 2}
     reviewer_view = bearer(enrolled_reviewer).get(base).json()
     assert reviewer_view["assessments"][0]["note"] == "fine"
     assert bearer(outsider).get(base).status_code == 404
@@ -113,3 +114,23 @@ def test_supporting_documents_through_the_api(
     assert bearer(outsider).delete(url).status_code == 404
     assert applicant.delete(url).status_code == 204
     assert applicant.get(base).json()["documents"] == []
+
+
+def test_the_api_shows_an_old_change_request_to_reviewers_only_after_resubmission(
+    cso, cso_admin, enrolled_reviewer
+):
+    from organizations.services import vetting_set_state
+    from tests.organizations.conftest import vetting_submitted
+
+    application = vetting_submitted(cso, cso_admin)
+    vetting_set_state(
+        application=application,
+        to="changes_requested",
+        by=enrolled_reviewer,
+        message="Name your partners.",
+    )
+    base = f"/api/v1/organizations/{cso.public_id}/vetting/"
+    assert bearer(cso_admin).get(base).json()["message"] == "Name your partners."
+    vetting_set_state(application=application, to="submitted", by=cso_admin)
+    assert bearer(cso_admin).get(base).json()["message"] == ""
+    assert bearer(enrolled_reviewer).get(base).json()["message"] == "Name your partners."
