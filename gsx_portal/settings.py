@@ -66,6 +66,9 @@ ORGANIZATION_REGISTRATIONS_PER_USER_DAY = env_int(
     "ORGANIZATION_REGISTRATIONS_PER_USER_DAY", 5, minimum=1
 )
 VETTING_VALID_MONTHS = env_int("VETTING_VALID_MONTHS", 24, minimum=1)
+# Supporting documents of a vetting application: size of one file, and how many per application.
+VETTING_DOCUMENT_MAX_BYTES = env_int("VETTING_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+VETTING_DOCUMENTS_MAX_COUNT = env_int("VETTING_DOCUMENTS_MAX_COUNT", 10, minimum=1)
 # Introductions: how long an accepted one shows contacts unless the CSO renews it, how long a
 # decline keeps the same person or organization from asking again, and how many a day.
 INTRODUCTION_CONSENT_MONTHS = env_int("INTRODUCTION_CONSENT_MONTHS", 12, minimum=1)
@@ -303,6 +306,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# Files only permission-checked views may hand out (organizations.storage): never under static/
+# or MEDIA_ROOT, never served by a URL pattern or whitenoise.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT") or DATA_DIR / "private").resolve()
+for _served in (STATIC_ROOT, *STATICFILES_DIRS, MEDIA_ROOT):
+    if PRIVATE_MEDIA_ROOT.is_relative_to(Path(_served).resolve()):
+        raise ImproperlyConfigured(
+            f"PRIVATE_MEDIA_ROOT={PRIVATE_MEDIA_ROOT} lies inside {_served}, which may be served."
+        )
 
 # --- Email ----------------------------------------------------------------------------------
 _smtp_options = {

@@ -2,6 +2,7 @@ from django_countries import countries
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -288,7 +289,7 @@ class OrganizationViewSet(
     def vetting_request_changes(self, request, public_id=None):
         return api_vetting.vetting_transition_action(request, self.get_object(), CHANGES)
 
-    @extend_schema(request=None, responses=api_vetting.VettingOutput)
+    @extend_schema(request=api_vetting.MessageInput, responses=api_vetting.VettingOutput)
     @action(detail=True, methods=["post"], url_path="vetting/approve")
     def vetting_approve(self, request, public_id=None):
         return api_vetting.vetting_transition_action(request, self.get_object(), APPROVED)
@@ -297,6 +298,33 @@ class OrganizationViewSet(
     @action(detail=True, methods=["post"], url_path="vetting/decline")
     def vetting_decline(self, request, public_id=None):
         return api_vetting.vetting_transition_action(request, self.get_object(), DECLINED)
+
+    @extend_schema(request=api_vetting.DocumentInput, responses=api_vetting.VettingOutput)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="vetting/documents",
+        parser_classes=[MultiPartParser],
+    )
+    def vetting_documents(self, request, public_id=None):
+        """Attach a supporting document (multipart: file, kind, description)."""
+        return api_vetting.vetting_document_upload_action(request, self.get_object())
+
+    @extend_schema(request=None, responses={(200, "application/octet-stream"): bytes, 204: None})
+    @action(
+        detail=True,
+        methods=["get", "delete"],
+        url_path=r"vetting/documents/(?P<document_id>[0-9a-fA-F-]{36})",
+        url_name="vetting-document",
+        permission_classes=[permissions.IsAuthenticated],
+    )
+    def vetting_document(self, request, public_id=None, document_id=None):
+        """Download a supporting document (GET), or remove it while the application is editable
+        (DELETE)."""
+        organization = self.get_object()
+        if request.method == "DELETE":
+            return api_vetting.vetting_document_remove_action(request, organization, document_id)
+        return api_vetting.vetting_document_download(request, organization, document_id)
 
     def partial_update(self, request, public_id=None):
         organization = self.get_object()

@@ -4,20 +4,32 @@ from django.http import Http404
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from organizations.models import Criterion, Rating, VettingStatus
+from organizations.models import Criterion, DocumentKind, Rating, VettingStatus
+from organizations.models.vetting import DOCUMENT_DESCRIPTION_MAX_LENGTH
 from organizations.rules import is_vetting_reviewer
 from organizations.selectors import vetting_applications_of
+from organizations.selectors.vetting import message_shown, reviewer_numbers, vetting_document_for
 from organizations.services import (
     vetting_assess,
     vetting_save_evidence,
     vetting_set_state,
     vetting_start,
 )
+from organizations.services.vetting_documents import (
+    vetting_document_add,
+    vetting_document_remove,
+)
+from organizations.views.vetting_documents import document_response
 
 
 class AssessmentOutput(serializers.Serializer):
     criterion = serializers.CharField(source="criterion.code")
     rating = serializers.CharField()
+    # "Reviewer 1, 2…" as on the page: stable, naming no one.
+    reviewer_number = serializers.SerializerMethodField()
+
+    def get_reviewer_number(self, assessment) -> int:
+        return self.context["reviewer_numbers"][assessment.reviewer_id]
 
 
 class ReviewerAssessmentOutput(AssessmentOutput):
@@ -25,25 +37,50 @@ class ReviewerAssessmentOutput(AssessmentOutput):
     note = serializers.CharField()
 
 
+class DocumentOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    kind = serializers.CharField()
+    description = serializers.CharField()
+    name = serializers.CharField(source="original_name")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class DocumentInput(serializers.Serializer):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=DOCUMENT_DESCRIPTION_MAX_LENGTH
+    )
+
+
 class VettingOutput(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     status = serializers.CharField()
-    message = serializers.CharField()
+    message = serializers.SerializerMethodField()
     submitted_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField()
     valid_until = serializers.DateTimeField()
     evidence = serializers.SerializerMethodField()
     assessments = serializers.SerializerMethodField()
+    documents = DocumentOutput(many=True, read_only=True)
+
+    def get_message(self, application) -> str:
+        return message_shown(
+            application, to_reviewer=is_vetting_reviewer(self.context["request"].user)
+        )
 
     def get_evidence(self, application) -> dict[str, str]:
         return {e.criterion.code: e.text for e in application.evidence.select_related("criterion")}
 
     def get_assessments(self, application) -> list[dict]:
         rows = application.assessments.select_related("criterion", "reviewer")
+        context = {**self.context, "reviewer_numbers": reviewer_numbers(application)}
         # Reviewer notes and names are for the secretariat only (DESIGN.md §4).
         if is_vetting_reviewer(self.context["request"].user):
-            return ReviewerAssessmentOutput(rows, many=True).data
-        return AssessmentOutput(rows, many=True).data
+            return ReviewerAssessmentOutput(rows, many=True, context=context).data
+        return AssessmentOutput(rows, many=True, context=context).data
 
 
 class EvidenceInput(serializers.Serializer):
@@ -132,3 +169,33 @@ def vetting_transition_action(request, organization, to: VettingStatus):
         message=data.validated_data["message"],
     )
     return _output(request, organization)
+
+
+def vetting_document_upload_action(request, organization):
+    data = DocumentInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    vetting_document_add(
+        application=_current(request, organization),
+        by=request.user,
+        upload=data.validated_data["file"],
+        kind=data.validated_data["kind"],
+        description=data.validated_data["description"],
+    )
+    return _output(request, organization)
+
+
+def _document(request, organization, document_id):
+    document = vetting_document_for(request.user, organization, document_id)
+    if document is None:
+        raise Http404
+    return document
+
+
+def vetting_document_download(request, organization, document_id):
+    """The file itself, with the same headers as the page's download (never rendered inline)."""
+    return document_response(_document(request, organization, document_id))
+
+
+def vetting_document_remove_action(request, organization, document_id):
+    vetting_document_remove(document=_document(request, organization, document_id), by=request.user)
+    return Response(status=204)

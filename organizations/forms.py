@@ -7,13 +7,23 @@ from organizations.languages import LANGUAGE_CHOICES
 from organizations.models import (
     ApiToken,
     Contact,
+    CriterionGroup,
+    DocumentKind,
     MembershipRole,
     Organization,
     Rating,
     Theme,
     User,
+    VettingStatus,
+)
+from organizations.models.vetting import (
+    DOCUMENT_DESCRIPTION_MAX_LENGTH,
+    EVIDENCE_MAX_LENGTH,
+    MESSAGE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
 )
 from organizations.text import normalise_name
+from organizations.vetting_guidance import GROUP_RULES, guidance_for
 
 
 def timezone_choices():
@@ -188,26 +198,90 @@ class IntroductionDecisionForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    """One text area per Better Peace Tool criterion, named by the criterion's code."""
+    """One text area per Better Peace Tool criterion, named by the criterion's code, shown in
+    the criteria's three groups with each criterion's guidance and the progress of each group."""
 
     def __init__(self, *args, criteria, initial_texts, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
+        # Errors about a whole group (at least one competency…), shown at the group's heading.
+        self.group_errors: dict[str, list[str]] = {}
         for criterion in criteria:
-            self.fields[f"criterion_{criterion.code}"] = forms.CharField(
+            field = forms.CharField(
                 label=criterion.title,
                 required=False,
-                max_length=5000,
+                max_length=EVIDENCE_MAX_LENGTH,
                 initial=initial_texts.get(criterion.pk, ""),
-                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=guidance_for(criterion.code),
+                widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
             )
+            # Required to submit, not to save a draft: marked, but not enforced by the form.
+            field.required_to_submit = criterion.group == CriterionGroup.CORE_VALUE
+            self.fields[f"criterion_{criterion.code}"] = field
 
     def texts(self) -> dict[int, str]:
         return {c.pk: self.cleaned_data[f"criterion_{c.code}"] for c in self.criteria}
 
+    def _value(self, criterion) -> str:
+        bound = self[f"criterion_{criterion.code}"]
+        return str(bound.value() or "").strip()
+
+    def add_submission_errors(self, errors: dict[str, list[str]]) -> None:
+        """Place the service's reasons for refusing a submission (keyed by criterion code or
+        group) at the criterion or at the group, and in the summary at the top."""
+        codes = {c.code for c in self.criteria}
+        for key, messages in errors.items():
+            if key in codes:
+                for message in messages:
+                    self.add_error(f"criterion_{key}", message)
+            else:
+                self.group_errors.setdefault(key, []).extend(messages)
+                for message in messages:
+                    self.add_error(None, message)
+
+    def groups(self) -> list[dict]:
+        """The criteria by group: label, rule, the fields with their guidance, and progress."""
+        groups = []
+        for group in CriterionGroup:
+            members = [c for c in self.criteria if c.group == group]
+            if not members:
+                continue
+            written = sum(1 for c in members if self._value(c))
+            groups.append(
+                {
+                    "code": str(group),
+                    "label": group.label,
+                    "rule": GROUP_RULES[group],
+                    "fields": [self[f"criterion_{c.code}"] for c in members],
+                    "written": written,
+                    "total": len(members),
+                    "errors": self.group_errors.get(str(group), []),
+                }
+            )
+        return groups
+
+
+class DocumentForm(forms.Form):
+    """A supporting document; its type is checked by content in the service, not here."""
+
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, PNG, JPEG or WebP."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "application/pdf,image/png,image/jpeg,image/webp"}
+        ),
+    )
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
+    description = forms.CharField(
+        label=_("Description (optional)"),
+        required=False,
+        max_length=DOCUMENT_DESCRIPTION_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
+
 
 class AssessmentForm(forms.Form):
-    """A reviewer's rating and note for each criterion."""
+    """A reviewer's rating and note for each criterion, shown beside the applicant's evidence."""
 
     def __init__(self, *args, criteria, initial_ratings, **kwargs):
         super().__init__(*args, **kwargs)
@@ -215,18 +289,21 @@ class AssessmentForm(forms.Form):
         for criterion in criteria:
             rating, note = initial_ratings.get(criterion.pk, ("", ""))
             self.fields[f"rating_{criterion.code}"] = forms.ChoiceField(
-                label=criterion.title,
-                choices=[("", "—"), *Rating.choices],
+                label=_("Your rating"),
+                choices=[("", _("Not rated")), *Rating.choices],
                 required=False,
                 initial=rating,
             )
             self.fields[f"note_{criterion.code}"] = forms.CharField(
-                label=_("Note (secretariat only)"),
+                label=_("Your note (secretariat only)"),
                 required=False,
-                max_length=2000,
+                max_length=NOTE_MAX_LENGTH,
                 initial=note,
-                widget=forms.Textarea(attrs={"rows": 1}),
+                widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
             )
+
+    def pair(self, criterion):
+        return self[f"rating_{criterion.code}"], self[f"note_{criterion.code}"]
 
     def ratings(self) -> dict[int, tuple[str, str]]:
         return {
@@ -238,10 +315,36 @@ class AssessmentForm(forms.Form):
 
 class MessageForm(forms.Form):
     message = forms.CharField(
-        label=_("Message"),
+        label=_("Message to the applicant"),
+        help_text=_(
+            "Required to request changes (say what to change) or to decline (say why); "
+            "optional when approving. The organization's administrators receive it by email."
+        ),
         required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+    )
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Submitted or in review")),
+            (VettingStatus.SUBMITTED, VettingStatus.SUBMITTED.label),
+            (VettingStatus.IN_REVIEW, VettingStatus.IN_REVIEW.label),
+        ],
+    )
+    assessed = forms.ChoiceField(
+        label=_("Assessed by me"),
+        required=False,
+        choices=[("", _("Either")), ("mine", _("Assessed by me")), ("not_mine", _("Not yet"))],
+    )
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[("", _("Waiting longest first")), ("newest", _("Newest first"))],
     )
 
 

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from organizations.views import account, contacts, directory, introductions, members, vetting
+from organizations.views import (
+    account,
+    contacts,
+    directory,
+    introductions,
+    members,
+    vetting,
+    vetting_documents,
+)
 
 app_name = "organizations"
 
@@ -77,6 +85,16 @@ urlpatterns = [
         name="introduction_new",
     ),
     path("organizations/<slug:slug>/vetting/", vetting.vetting, name="vetting"),
+    path(
+        "organizations/<slug:slug>/vetting/documents/<uuid:public_id>/",
+        vetting_documents.vetting_document,
+        name="vetting_document",
+    ),
+    path(
+        "organizations/<slug:slug>/vetting/documents/<uuid:public_id>/remove/",
+        vetting_documents.vetting_document_remove_view,
+        name="vetting_document_remove",
+    ),
     path("organizations/<slug:slug>/endorsements/", vetting.endorsements, name="endorsements"),
     path(
         "organizations/<slug:slug>/vetting/letter.pdf",

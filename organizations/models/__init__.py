@@ -30,11 +30,13 @@ from organizations.models.directory import (
 from organizations.models.requesters import RequesterVerification, VerificationMethod
 from organizations.models.vetting import (
     Assessment,
+    DocumentKind,
     Endorsement,
     EndorsementStatus,
     Evidence,
     Rating,
     VettingApplication,
+    VettingDocument,
     VettingStatus,
 )
 
@@ -53,6 +55,7 @@ __all__ = [
     "ContactReveal",
     "Criterion",
     "CriterionGroup",
+    "DocumentKind",
     "Endorsement",
     "EndorsementStatus",
     "Evidence",
@@ -72,6 +75,7 @@ __all__ = [
     "UserManager",
     "VerificationMethod",
     "VettingApplication",
+    "VettingDocument",
     "VettingStatus",
     "VisibilityTier",
     "translated",

@@ -9,11 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models.directory import Criterion, Organization, Sector
 from organizations.models.history import audited
+from organizations.storage import private_storage_callable, random_document_name
 
 # The same limits as the forms and the API inputs, enforced by the services' full_clean.
 EVIDENCE_MAX_LENGTH = 5000
 NOTE_MAX_LENGTH = 2000
 MESSAGE_MAX_LENGTH = 4000
+DOCUMENT_DESCRIPTION_MAX_LENGTH = 300
 
 
 class VettingStatus(models.TextChoices):
@@ -181,3 +183,44 @@ class Endorsement(models.Model):
 
     def __str__(self):
         return f"{self.endorser} → {self.application}"
+
+
+class DocumentKind(models.TextChoices):
+    REGISTRATION = "registration", _("Registration certificate")
+    ANNUAL_REPORT = "annual_report", _("Annual report")
+    REFERENCE = "reference", _("Reference letter")
+    OTHER = "other", _("Other")
+
+
+@pghistory.track(*audited())
+class VettingDocument(models.Model):
+    """A supporting document of an application, stored privately (organizations.storage)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(
+        VettingApplication, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    description = models.CharField(
+        _("description"), max_length=DOCUMENT_DESCRIPTION_MAX_LENGTH, blank=True
+    )
+    file = models.FileField(
+        storage=private_storage_callable, upload_to=random_document_name, max_length=200
+    )
+    # The uploader's file name, shown and offered on download; never used on disk.
+    original_name = models.CharField(max_length=200)
+    # Found from the content at upload, never from the browser or the name.
+    content_type = models.CharField(max_length=50, editable=False)
+    size = models.PositiveIntegerField(editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supporting document")
+        verbose_name_plural = _("supporting documents")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.original_name

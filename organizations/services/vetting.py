@@ -32,6 +32,7 @@ from organizations.models import (
 )
 from organizations.rules import is_vetting_reviewer
 from organizations.selectors import is_vetted
+from organizations.selectors.vetting import reviewer_numbers
 from organizations.services.notify import email_on_commit
 from organizations.text import quoted_label
 
@@ -74,49 +75,73 @@ def eligible_reviewers(application: VettingApplication) -> set[int]:
 
 
 def vetting_rule_failures(application: VettingApplication) -> list[str]:
-    """Why the application cannot be approved yet; empty when it can.
+    """Why the application cannot be approved yet, one sentence per reason; empty when it can.
 
     A criterion counts as met only when every eligible reviewer who assessed it rated it met.
     The rule: two eligible reviewers, every core value met, at least one competency met, at
-    least one constituency criterion met.
+    least one constituency criterion met. Reviewers are named "Reviewer 1/2" only.
     """
     reviewers = eligible_reviewers(application)
+    numbers = reviewer_numbers(application)
     failures = []
     if len(reviewers) < REVIEWERS_NEEDED:
         failures.append(
             _(
-                "Two reviewers of the secretariat who are not members of the "
-                "organization must assess it (now: %(n)d)."
+                "Needs %(needed)d reviewers of the secretariat who are not members of the "
+                "organization; has %(n)d."
             )
-            % {"n": len(reviewers)}
+            % {"needed": REVIEWERS_NEEDED, "n": len(reviewers)}
         )
-    ratings: dict[int, set[str]] = {}
-    for criterion_id, rating in application.assessments.filter(
-        reviewer_id__in=reviewers
-    ).values_list("criterion_id", "rating"):
-        ratings.setdefault(criterion_id, set()).add(rating)
-    met = {cid for cid, found in ratings.items() if found == {Rating.MET}}
+    ratings: dict[int, list[tuple[int, str]]] = {}
+    for criterion_id, reviewer_id, rating in (
+        application.assessments.filter(reviewer_id__in=reviewers)
+        .order_by("pk")
+        .values_list("criterion_id", "reviewer_id", "rating")
+    ):
+        ratings.setdefault(criterion_id, []).append((reviewer_id, rating))
+    met = {
+        cid for cid, found in ratings.items() if {rating for _r, rating in found} == {Rating.MET}
+    }
     criteria = list(Criterion.objects.all())
     for criterion in criteria:
-        if criterion.group == CriterionGroup.CORE_VALUE and criterion.pk not in met:
-            failures.append(_("Core value not met: %(title)s.") % {"title": criterion.title})
+        if criterion.group != CriterionGroup.CORE_VALUE or criterion.pk in met:
+            continue
+        below = [(r, rating) for r, rating in ratings.get(criterion.pk, []) if rating != Rating.MET]
+        if not below:
+            failures.append(
+                _("Core value not assessed yet: %(title)s.") % {"title": criterion.title}
+            )
+        for reviewer_id, rating in sorted(below, key=lambda item: numbers[item[0]]):
+            failures.append(
+                _("Core value rated “%(rating)s” by Reviewer %(n)d: %(title)s.")
+                % {
+                    "rating": Rating(rating).label,
+                    "n": numbers[reviewer_id],
+                    "title": criterion.title,
+                }
+            )
     for group, message in (
-        (CriterionGroup.COMPETENCY, _("No competency is met.")),
-        (CriterionGroup.CONSTITUENCY, _("No constituency criterion is met.")),
+        (CriterionGroup.COMPETENCY, _("No competency is rated met by every reviewer.")),
+        (
+            CriterionGroup.CONSTITUENCY,
+            _("No constituency criterion is rated met by every reviewer."),
+        ),
     ):
         if not any(c.pk in met for c in criteria if c.group == group):
             failures.append(message)
     return failures
 
 
-def _evidence_failures(application: VettingApplication) -> list[str]:
+def _evidence_failures(application: VettingApplication) -> dict[str, list[str]]:
+    """What is missing for a submission, keyed by the criterion code (a core value) or by the
+    group (competency, constituency) it belongs to, so that forms show it where it belongs."""
     given = set(application.evidence.exclude(text="").values_list("criterion_id", flat=True))
     criteria = list(Criterion.objects.all())
-    failures = [
-        _("Describe your evidence for the core value: %(title)s.") % {"title": c.title}
+    failures = {
+        c.code: [_("Describe your evidence for the core value: %(title)s.") % {"title": c.title}]
         for c in criteria
         if c.group == CriterionGroup.CORE_VALUE and c.pk not in given
-    ]
+    }
     for group, message in (
         (CriterionGroup.COMPETENCY, _("Describe your evidence for at least one competency.")),
         (
@@ -125,7 +150,7 @@ def _evidence_failures(application: VettingApplication) -> list[str]:
         ),
     ):
         if not any(c.pk in given for c in criteria if c.group == group):
-            failures.append(message)
+            failures[str(group)] = [message]
     return failures
 
 
@@ -135,6 +160,11 @@ def _notify(application: VettingApplication, template: str, recipients) -> None:
         {
             "organization": quoted_label(application.organization.name),
             "status": application.get_status_display(),
+            # What to change, or why: the secretariat's own words, sent with the decision.
+            "message": application.message
+            if application.status
+            in (VettingStatus.CHANGES_REQUESTED, VettingStatus.APPROVED, VettingStatus.DECLINED)
+            else "",
             "url": settings.SITE_URL
             + reverse("organizations:vetting", args=[application.organization.slug]),
         },
@@ -172,12 +202,13 @@ def vetting_set_state(
       one competency and one constituency criterion): ``submitted_at``; email to the secretariat.
     - submitted → in_review (a reviewer, when first assessing).
     - → changes_requested (a reviewer; a message is required): the message; email to the
-      applicant's admins.
-    - in_review → approved (a reviewer; ``vetting_rule_failures`` must be empty):
+      applicant's admins, with the message.
+    - in_review → approved (a reviewer; ``vetting_rule_failures`` must be empty): the message
+      (optional; it replaces the message of an earlier decision, even when empty),
       ``decided_at``, ``valid_until`` = now + VETTING_VALID_MONTHS; the recognised identity
       (``recognised_name``, ``recognised_sector``) copied from the profile; the organization's
       ``vetted_until`` recomputed; email to the admins.
-    - → declined (a reviewer; a reason is required): the reason; email to the admins.
+    - → declined (a reviewer; a reason is required): the reason; email to the admins, with it.
     - approved → expired (the periodic sweep, ``by`` is None): the organization's
       ``vetted_until`` recomputed (cleared unless another approval is still valid); email to
       the admins.
@@ -206,12 +237,13 @@ def vetting_set_state(
         application.submitted_at = now
     elif to in (VettingStatus.CHANGES_REQUESTED, VettingStatus.DECLINED):
         if not message.strip():
-            raise ValidationError(_("Say what should change, or why, in a message."))
+            raise ValidationError({"message": _("Say what should change, or why, in a message.")})
         application.message = message.strip()
         application.decided_at = now if to == VettingStatus.DECLINED else None
     elif to == VettingStatus.APPROVED:
         if failures := vetting_rule_failures(application):
             raise ValidationError(failures)
+        application.message = message.strip()
         application.decided_at = now
         application.valid_until = now + relativedelta(months=settings.VETTING_VALID_MONTHS)
         application.recognised_name = application.organization.name

@@ -47,7 +47,7 @@ def test_approval_needs_two_reviewers_and_the_computed_rule(
     _rate_all(submitted, enrolled_reviewer)
     submitted.refresh_from_db()
     assert submitted.status == VettingStatus.IN_REVIEW
-    with pytest.raises(ValidationError, match="Two reviewers"):
+    with pytest.raises(ValidationError, match=r"Needs 2 reviewers .* has 1\."):
         vetting_set_state(application=submitted, to=VettingStatus.APPROVED, by=enrolled_reviewer)
     _rate_all(submitted, second_reviewer)
     approved = vetting_set_state(
@@ -63,7 +63,9 @@ def test_a_core_value_not_met_by_one_reviewer_blocks_approval(
     _rate_all(submitted, enrolled_reviewer)
     _rate_all(submitted, second_reviewer, except_codes=("core-independence",), other="partly")
     failures = vetting_rule_failures(submitted)
-    assert failures == ["Core value not met: Political independence or non-partisanship."]
+    assert failures == [
+        "Core value rated “Partly met” by Reviewer 2: Political independence or non-partisanship."
+    ]
     with pytest.raises(ValidationError):
         vetting_set_state(application=submitted, to=VettingStatus.APPROVED, by=second_reviewer)
     submitted.refresh_from_db()
@@ -76,7 +78,7 @@ def test_a_competency_and_a_constituency_criterion_are_needed(
     no_competency = [c.code for c in Criterion.objects.filter(group=CriterionGroup.COMPETENCY)]
     for reviewer in (enrolled_reviewer, second_reviewer):
         _rate_all(submitted, reviewer, except_codes=no_competency)
-    assert vetting_rule_failures(submitted) == ["No competency is met."]
+    assert vetting_rule_failures(submitted) == ["No competency is rated met by every reviewer."]
     one = no_competency[1:]
     for reviewer in (enrolled_reviewer, second_reviewer):
         _rate_all(submitted, reviewer, except_codes=one)
