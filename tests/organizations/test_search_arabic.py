@@ -11,6 +11,7 @@ from tests.conftest import signed_in
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
+PUBLIC = VisibilityTier.PUBLIC
 
 
 def _found(text):
