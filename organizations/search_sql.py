@@ -41,7 +41,7 @@ _ARTICLES = "|".join(
 _PARTICLES = "\u0648\u0641\u0628\u0643\u0644"  # و ف ب ك ل
 
 # Only the constants above are interpolated: no value from outside reaches this SQL.
-CREATE = f"""  # noqa: S608
+CREATE = f"""
 CREATE OR REPLACE FUNCTION gsx_search_normalise(text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 AS $$ SELECT translate(
@@ -73,7 +73,7 @@ AS $$ SELECT '(' || concat_ws(' | ', public.gsx_search_quote(n),
              FROM regexp_split_to_table(public.gsx_search_stems(n), ' ') AS stem
             WHERE stem <> '')) || ')'
       FROM (SELECT public.gsx_search_normalise($1) AS n) AS normalised $$;
-"""
+"""  # noqa: S608
 
 DROP = """
 DROP FUNCTION IF EXISTS gsx_search_query_word(text);
