@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from organizations.languages import LANGUAGE_CHOICES
+from organizations.languages import language_choices
 from organizations.models import Organization, Sector, Theme, VettingStatus
 from organizations.regions import Region
 from organizations.rules import is_secretariat
@@ -67,7 +67,7 @@ class OrganizationFilter(django_filters.FilterSet):
     )
     language = django_filters.ChoiceFilter(
         label=_("Working language"),
-        choices=LANGUAGE_CHOICES,
+        choices=language_choices,
         method="filter_language",
         empty_label=_("Any"),
     )

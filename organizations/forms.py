@@ -1,9 +1,7 @@
-import zoneinfo
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from organizations.languages import LANGUAGE_CHOICES
+from organizations.languages import language_choices
 from organizations.models import (
     ApiToken,
     Contact,
@@ -14,10 +12,7 @@ from organizations.models import (
     User,
 )
 from organizations.text import normalise_name
-
-
-def timezone_choices():
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+from organizations.timezones import timezone_choices
 
 
 class PreferencesForm(forms.ModelForm):
@@ -26,6 +21,13 @@ class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["name", "language", "timezone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A zone stored before the list was curated (an alias such as Asia/Calcutta) stays
+        # selectable, so that saving the name does not silently change the time zone.
+        stored = self.instance.timezone if self.instance.pk else None
+        self.fields["timezone"].choices = timezone_choices(keep=stored)
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -65,7 +67,7 @@ class NormalisedNamesMixin:
 class OrganizationForm(NormalisedNamesMixin, forms.ModelForm):
     working_languages = forms.MultipleChoiceField(
         label=_("Working languages"),
-        choices=LANGUAGE_CHOICES,
+        choices=language_choices,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -224,7 +225,9 @@ def organization_export(request):
     security_log.info(
         "directory.exported user=%s query=%s", request.user.pk, request.GET.urlencode()[:500]
     )
-    rows = organizations_csv_rows(filterset.qs.iterator(chunk_size=EXPORT_CHUNK))
+    rows = organizations_csv_rows(
+        filterset.qs.iterator(chunk_size=EXPORT_CHUNK), language=get_language()
+    )
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="gsx-organizations.csv"'
     return response
