@@ -19,24 +19,22 @@ from django.utils.translation import gettext_lazy as _
 
 DROPPED_CODES = frozenset({"eo", "ia", "ie", "io", "vo", "jbo", "tlh"})
 
-LANGUAGE_CODES = frozenset(
-    # The world's and the United Nations' languages
-    "ar en es fr pt ru zh "
-    # Sub-Saharan Africa
-    "af ak am bm dje ee ff ha ig kg kr lg ln mg mos ny om rn rw ses sg sn so st sw ti tmh tn "
-    "wo xh yo zu "
-    # North Africa and the Middle East
-    "he kab ku ckb tzm fa tr "
-    # Central and South Asia
-    "az bn hi hy ka kk km kn ky ml mn mr my ne pa prs ps si ta te tg th tk ug ur uz "
-    # East Asia and the Pacific
-    "id ja ko ms tl vi "
-    # Europe
-    "be bg br bs ca cs cy da de el et eu fi fy ga gd gl hr hu is it lb lt lv mk nb nl nn no "
-    "os pl ro sk sl sq sr sv tt uk "
-    # The Americas
-    "ay gn ht qu".split()
-)
+_BY_REGION = {
+    "world": "ar en es fr pt ru zh",
+    "sub_saharan_africa": (
+        "af ak am bm dje ee ff ha ig kg kr lg ln mg mos ny om rn rw ses sg sn so st sw ti tmh "
+        "tn wo xh yo zu"
+    ),
+    "middle_east_north_africa": "he kab ku ckb tzm fa tr",
+    "central_south_asia": "az bn hi hy ka kk km kn ky ml mn mr my ne pa prs ps si ta te tg th tk ug ur uz",
+    "east_asia_pacific": "id ja ko ms tl vi",
+    "europe": (
+        "be bg br bs ca cs cy da de el et eu fi fy ga gd gl hr hu is it lb lt lv mk nb nl nn no "
+        "os pl ro sk sl sq sr sv tt uk"
+    ),
+    "americas": "ay gn ht qu",
+}
+LANGUAGE_CODES = frozenset(code for codes in _BY_REGION.values() for code in codes.split())
 
 # Codes CLDR names under another key: Dari is the Afghan variant of Persian.
 _CLDR_KEY = {"prs": "fa_AF"}
