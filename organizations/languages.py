@@ -26,7 +26,9 @@ _BY_REGION = {
         "tn wo xh yo zu"
     ),
     "middle_east_north_africa": "he kab ku ckb tzm fa tr",
-    "central_south_asia": "az bn hi hy ka kk km kn ky ml mn mr my ne pa prs ps si ta te tg th tk ug ur uz",
+    "central_south_asia": (
+        "az bn hi hy ka kk km kn ky ml mn mr my ne pa prs ps si ta te tg th tk ug ur uz"
+    ),
     "east_asia_pacific": "id ja ko ms tl vi",
     "europe": (
         "be bg br bs ca cs cy da de el et eu fi fy ga gd gl hr hu is it lb lt lv mk nb nl nn no "
