@@ -23,8 +23,9 @@ from django.contrib.postgres.search import (
 from django.db import models
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat
+from django_countries import countries
 
-from organizations.countries_search import countries_named_in
+from organizations.countries_search import countries_named_in, country_suggestions
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
@@ -148,12 +149,19 @@ def organization_suggestions(queryset: QuerySet, text: str) -> list[str]:
     if not words:
         return []
     typed = SearchNormalise(Value(" ".join(words)))
+    # Looser than the search itself (word similarity 0.6): only asked when nothing was found,
+    # over the organizations the reader may see.
     return list(
         queryset.order_by()
-        .alias(name_key=name_key())
-        .filter(name_key__trigram_word_similar=typed)
         .annotate(similarity=TrigramWordSimilarity(typed, name_key()))
         .filter(similarity__gte=SUGGESTION_SIMILARITY)
         .order_by("-similarity", "name")
         .values_list("name", flat=True)[:MAX_SUGGESTIONS]
     )
+
+
+def directory_suggestions(visible: QuerySet, text: str) -> list[str]:
+    """ "Did you mean": country names (in the reader's language) and names of organizations the
+    reader may see (``visible``), close to ``text``; each is a search the reader can run."""
+    names = [str(countries.name(code)) for code in country_suggestions(text)]
+    return list(dict.fromkeys(names + organization_suggestions(visible, text)))

@@ -14,10 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from organizations.exports import organizations_csv_rows
-from organizations.filters import OrganizationFilter
+from organizations.filters import (
+    OrganizationFilter,
+    filter_option_counts,
+    label_options_with_counts,
+)
 from organizations.forms import OrganizationForm
 from organizations.models import REQUESTER_SECTORS, Organization, Sector
 from organizations.rules import is_member_of, is_secretariat
+from organizations.search import directory_suggestions
 from organizations.selectors import (
     held_organizations,
     introduction_ask_again_from,
@@ -41,21 +46,34 @@ PAGE_SIZE = 25
 security_log = logging.getLogger("gsx.security")
 
 
+FILTER_PARAMETERS = ("q", "sector", "country", "region", "theme", "women_led", "youth_led")
+FILTER_PARAMETERS += ("language", "vetted", "vetting_status", "updated_since")
+
+
 @login_not_required
 @require_GET
 def organization_directory(request):
-    filterset = OrganizationFilter(
-        request.GET, queryset=organization_list(request.user), request=request
-    )
+    visible = organization_list(request.user)
+    filterset = OrganizationFilter(request.GET, queryset=visible, request=request)
     # Invalid filters are shown on the form and the list stays unfiltered rather than failing.
-    organizations = filterset.qs if filterset.is_valid() else organization_list(request.user)
+    organizations = filterset.qs if filterset.is_valid() else visible
+    label_options_with_counts(filterset, filter_option_counts(organizations))
     page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    text = filterset.form.cleaned_data.get("q") if filterset.is_valid() else ""
     return render(
         request,
         "organizations/directory.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "active_filters": sum(1 for name in FILTER_PARAMETERS if request.GET.get(name)),
+            "suggestions": directory_suggestions(visible, text)
+            if text and not page.paginator.count
+            else [],
+        },
     )
 
 
