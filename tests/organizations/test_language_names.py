@@ -25,7 +25,7 @@ def _reader(user, language):
 
 
 def _options(body, values):
-    pattern = r'<option value="(%s)"[^>]*>([^<]*)' % "|".join(values)
+    pattern = r'<option value="(' + "|".join(values) + r')"[^>]*>([^<]*)'
     return dict(re.findall(pattern, body))
 
 
