@@ -46,7 +46,8 @@ PAGE_SIZE = 25
 security_log = logging.getLogger("gsx.security")
 
 
-FILTER_PARAMETERS = ("q", "sector", "country", "region", "theme", "women_led", "youth_led")
+# The filters folded in <details> (the search box stays in view).
+FILTER_PARAMETERS = ("sector", "country", "region", "theme", "women_led", "youth_led")
 FILTER_PARAMETERS += ("language", "vetted", "vetting_status", "updated_since")
 
 

@@ -75,7 +75,11 @@ def test_filters_fold_away_and_open_when_one_is_in_force(directory):
     assert "<summary>Filters</summary>" in closed
     opened = Client().get(DIRECTORY, {"women_led": "true", "q": "paix"}).content.decode()
     assert '<details class="filters" open>' in opened
-    assert "<summary>Filters (2 in use)</summary>" in opened
+    assert "<summary>Filters (1 in use)</summary>" in opened
+    # The search box stays outside the folded filters, and alone it does not unfold them.
+    searched = Client().get(DIRECTORY, {"q": "paix"}).content.decode()
+    assert '<details class="filters">' in searched
+    assert searched.index('name="q"') < searched.index('<details class="filters">')
     invalid = Client().get(DIRECTORY, {"sector": "army"}).content.decode()
     assert '<details class="filters" open>' in invalid
 

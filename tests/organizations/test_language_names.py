@@ -89,7 +89,7 @@ def test_the_profile_shows_countries_and_languages_by_name(
 )
 def test_directory_filters_name_countries_and_languages(outsider, directory, language, expected):
     body = _reader(outsider, language).get(reverse("organizations:directory")).content.decode()
-    select = re.search(r'<form method="get".*?</form>', body, re.S).group(0)
+    select = re.search(r'<form method="get" class="directory-search".*?</form>', body, re.S)[0]
     assert _options(select, expected) == expected
 
 
