@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "rest_framework",
     "django_filters",
+    # Listed for its translations: country names in the reader's language.
+    "django_countries",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",

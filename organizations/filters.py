@@ -3,10 +3,11 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from organizations.languages import LANGUAGE_CHOICES
+from organizations.languages import LANGUAGE_CODES, language_choices
 from organizations.models import Organization, Sector, Theme, VettingStatus
 from organizations.regions import Region
 from organizations.rules import is_secretariat
@@ -67,7 +68,7 @@ class OrganizationFilter(django_filters.FilterSet):
     )
     language = django_filters.ChoiceFilter(
         label=_("Working language"),
-        choices=LANGUAGE_CHOICES,
+        choices=language_choices,
         method="filter_language",
         empty_label=_("Any"),
     )
@@ -130,3 +131,68 @@ class OrganizationFilter(django_filters.FilterSet):
         if self.form.cleaned_data.get("q"):
             return queryset  # search results come best match first
         return queryset.order_by(*ORDERINGS.get(value, ORDERINGS["name"]))
+
+
+# The filters whose options carry counts, and what "this option" means in SQL.
+def _counted_options() -> dict[str, dict[str, Q]]:
+    return {
+        "sector": {value: Q(sector=value) for value, _label in Sector.choices},
+        "region": {value: Q(regions__contains=[value]) for value, _label in Region.choices},
+        "language": {code: Q(working_languages__contains=[code]) for code in LANGUAGE_CODES},
+        "women_led": {"true": Q(women_led=True), "false": Q(women_led=False)},
+        "youth_led": {"true": Q(youth_led=True), "false": Q(youth_led=False)},
+        "vetted": {"true": vetted_q(), "false": ~vetted_q()},
+    }
+
+
+def filter_option_counts(queryset: QuerySet) -> dict[str, dict[str, int]]:
+    """How many of ``queryset`` each filter option would keep, in two queries whatever the
+    number of rows: one conditional aggregation, one grouped count of themes.
+
+    ``queryset`` is the list the reader sees (already narrowed to what they may see, and by the
+    filters in force), so a count never reveals an organization the list would not show.
+    """
+    options = _counted_options()
+    rows = queryset.order_by()
+    totals = rows.aggregate(
+        **{
+            f"{name}__{value}": Count("pk", filter=condition)
+            for name, conditions in options.items()
+            for value, condition in conditions.items()
+        }
+    )
+    counts = {
+        name: {value: totals[f"{name}__{value}"] for value in conditions}
+        for name, conditions in options.items()
+    }
+    counts["theme"] = dict(
+        Theme.objects.annotate(
+            found=Count("organizations", filter=Q(organizations__in=rows.values("pk")))
+        ).values_list("slug", "found")
+    )
+    return counts
+
+
+def label_options_with_counts(filterset: "OrganizationFilter", counts) -> None:
+    """ "Women-led: Yes (12)": each option of the filter form with how many results it keeps.
+    Languages no result speaks are left out (there are over a hundred), unless chosen."""
+    form = filterset.form
+    for name, per_option in counts.items():
+        field = form.fields.get(name)
+        if field is None:
+            continue
+        chosen = form.data.get(name)
+        if name == "theme":
+            field.label_from_instance = lambda theme, n=per_option: _count_label(
+                theme.name, n.get(theme.slug, 0)
+            )
+            continue
+        field.choices = [
+            (value, label if value == "" else _count_label(label, per_option.get(value, 0)))
+            for value, label in field.choices
+            if name != "language" or value in ("", chosen) or per_option.get(value, 0)
+        ]
+
+
+def _count_label(label, count: int) -> str:
+    return _("%(option)s (%(count)s)") % {"option": label, "count": count}

@@ -1,9 +1,7 @@
-import zoneinfo
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from organizations.languages import LANGUAGE_CHOICES
+from organizations.languages import language_choices
 from organizations.models import (
     ApiToken,
     Contact,
@@ -23,11 +21,8 @@ from organizations.models.vetting import (
     NOTE_MAX_LENGTH,
 )
 from organizations.text import normalise_name
+from organizations.timezones import timezone_choices
 from organizations.vetting_guidance import GROUP_RULES, guidance_for
-
-
-def timezone_choices():
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
 class PreferencesForm(forms.ModelForm):
@@ -36,6 +31,13 @@ class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["name", "language", "timezone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A zone stored before the list was curated (an alias such as Asia/Calcutta) stays
+        # selectable, so that saving the name does not silently change the time zone.
+        stored = self.instance.timezone if self.instance.pk else None
+        self.fields["timezone"].choices = timezone_choices(keep=stored)
 
 
 class ApiTokenForm(forms.ModelForm):
@@ -75,7 +77,7 @@ class NormalisedNamesMixin:
 class OrganizationForm(NormalisedNamesMixin, forms.ModelForm):
     working_languages = forms.MultipleChoiceField(
         label=_("Working languages"),
-        choices=LANGUAGE_CHOICES,
+        choices=language_choices,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )

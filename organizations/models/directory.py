@@ -4,12 +4,10 @@ import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
-from django.db.models import Value
-from django.db.models.functions import Concat
 from django.utils.timezone import now
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +16,7 @@ from django_countries.fields import CountryField
 from organizations.languages import validate_language_code
 from organizations.models.history import audited
 from organizations.regions import Region
-from organizations.search import ImmutableUnaccent, name_key
+from organizations.search import name_key, search_document_expression
 from organizations.text import validate_plain_name
 
 
@@ -201,19 +199,7 @@ class Organization(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     search_document = models.GeneratedField(
-        expression=SearchVector(
-            ImmutableUnaccent(
-                Concat(
-                    "name",
-                    Value(" "),
-                    "acronym",
-                    Value(" "),
-                    "summary",
-                    output_field=models.TextField(),
-                )
-            ),
-            config="simple",
-        ),
+        expression=search_document_expression(),
         output_field=SearchVectorField(),
         db_persist=True,
     )

@@ -9,14 +9,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from organizations.exports import organizations_csv_rows
-from organizations.filters import OrganizationFilter
+from organizations.filters import (
+    OrganizationFilter,
+    filter_option_counts,
+    label_options_with_counts,
+)
 from organizations.forms import OrganizationForm
 from organizations.models import REQUESTER_SECTORS, Organization, Sector
 from organizations.rules import is_member_of, is_secretariat
+from organizations.search import directory_suggestions
 from organizations.selectors import (
     held_organizations,
     introduction_ask_again_from,
@@ -40,21 +46,35 @@ PAGE_SIZE = 25
 security_log = logging.getLogger("gsx.security")
 
 
+# The filters folded in <details> (the search box stays in view).
+FILTER_PARAMETERS = ("sector", "country", "region", "theme", "women_led", "youth_led")
+FILTER_PARAMETERS += ("language", "vetted", "vetting_status", "updated_since")
+
+
 @login_not_required
 @require_GET
 def organization_directory(request):
-    filterset = OrganizationFilter(
-        request.GET, queryset=organization_list(request.user), request=request
-    )
+    visible = organization_list(request.user)
+    filterset = OrganizationFilter(request.GET, queryset=visible, request=request)
     # Invalid filters are shown on the form and the list stays unfiltered rather than failing.
-    organizations = filterset.qs if filterset.is_valid() else organization_list(request.user)
+    organizations = filterset.qs if filterset.is_valid() else visible
+    label_options_with_counts(filterset, filter_option_counts(organizations))
     page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    text = filterset.form.cleaned_data.get("q") if filterset.is_valid() else ""
     return render(
         request,
         "organizations/directory.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "active_filters": sum(1 for name in FILTER_PARAMETERS if request.GET.get(name)),
+            "suggestions": directory_suggestions(visible, text)
+            if text and not page.paginator.count
+            else [],
+        },
     )
 
 
@@ -224,7 +244,9 @@ def organization_export(request):
     security_log.info(
         "directory.exported user=%s query=%s", request.user.pk, request.GET.urlencode()[:500]
     )
-    rows = organizations_csv_rows(filterset.qs.iterator(chunk_size=EXPORT_CHUNK))
+    rows = organizations_csv_rows(
+        filterset.qs.iterator(chunk_size=EXPORT_CHUNK), language=get_language()
+    )
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="gsx-organizations.csv"'
     return response

@@ -32,13 +32,13 @@ def test_export_follows_the_filter_and_visibility_and_never_has_contacts(
         )
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = _rows(response)
-    assert sorted(row["name"] for row in rows) == [
+    assert sorted(row["Name"] for row in rows) == [
         "Coastal Youth Forum",
         "Réseau des Femmes pour la Paix",
     ]
     text = str(rows)
     assert "Asha" not in text and "asha@cso.example" not in text
-    assert rows[0].keys() >= {"id", "name", "sector", "countries", "vetting_status"}
+    assert rows[0].keys() >= {"id", "Name", "Sector", "country_codes", "vetting_status_code"}
     assert "directory.exported" in caplog.text
 
 
@@ -46,7 +46,7 @@ def test_export_neutralises_spreadsheet_formulas(outsider, public_cso):
     public_cso.summary = '=HYPERLINK("http://evil")'
     public_cso.save()
     rows = _rows(signed_in_recently(outsider).get(reverse("organizations:export")))
-    assert rows[0]["summary"].startswith("'=")
+    assert rows[0]["Summary"].startswith("'=")
 
 
 def test_export_needs_a_signed_in_user_and_valid_filters(outsider, directory):
@@ -94,11 +94,90 @@ def test_export_quotes_every_field_and_neutralises_formulas_inside_fields(outsid
     response = signed_in_recently(outsider).get(reverse("organizations:export"))
     text = b"".join(response.streaming_content).decode()
     header = text.splitlines()[0]
-    assert header.startswith('"id","name","acronym","sector",')
+    assert header.startswith('"Name","Acronym","Sector",')
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert sorted((row["name"], row["summary"]) for row in rows) == sorted(
+    assert sorted((row["Name"], row["Summary"]) for row in rows) == sorted(
         (safe, safe) for safe in HOSTILE.values()
     )
     for row in rows:
-        assert row["year_founded"] == "" and row["acronym"] == ""
+        assert row["Year founded"] == "" and row["Acronym"] == ""
     assert '"",' in text  # empty fields are quoted too
+
+
+def _export_in(user, language, **organization):
+    from tests.factories import OrganizationFactory
+
+    OrganizationFactory(name="Lake Chad Dialogue", visibility_tier="public", **organization)
+    user.language = language
+    user.save()
+    client = signed_in_recently(user)
+    return _rows(client.get(reverse("organizations:export"), HTTP_ACCEPT_LANGUAGE=language))
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            {
+                "Sector": "Civil society",
+                "Headquarters": "Chad",
+                "Countries of operation": "Niger and Nigeria",
+                "Working languages": "French, Hausa, and Kanuri",
+                "Women-led": "Yes",
+            },
+        ),
+        (
+            "fr",
+            {
+                "Headquarters": "Tchad",
+                "Countries of operation": "Niger et Nigeria",
+                "Working languages": "Français, Haoussa et Kanouri",
+            },
+        ),
+        (
+            "ar",
+            {
+                "Headquarters": "تشاد",
+                "Countries of operation": "النيجر ونيجيريا",
+                "Working languages": "الفرنسية والهوسا والكانوري",
+            },
+        ),
+        (
+            "es",
+            {
+                "Headquarters": "República del Chad",
+                "Countries of operation": "Níger y Nigeria",
+                "Working languages": "Francés, Hausa y Kanuri",
+            },
+        ),
+    ],
+)
+def test_export_gives_names_in_the_readers_language_and_codes_for_machines(
+    outsider, language, expected
+):
+    [row] = _export_in(
+        outsider,
+        language,
+        headquarters_country="TD",
+        countries=["NE", "NG"],
+        working_languages=["fr", "ha", "kr"],
+        women_led=True,
+    )
+    # The headers' translations are written after the merge: the cells are looked up by value.
+    assert set(expected.values()) <= set(row.values())
+    assert row["sector_code"] == "civil_society"
+    assert row["headquarters_country_code"] == "TD"
+    assert row["country_codes"] == "NE NG"
+    assert row["language_codes"] == "fr ha kr"
+
+
+def test_export_gives_the_vetted_until_date_in_the_local_format(outsider):
+    import datetime
+
+    from django.utils import timezone
+
+    until = timezone.make_aware(datetime.datetime(2027, 3, 31, 12))
+    [row] = _export_in(outsider, "fr", vetted_until=until)
+    assert "31/03/2027" in row.values()
+    assert row["vetted_until_date"] == "2027-03-31"

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from organizations.models import VettingStatus
 from tests.conftest import reauthenticated, signed_in
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.organizations.conftest import vetting_approved, vetting_rate_all, vetting_submitted
@@ -268,12 +269,17 @@ def test_export_says_vetted_until_to_everyone_and_the_raw_state_to_members_only(
         return
     response = reauthenticated(client).get(reverse("organizations:export"))
     text = b"".join(response.streaming_content).decode()
-    rows = {row["name"]: row for row in csv.DictReader(io.StringIO(text))}
+    rows = {row["Name"]: row for row in csv.DictReader(io.StringIO(text))}
     for state, org in vetting_states.items():
         row = rows[org.name]
         until = org.vetted_until.date().isoformat() if state in VETTED_STATES else ""
-        assert row["vetted_until"] == until, (role, state)
-        assert row["vetting_status"] == (RAW_STATUS[state] if role in SEES_RAW else "")
+        assert row["vetted_until_date"] == until, (role, state)
+        assert row["vetting_status_code"] == (RAW_STATUS[state] if role in SEES_RAW else "")
+        assert row["Vetting status"] == (
+            str(VettingStatus(RAW_STATUS[state]).label)
+            if role in SEES_RAW and RAW_STATUS[state]
+            else ""
+        )
     refused = client.get(reverse("organizations:export") + "?vetting_status=declined")
     assert refused.status_code == (200 if role == "enrolled_reviewer" else 400)
 
