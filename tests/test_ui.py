@@ -1,0 +1,111 @@
+"""The page frame: flash messages, the error summary and its focus script, dates in each
+language's own order, and the confirmation component (issue 7, bugs 1 and 3, item 8)."""
+
+import datetime
+import re
+
+import pytest
+from django.conf import settings
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import translation
+
+from organizations.models import Contact
+from tests.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_success_message_is_a_list_inside_a_polite_live_region(cso, cso_admin):
+    contact = Contact.objects.create(organization=cso, name="Asha Mwangi")
+    client = signed_in(cso_admin)
+    client.post(reverse("organizations:contact_delete", args=[cso.slug, contact.public_id]))
+    body = client.get(reverse("organizations:contacts", args=[cso.slug])).content.decode()
+    assert re.search(
+        r'<div class="messages" role="status"><ul>\s*'
+        r'<li class="message message--success">The contact was deleted.</li>\s*</ul></div>',
+        body,
+    )
+    assert 'role="alert"' not in body
+    # The list itself keeps its role: no live-region role on the <ul>.
+    assert not re.search(r"<ul[^>]*role=", body)
+
+
+def test_an_error_message_is_in_an_assertive_live_region(cso, cso_admin, cso_member):
+    membership = cso_member.memberships.get()
+    client = signed_in(cso_admin)
+    client.post(
+        reverse("organizations:membership_role", args=[cso.slug, membership.public_id]),
+        {"role": "emperor"},
+    )
+    body = client.get(reverse("organizations:members", args=[cso.slug])).content.decode()
+    assert re.search(
+        r'<div class="messages" role="alert"><ul>\s*'
+        r'<li class="message message--error">Choose a valid role.</li>',
+        body,
+    )
+    assert 'class="messages" role="status"' not in body
+
+
+def test_a_failed_submit_puts_a_focusable_error_summary_first_in_main(cso, cso_admin):
+    response = signed_in(cso_admin).post(
+        reverse("organizations:contacts", args=[cso.slug]), {"name": "", "email": "not-an-email"}
+    )
+    body = response.content.decode()
+    main = body[body.index('<main id="main"') :]
+    summary = main.index('<div class="error-summary" role="alert"')
+    assert summary < main.index("<h1")
+    assert (
+        '<div class="error-summary" role="alert" aria-labelledby="error-summary-title" '
+        'tabindex="-1">' in main
+    )
+    assert '<h2 id="error-summary-title">Please correct the following</h2>' in main
+    assert '<a href="#id_email">Email: Enter a valid email address.</a>' in main
+    # What the person typed is kept.
+    assert 'value="not-an-email"' in main
+
+
+def test_the_focus_script_is_a_deferred_static_file(client, db):
+    body = client.get(reverse("home")).content.decode()
+    assert '<script src="/static/js/gsx.js" defer></script>' in body
+    assert "<script>" not in body
+    script = (settings.BASE_DIR / "static" / "js" / "gsx.js").read_text()
+    assert 'document.querySelector(".error-summary")' in script
+    assert "summary.focus()" in script
+
+
+@pytest.mark.parametrize(
+    ("language", "short", "long"),
+    [
+        ("en", "03/04/2026", "March 4, 2026"),
+        ("fr", "04/03/2026", "4 mars 2026"),
+        ("es", "04/03/2026", "4 de marzo de 2026"),
+        # Django marks the Arabic short date right-to-left (U+200F) so the slashes stay put.
+        ("ar", "04\u200f/03\u200f/2026", "4 مارس، 2026"),
+    ],
+)
+def test_dates_follow_each_languages_order(language, short, long):
+    template = Template('{{ day|date:"SHORT_DATE_FORMAT" }}|{{ day|date:"DATE_FORMAT" }}')
+    with translation.override(language):
+        rendered = template.render(Context({"day": datetime.date(2026, 3, 4)}))
+    assert rendered == f"{short}|{long}"
+
+
+def test_no_template_uses_a_literal_date_format():
+    literal = re.compile(r"""\|date:["'](?![A-Z_]+["'])""")
+    offenders = [
+        str(path.relative_to(settings.BASE_DIR))
+        for path in (settings.BASE_DIR / "templates").rglob("*.*")
+        if path.suffix in {".html", ".txt"} and literal.search(path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_danger_and_secondary_buttons_outrank_the_base_button_style():
+    # The base look is wrapped in :where() (no specificity), so the one-class modifiers win on
+    # <button> as on <a>. A browser check confirmed the colours; this guards the structure.
+    css = (settings.BASE_DIR / "static" / "css" / "gsx.css").read_text()
+    assert ':where(.button, button[type="submit"]:not(.link-button)' in css
+    assert "\n.button--danger { background: var(--danger);" in css
+    assert "\n.button--secondary { background: var(--paper);" in css
+    assert 'button[type="submit"] {' not in css
