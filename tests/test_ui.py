@@ -109,3 +109,40 @@ def test_danger_and_secondary_buttons_outrank_the_base_button_style():
     assert "\n.button--danger { background: var(--danger);" in css
     assert "\n.button--secondary { background: var(--paper);" in css
     assert 'button[type="submit"] {' not in css
+
+
+def test_contacts_isolate_names_and_show_addresses_left_to_right(cso, cso_admin):
+    Contact.objects.create(
+        organization=cso, name="أمينة", role="منسقة", email="amina@cso.example", phone="+254 700 1"
+    )
+    body = signed_in(cso_admin).get(reverse("organizations:contacts", args=[cso.slug]))
+    body = body.content.decode()
+    assert "<h1>Contacts of <bdi>Coastal Youth Forum</bdi></h1>" in body
+    assert '<td data-label="Name"><bdi>أمينة</bdi></td>' in body
+    assert '<td data-label="Role"><bdi>منسقة</bdi></td>' in body
+    assert '<a href="mailto:amina@cso.example" dir="ltr">amina@cso.example</a>' in body
+    assert '<a href="tel:+2547001" dir="ltr">+254 700 1</a>' in body
+    assert re.search(r'<input type="email" name="email" dir="ltr"[^>]*id="id_email"', body)
+    assert re.search(r'<input type="tel" name="phone" dir="ltr"[^>]*id="id_phone"', body)
+
+
+def test_members_table_stacks_on_phones_with_labelled_cells(cso, cso_admin):
+    body = signed_in(cso_admin).get(reverse("organizations:members", args=[cso.slug]))
+    body = body.content.decode()
+    assert '<table class="stack">' in body
+    assert '<td data-label="Email"><a href="mailto:alice@cso.example" dir="ltr">' in body
+
+
+@pytest.mark.parametrize(
+    ("language", "joined"),
+    [
+        ("en", "<bdi>A</bdi>, <bdi>B</bdi>, and <bdi>C &amp; D</bdi>"),
+        ("fr", "<bdi>A</bdi>, <bdi>B</bdi> et <bdi>C &amp; D</bdi>"),
+        ("es", "<bdi>A</bdi>, <bdi>B</bdi> y <bdi>C &amp; D</bdi>"),
+        ("ar", "<bdi>A</bdi> و<bdi>B</bdi> و<bdi>C &amp; D</bdi>"),
+    ],
+)
+def test_lists_of_names_are_joined_in_the_readers_language(language, joined):
+    template = Template("{% load gsx_bidi %}{{ names|bdi_list }}")
+    with translation.override(language):
+        assert template.render(Context({"names": ["A", "B", "C & D"]})) == joined
