@@ -10,7 +10,8 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from organizations.models import Contact
+from organizations.models import Contact, Invitation
+from organizations.services import membership_invite
 from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +147,15 @@ def test_lists_of_names_are_joined_in_the_readers_language(language, joined):
     template = Template("{% load gsx_bidi %}{{ names|bdi_list }}")
     with translation.override(language):
         assert template.render(Context({"names": ["A", "B", "C & D"]})) == joined
+
+
+def test_an_unusable_invitation_says_so_in_a_focusable_summary_first(cso, cso_admin, outsider):
+    invitation, token = membership_invite(organization=cso, by=cso_admin, email=outsider.email)
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=invitation.created_at)
+    response = signed_in(outsider).get(reverse("organizations:invitation", args=[token]))
+    body = response.content.decode()
+    main = body[body.index('<main id="main"') :]
+    assert response.status_code == 400
+    assert main.index('class="error-summary" role="alert"') < main.index("<h1>")
+    assert '<h2 id="error-summary-title">This invitation cannot be used</h2>' in main
+    assert "<p>This invitation has expired or has already been used.</p>" in main
