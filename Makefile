@@ -1,20 +1,37 @@
 # The two commands a newcomer needs: `make run` and `make test`. See README.md.
-PYTHON ?= python3
+export UV_PYTHON_DOWNLOADS ?= never
+# A Python >= 3.12 for uv: PYTHON or UV_PYTHON when given, else scripts/find-python finds one
+# that actually runs (PATH, then pyenv), or lets uv download one if UV_PYTHON_DOWNLOADS allows.
+ifeq ($(origin PYTHON),undefined)
+  ifdef UV_PYTHON
+    PYTHON := $(UV_PYTHON)
+  else
+    PYTHON := $(shell UV_PYTHON_DOWNLOADS=$(UV_PYTHON_DOWNLOADS) scripts/find-python)
+  endif
+endif
+export UV_PYTHON := $(PYTHON)
 # uv from PATH, or a private copy installed into .tools/ with the Python at hand.
 UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN = $(UV) run --locked
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails and the letter's QR code point to the server `make run` starts.
+SITE_URL ?= http://$(HOST):$(PORT)
 DEMO_PASSWORD ?= demo-gsx-portal
-export UV_PYTHON_DOWNLOADS ?= never
 
-.PHONY: install messages run test lint format stop makemessages check-deploy
+.PHONY: install messages run test lint format stop makemessages check-deploy python
+.DEFAULT_GOAL := install
 
-.tools/bin/uv:
-	$(PYTHON) -m venv .tools
+# Stops early, with find-python's advice, when no Python >= 3.12 was found.
+python:
+	@test -n "$(PYTHON)" || { echo "No Python >= 3.12: see the lines above." >&2; exit 1; }
+
+.tools/bin/uv: | python
+	@# Any Python 3 can hold uv; the chosen one may be a version uv is about to download.
+	"$$(scripts/find-python --any)" -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check "uv>=0.8"
 
-install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+install: python $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
 	$(UV) sync --locked
 
 messages: install
@@ -24,14 +41,14 @@ messages: install
 run: install messages
 	DEBUG=1 $(RUN) python manage.py migrate --noinput
 	DEBUG=1 $(RUN) python manage.py collectstatic --noinput --verbosity 0
-	DEBUG=1 DEMO_PASSWORD=$(DEMO_PASSWORD) $(RUN) python manage.py load_demo
+	DEBUG=1 SITE_URL=$(SITE_URL) DEMO_PASSWORD=$(DEMO_PASSWORD) $(RUN) python manage.py load_demo
 	@echo
 	@echo "  GSX Portal: http://$(HOST):$(PORT)/   (sign in: http://$(HOST):$(PORT)/accounts/login/)"
 	@echo "  Demo accounts are listed in README.md; password: $(DEMO_PASSWORD)"
 	@echo "  Privileged demo accounts ask for a two-factor code: DEBUG=1 $(RUN) python manage.py demo_totp"
 	@echo "  Broker: $${REDIS_URL:-filesystem (no REDIS_URL set)}.  Stop with Ctrl-C; 'make stop' stops the database."
 	@echo
-	DEBUG=1 BIND=$(HOST):$(PORT) $(RUN) honcho start --procfile Procfile
+	DEBUG=1 SITE_URL=$(SITE_URL) BIND=$(HOST):$(PORT) $(RUN) honcho start --procfile Procfile
 
 test: install messages
 	$(RUN) pytest

@@ -193,13 +193,16 @@ else:
         }
     }
     BROKER_DIR = DATA_DIR / "broker"
-    for folder in ("queue", "processed"):
+    for folder in ("queue", "processed", "control"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # kombu's broadcast tables (worker control, beat) default to ./control in the current
+        # directory, which left a control/ folder in the repository after `make run`.
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 

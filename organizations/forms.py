@@ -145,7 +145,9 @@ class OrganizationForm(NormalisedNamesMixin, forms.ModelForm):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"))
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"dir": "ltr"})
+    )
     role = forms.ChoiceField(
         label=_("Role"), choices=MembershipRole.choices, initial=MembershipRole.MEMBER
     )
@@ -159,6 +161,12 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "role", "email", "phone", "secure_channel", "shareable"]
+        # Addresses and numbers read left to right in every language (Arabic included).
+        widgets = {
+            "email": forms.EmailInput(attrs={"dir": "ltr"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "dir": "ltr", "autocomplete": "tel"}),
+            "secure_channel": forms.TextInput(attrs={"dir": "ltr"}),
+        }
 
 
 class IntroductionRequestForm(forms.Form):

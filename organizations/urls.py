@@ -70,6 +70,11 @@ urlpatterns = [
         name="introduction_decide",
     ),
     path(
+        "organizations/<slug:slug>/introductions/<uuid:public_id>/withdraw/",
+        introductions.introduction_withdraw,
+        name="introduction_withdraw",
+    ),
+    path(
         "organizations/<slug:slug>/introductions/<uuid:public_id>/block/",
         introductions.introduction_block_view,
         name="introduction_block",
@@ -107,6 +112,11 @@ urlpatterns = [
         "vetting/requesters/<uuid:public_id>/",
         introductions.requester_verification,
         name="requester_verification",
+    ),
+    path(
+        "vetting/requesters/<uuid:public_id>/revoke/",
+        introductions.requester_verification_revoke_view,
+        name="requester_verification_revoke",
     ),
     path("vetting/held/", directory.held_organizations_view, name="held"),
     path("verify/<str:code>/", vetting.verify_letter, name="verify_letter"),

@@ -1,13 +1,15 @@
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from organizations.adapters import remember_language
 from organizations.forms import ApiTokenForm, PreferencesForm
 from organizations.selectors import api_tokens_of, memberships_of
 from organizations.services import api_token_create, api_token_revoke, user_update_preferences
+from organizations.views.confirm import confirmation, with_names
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,10 +48,21 @@ def api_tokens(request):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def api_token_revoke_view(request, public_id):
     # Looked up among the user's own tokens only: another user's token is a 404.
     token = get_object_or_404(api_tokens_of(request.user), public_id=public_id)
+    if request.method == "GET":
+        return confirmation(
+            request,
+            title=with_names(_("Revoke the token %(name)s?"), name=token.name),
+            explanation=_(
+                "Programs using this token lose access at once. A revoked token cannot be "
+                "restored: you would create a new one."
+            ),
+            confirm_label=_("Revoke the token"),
+            cancel_url=reverse("organizations:api_tokens"),
+        )
     api_token_revoke(token=token)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("organizations:api_tokens")

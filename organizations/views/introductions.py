@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,6 +38,7 @@ from organizations.services import (
     requester_verification_revoke,
     requester_verify,
 )
+from organizations.views.confirm import confirmation, with_names
 
 
 def _visible(request, slug):
@@ -197,14 +199,60 @@ def introduction_decision(request, slug, public_id):
     return back
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
+def introduction_withdraw(request, slug, public_id):
+    """Withdrawing consent, confirmed first; the decision form's ``withdraw`` still does it too."""
+    organization = _received(request, slug)
+    introduction = get_object_or_404(introductions_received_by(organization), public_id=public_id)
+    if request.method == "GET":
+        return confirmation(
+            request,
+            title=with_names(
+                _("Withdraw your consent to %(name)s?"),
+                name=introduction.requester_organization.name,
+            ),
+            explanation=_(
+                "Your shared contacts stop being shown to this person at once. They may ask "
+                "again later; you may also block them."
+            ),
+            confirm_label=_("Withdraw consent"),
+            cancel_url=reverse("organizations:introduction_received", args=[slug, public_id]),
+        )
+    try:
+        introduction_set_state(introduction=introduction, to=ACTIONS["withdraw"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Consent withdrawn: the contacts are no longer shown."))
+    return redirect("organizations:introduction_received", slug=slug, public_id=public_id)
+
+
+@require_http_methods(["GET", "POST"])
 def introduction_block_view(request, slug, public_id):
     organization = _received(request, slug)
     introduction = get_object_or_404(introductions_received_by(organization), public_id=public_id)
-    target = request.POST.get("target")
+    target = request.POST.get("target") if request.method == "POST" else request.GET.get("target")
     if target not in ("person", "organization"):
         messages.error(request, _("Choose whom to block."))
         return redirect("organizations:introduction_received", slug=slug, public_id=public_id)
+    if request.method == "GET":
+        if target == "person":
+            title = with_names(_("Block %(person)s?"), person=introduction.requester.email)
+        else:
+            title = with_names(
+                _("Block %(organization)s?"), organization=introduction.requester_organization.name
+            )
+        return confirmation(
+            request,
+            title=title,
+            explanation=_(
+                "Their open requests are declined, any consent you gave them is withdrawn, and "
+                "their future requests are refused. You can unblock them later."
+            ),
+            confirm_label=_("Block"),
+            cancel_url=reverse("organizations:introduction_received", args=[slug, public_id]),
+            hidden=[("target", target)],
+        )
     introduction_block(
         organization=organization,
         by=request.user,
@@ -217,10 +265,18 @@ def introduction_block_view(request, slug, public_id):
     return redirect("organizations:introductions_received", slug=slug)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def introduction_unblock_view(request, slug, public_id):
     organization = _received(request, slug)
     block = get_object_or_404(introduction_blocks_of(organization), public_id=public_id)
+    if request.method == "GET":
+        return confirmation(
+            request,
+            title=with_names(_("Unblock %(name)s?"), name=block.label),
+            explanation=_("Their requests will reach your organization again."),
+            confirm_label=_("Unblock"),
+            cancel_url=reverse("organizations:introductions_received", args=[slug]),
+        )
     introduction_unblock(block=block, by=request.user)
     messages.success(request, _("Unblocked."))
     return redirect("organizations:introductions_received", slug=slug)
@@ -238,6 +294,40 @@ def requesters(request):
         request,
         "organizations/requesters.html",
         {"organizations": requester_organizations_for_secretariat()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def requester_verification_revoke_view(request, public_id):
+    """The confirmation page for revoking, with the reason it asks for; the verification page's
+    own revoke form still posts to that page."""
+    _secretariat(request)
+    organization = get_object_or_404(requester_organizations_for_secretariat(), public_id=public_id)
+    current = requester_verification_of(organization)
+    if current is None:
+        raise Http404
+    form = RevokeVerificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            requester_verification_revoke(
+                verification=current, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Verification revoked."))
+            return redirect("organizations:requester_verification", public_id=public_id)
+    return confirmation(
+        request,
+        title=with_names(_("Revoke the verification of %(name)s?"), name=organization.name),
+        explanation=_(
+            "Revoking stops new requests from its members at once, and every accepted "
+            "introduction stops showing contacts."
+        ),
+        confirm_label=_("Revoke the verification"),
+        cancel_url=reverse("organizations:requester_verification", args=[public_id]),
+        form=form,
+        status=400 if form.errors else 200,
     )
 
 

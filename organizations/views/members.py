@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +22,7 @@ from organizations.services import (
     membership_invite,
     membership_remove,
 )
+from organizations.views.confirm import confirmation, with_names
 
 
 def _organization(request, slug, permission):
@@ -89,10 +91,44 @@ def membership_role(request, slug, public_id):
     return redirect("organizations:members", slug=slug)
 
 
-@require_POST
+def _confirm_removal(request, membership, leaving):
+    organization = membership.organization
+    if not (leaving or request.user.has_perm("organizations.manage_members", organization)):
+        raise PermissionDenied
+    if leaving:
+        title = with_names(_("Leave %(organization)s?"), organization=organization.name)
+        explanation = _(
+            "You will no longer see its members, contacts or requests, and you can only come "
+            "back if an administrator invites you again."
+        )
+        label = _("Leave the organization")
+    else:
+        person = membership.user.name or membership.user.email
+        title = with_names(
+            _("Remove %(person)s from %(organization)s?"),
+            person=person,
+            organization=organization.name,
+        )
+        explanation = _(
+            "They will no longer see the organization's members, contacts or requests, and any "
+            "introduction they asked for on its behalf stops sharing contacts."
+        )
+        label = _("Remove the member")
+    return confirmation(
+        request,
+        title=title,
+        explanation=explanation,
+        confirm_label=label,
+        cancel_url=reverse("organizations:members", args=[organization.slug]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def membership_delete(request, slug, public_id):
     membership = _membership(request, slug, public_id)
     leaving = membership.user_id == request.user.pk
+    if request.method == "GET":
+        return _confirm_removal(request, membership, leaving)
     try:
         membership_remove(membership=membership, by=request.user)
     except ValidationError as error:
@@ -105,10 +141,20 @@ def membership_delete(request, slug, public_id):
     return redirect("organizations:members", slug=slug)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_revoke_view(request, slug, public_id):
     organization = _organization(request, slug, "organizations.manage_members")
     found = get_object_or_404(Invitation, organization=organization, public_id=public_id)
+    if request.method == "GET":
+        return confirmation(
+            request,
+            title=with_names(_("Revoke the invitation to %(email)s?"), email=found.email),
+            explanation=_(
+                "The link in the invitation stops working. You can invite the same address again."
+            ),
+            confirm_label=_("Revoke the invitation"),
+            cancel_url=reverse("organizations:members", args=[slug]),
+        )
     try:
         invitation_revoke(invitation=found, by=request.user)
     except ValidationError as error:
