@@ -179,6 +179,18 @@ class Visitor:
 
     # Steps shared by the journeys.
 
+    def submit(self, button: str, name: str) -> None:
+        """Press the button ``button`` (translated) of a form that should be accepted, check the
+        page that follows, and stop with the errors shown if the form was refused instead."""
+        self.button(button).click()
+        self.check(name)
+        refused = self.page.locator(".error-summary, .message--error, .errorlist")
+        if refused.count():
+            raise AssertionError(
+                f"{self.language}-{name}: the form was refused: "
+                + " | ".join(refused.all_inner_texts())
+            )
+
     def choose_language(self) -> None:
         """Switch the portal's language with the switcher in the header, from whatever language
         the page is in now (for a signed-in person this also saves it on the account)."""
