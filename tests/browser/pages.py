@@ -4,7 +4,7 @@ a screenshot when asked to.
 
 Checks record problems instead of stopping the journey, so that one run lists every page that
 fails and why; the journey's own steps (finding a button, reading a status) stop at once.
-``Visitor.assert_clean()`` at the end of each journey fails with the whole list.
+``assert_clean(...)`` at the end of each journey fails with the whole list.
 """
 
 import os
@@ -201,8 +201,10 @@ class Visitor:
         self.page.wait_for_load_state("load")
         assert self.page.locator("html").get_attribute("lang") == self.language
 
-    def assert_clean(self) -> None:
-        assert not self.problems, (
-            f"{len(self.problems)} problem(s) on the pages {self.who} saw:\n"
-            + ("\n".join(f"- {problem}" for problem in self.problems))
-        )
+
+def assert_clean(*visitors: Visitor) -> None:
+    """Fail with every problem the journey's people met, page by page."""
+    problems = [
+        f"- [{visitor.who}] {problem}" for visitor in visitors for problem in visitor.problems
+    ]
+    assert not problems, f"{len(problems)} problem(s) on the pages visited:\n" + "\n".join(problems)

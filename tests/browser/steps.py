@@ -76,8 +76,9 @@ def sign_in_by_keyboard(visitor: Visitor, email: str, password: str, secret: str
     page.keyboard.press("Tab")
     assert focused(visitor) == ("A", visitor.t("Skip to main content"))
     page.keyboard.press("Enter")
-    page.keyboard.press("Tab")
-    assert focused_field(visitor) == "login", focused(visitor)
+    # From the skip link's target, the first field of the form is a few Tabs away (past the
+    # "sign up" link above the form); from there on the form's own order holds.
+    tab_to(visitor, "login")
     page.keyboard.type(email)
     page.keyboard.press("Tab")
     assert focused_field(visitor) == "password", focused(visitor)
@@ -85,17 +86,20 @@ def sign_in_by_keyboard(visitor: Visitor, email: str, password: str, secret: str
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
     visitor.check("two-factor")
-    page.keyboard.press("Tab")
-    # The code field is the first thing after the skip link's target; reach it by Tab.
-    for _ in range(30):
-        if focused_field(visitor) == "code":
-            break
-        page.keyboard.press("Tab")
-    assert focused_field(visitor) == "code", focused(visitor)
+    tab_to(visitor, "code")
     page.keyboard.type(totp_code(secret))
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/accounts/" not in url)
     visitor.check("signed-in")
+
+
+def tab_to(visitor: Visitor, name: str, limit: int = 12) -> None:
+    """Press Tab until the field ``name`` has the focus; fail if it takes more than ``limit``."""
+    for _ in range(limit):
+        visitor.page.keyboard.press("Tab")
+        if focused_field(visitor) == name:
+            return
+    raise AssertionError(f"{limit} Tabs did not reach the field {name!r}; at {focused(visitor)}")
 
 
 def focused(visitor: Visitor) -> tuple[str, str]:

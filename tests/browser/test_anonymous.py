@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.pages import Visitor
+from tests.browser.pages import Visitor, assert_clean
 from tests.browser.world import approved_cso
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -61,4 +61,4 @@ def test_anonymous_visitor_finds_an_organization_and_checks_its_letter(visitors,
         status=404,
     )
 
-    visitor.assert_clean()
+    assert_clean(visitor)

@@ -4,12 +4,16 @@ adds a contact, and applies for vetting (draft, then submitted)."""
 import pytest
 
 from organizations.models import Organization, Sector, VettingStatus
-from tests.browser.pages import Visitor
+from tests.browser.pages import Visitor, assert_clean
 from tests.browser.steps import choice_label, sign_up
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 NAME = "Sahel Women Mediators"
+
+
+# Form fields are found by their labels, which for model fields are the fields' verbose names
+# (lower case in the catalogues, capitalised by the form).
 
 
 def register_organization(visitor: Visitor) -> None:
@@ -18,9 +22,9 @@ def register_organization(visitor: Visitor) -> None:
     visitor.check("directory")
     visitor.link("Register an organization").click()
     visitor.check("register-organization")
-    visitor.field("Name").fill(NAME)
-    visitor.field("Sector").select_option(label=choice_label(visitor, Sector.CIVIL_SOCIETY))
-    visitor.field("Summary").fill("Women mediators in cross-border communities.")
+    visitor.field("name").fill(NAME)
+    visitor.field("sector").select_option(label=choice_label(visitor, Sector.CIVIL_SOCIETY))
+    visitor.field("summary").fill("Women mediators in cross-border communities.")
     visitor.submit("Save", "profile")
     assert visitor.page.get_by_role("heading", level=1).inner_text().startswith(NAME)
 
@@ -28,20 +32,20 @@ def register_organization(visitor: Visitor) -> None:
 def fill_profile(visitor: Visitor) -> None:
     visitor.link("Edit the profile").click()
     visitor.check("edit-profile")
-    visitor.field("Description").fill(
+    visitor.field("description").fill(
         "Since 2015 we train women mediators in the border villages of the Sahel."
     )
-    visitor.field("Website").fill("https://sahel-mediators.example.org")
+    visitor.field("website").fill("https://sahel-mediators.example.org")
     visitor.submit("Save", "profile-filled")
 
 
 def add_contact(visitor: Visitor) -> None:
     visitor.link("Contacts").click()
     visitor.check("contacts")
-    visitor.field("Name").fill("Aïssata Traoré")
-    visitor.field("Role").fill("Coordinator")
-    visitor.field("Email").fill("aissata@sahel-mediators.example.org")
-    visitor.field("Phone").fill("+223 20 22 33 44")
+    visitor.field("name").fill("Aïssata Traoré")
+    visitor.field("role").fill("Coordinator")
+    visitor.field("email").fill("aissata@sahel-mediators.example.org")
+    visitor.field("phone").fill("+223 20 22 33 44")
     visitor.submit("Save", "contacts-added")
     assert visitor.page.get_by_role("cell", name="Aïssata Traoré").is_visible()
     visitor.link("Back to the profile").click()
@@ -99,4 +103,4 @@ def test_cso_staffer_joins_registers_and_applies_for_vetting(visitors, language)
 
     organization = Organization.objects.get(name=NAME)
     assert organization.vetting_applications.get().status == VettingStatus.SUBMITTED
-    visitor.assert_clean()
+    assert_clean(visitor)

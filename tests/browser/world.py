@@ -9,17 +9,19 @@ from tests.organizations.conftest import vetting_approved, vetting_submitted
 __all__ = ["PASSWORD", "approved_cso", "cso_with_submitted_application", "reviewers"]
 
 
-def reviewers():
-    """Two reviewers of the secretariat with an authenticator app, as their role requires."""
-    first = UserFactory(email="rita@secretariat.example", groups=["secretariat"])
+def reviewers(language: str = "en"):
+    """Two reviewers of the secretariat with an authenticator app, as their role requires, who
+    chose ``language`` in their account settings."""
+    first = UserFactory(email="rita@secretariat.example", groups=["secretariat"], language=language)
     second = UserFactory(email="ravi@secretariat.example", groups=["secretariat"])
     enrol_totp(first)
     enrol_totp(second)
     return first, second
 
 
-def cso_with_submitted_application():
-    """A public CSO whose admin submitted an application with evidence for every criterion."""
+def cso_with_submitted_application(language: str = "en"):
+    """A public CSO whose admin (who reads the portal in ``language``) submitted an application
+    with evidence for every criterion."""
     admin = MembershipFactory(
         organization=OrganizationFactory(
             name="Coastal Youth Forum",
@@ -29,6 +31,7 @@ def cso_with_submitted_application():
         ),
         role=MembershipRole.ADMIN,
         user__email="alice@cso.example",
+        user__language=language,
     )
     application = vetting_submitted(admin.organization, admin.user)
     return admin.organization, admin.user, application
