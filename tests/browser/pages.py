@@ -31,8 +31,10 @@ RUN_AXE = """async () => {
 }"""
 
 # The elements that stick out of the viewport on the side that scrolls (the end side: right in
-# LTR, left in RTL), outermost first, so that the report names the cause, not its children.
-FIND_OVERFLOW = """(rtl) => {
+# LTR, left in RTL, as the page's direction says), outermost first, so that the report names the
+# cause, not its children.
+FIND_OVERFLOW = """() => {
+  const rtl = getComputedStyle(document.documentElement).direction === "rtl";
   const width = document.documentElement.clientWidth;
   const sticksOut = el => {
     const box = el.getBoundingClientRect();
@@ -160,7 +162,7 @@ class Visitor:
         try:
             # Let the layout settle at the new width before measuring.
             page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
-            found = page.evaluate(FIND_OVERFLOW, self.language == "ar")
+            found = page.evaluate(FIND_OVERFLOW)
             if found["scrollWidth"] > PHONE["width"]:
                 self.problems.append(
                     f"{where}: scrolls sideways at 360 px (page {found['scrollWidth']} px wide);"
