@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.utils import translation
 from django.utils.text import capfirst
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 from tests.browser.requirements import AXE_PATH
 
@@ -106,6 +106,11 @@ class Visitor:
     def link(self, message: str):
         return self.page.get_by_role("link", name=self.t(message), exact=True)
 
+    def nav(self, message: str):
+        """A link of the header's main navigation."""
+        main = self.page.get_by_role("navigation", name=self.t("Main"))
+        return main.get_by_role("link", name=self.t(message), exact=True)
+
     def goto(self, path: str, name: str, status: int = 200) -> None:
         response = self.page.goto(self.base_url + path)
         assert response is not None and response.status == status, (
@@ -181,11 +186,16 @@ class Visitor:
 
     # Steps shared by the journeys.
 
+    def follow(self, target: Locator, name: str) -> None:
+        """Click a link or button that loads a page, wait for that page, and check it."""
+        with self.page.expect_navigation():
+            target.click()
+        self.check(name)
+
     def submit(self, button: str, name: str) -> None:
         """Press the button ``button`` (translated) of a form that should be accepted, check the
         page that follows, and stop with the errors shown if the form was refused instead."""
-        self.button(button).click()
-        self.check(name)
+        self.follow(self.button(button), name)
         refused = self.page.locator(".error-summary, .message--error, .errorlist")
         if refused.count():
             raise AssertionError(
@@ -199,8 +209,8 @@ class Visitor:
         shown = self.page.locator("html").get_attribute("lang") or "en"
         switcher = self.page.locator("form.language-switcher")
         switcher.get_by_label(label(shown, "Language")).select_option(self.language)
-        switcher.get_by_role("button", name=t(shown, "Change")).click()
-        self.page.wait_for_load_state("load")
+        with self.page.expect_navigation():
+            switcher.get_by_role("button", name=t(shown, "Change")).click()
         assert self.page.locator("html").get_attribute("lang") == self.language
 
 

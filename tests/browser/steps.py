@@ -40,20 +40,16 @@ def sign_up(visitor: Visitor, email: str, password: str) -> None:
     """Create an account with allauth's sign-up form and confirm the address from the email."""
     visitor.goto("/", "home")
     visitor.choose_language()
-    main_nav = visitor.page.get_by_role("navigation", name=visitor.t("Main"))
-    main_nav.get_by_role("link", name=visitor.t("Register"), exact=True).click()
-    visitor.check("sign-up")
+    visitor.follow(visitor.nav("Register"), "sign-up")
     visitor.field("Email").fill(email)
     visitor.field("Password").fill(password)
     visitor.field("Password (again)").fill(password)
-    visitor.button("Sign Up").click()
-    visitor.check("sign-up-sent")
+    visitor.follow(visitor.button("Sign Up"), "sign-up-sent")
 
     confirmation = link_in(wait_for_email(email), "/accounts/confirm-email/")
     # The email's link names the site's domain; the journey follows it on the live server.
     visitor.goto(re.sub(r"^https?://[^/]+", "", confirmation), "confirm-email")
-    visitor.button("Confirm").click()
-    visitor.check("email-confirmed")
+    visitor.follow(visitor.button("Confirm"), "email-confirmed")
     # Confirming from the link does not sign in (the link may have been opened elsewhere).
     if "/accounts/login/" in visitor.page.url:
         sign_in(visitor, email, password, navigate=False)
@@ -64,8 +60,7 @@ def sign_in(visitor: Visitor, email: str, password: str, navigate: bool = True) 
         visitor.goto("/accounts/login/", "sign-in")
     visitor.field("Email").fill(email)
     visitor.field("Password").fill(password)
-    visitor.button("Sign In").click()
-    visitor.check("signed-in")
+    visitor.follow(visitor.button("Sign In"), "signed-in")
 
 
 def sign_in_by_keyboard(visitor: Visitor, email: str, password: str, secret: str) -> None:

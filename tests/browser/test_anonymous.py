@@ -17,18 +17,16 @@ def open_home(visitor: Visitor) -> None:
 
 def search_directory(visitor: Visitor, words: str) -> None:
     # By keyboard: type in the search box and press Enter to apply the filters.
-    main_nav = visitor.page.get_by_role("navigation", name=visitor.t("Main"))
-    main_nav.get_by_role("link", name=visitor.t("Organizations"), exact=True).click()
-    visitor.check("directory")
+    visitor.follow(visitor.nav("Organizations"), "directory")
     search = visitor.field("Search")
     search.fill(words)
-    search.press("Enter")
+    with visitor.page.expect_navigation():
+        search.press("Enter")
     visitor.check("directory-search")
 
 
 def open_profile(visitor: Visitor, name: str) -> None:
-    visitor.page.get_by_role("link", name=name, exact=True).click()
-    visitor.check("profile")
+    visitor.follow(visitor.page.get_by_role("link", name=name, exact=True), "profile")
     # The heading is the name, followed by the acronym when there is one.
     assert visitor.page.get_by_role("heading", level=1).inner_text().startswith(name)
 

@@ -17,11 +17,8 @@ NAME = "Sahel Women Mediators"
 
 
 def register_organization(visitor: Visitor) -> None:
-    main_nav = visitor.page.get_by_role("navigation", name=visitor.t("Main"))
-    main_nav.get_by_role("link", name=visitor.t("Organizations"), exact=True).click()
-    visitor.check("directory")
-    visitor.link("Register an organization").click()
-    visitor.check("register-organization")
+    visitor.follow(visitor.nav("Organizations"), "directory")
+    visitor.follow(visitor.link("Register an organization"), "register-organization")
     visitor.field("name").fill(NAME)
     visitor.field("sector").select_option(label=choice_label(visitor, Sector.CIVIL_SOCIETY))
     visitor.field("summary").fill("Women mediators in cross-border communities.")
@@ -30,8 +27,7 @@ def register_organization(visitor: Visitor) -> None:
 
 
 def fill_profile(visitor: Visitor) -> None:
-    visitor.link("Edit the profile").click()
-    visitor.check("edit-profile")
+    visitor.follow(visitor.link("Edit the profile"), "edit-profile")
     visitor.field("description").fill(
         "Since 2015 we train women mediators in the border villages of the Sahel."
     )
@@ -40,21 +36,18 @@ def fill_profile(visitor: Visitor) -> None:
 
 
 def add_contact(visitor: Visitor) -> None:
-    visitor.link("Contacts").click()
-    visitor.check("contacts")
+    visitor.follow(visitor.link("Contacts"), "contacts")
     visitor.field("name").fill("Aïssata Traoré")
     visitor.field("role").fill("Coordinator")
     visitor.field("email").fill("aissata@sahel-mediators.example.org")
     visitor.field("phone").fill("+223 20 22 33 44")
     visitor.submit("Save", "contacts-added")
     assert visitor.page.get_by_role("cell", name="Aïssata Traoré").is_visible()
-    visitor.link("Back to the profile").click()
-    visitor.check("profile")
+    visitor.follow(visitor.link("Back to the profile"), "profile")
 
 
 def open_vetting(visitor: Visitor) -> None:
-    visitor.link("Vetting").click()
-    visitor.check("vetting")
+    visitor.follow(visitor.link("Vetting"), "vetting")
     visitor.submit("Start an application", "vetting-started")
     assert status_shown(visitor) == choice_label(visitor, VettingStatus.DRAFT)
 

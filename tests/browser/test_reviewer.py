@@ -17,11 +17,8 @@ CHANGES = "Please describe how your youth clubs choose their facilitators."
 
 
 def open_application_from_queue(visitor: Visitor, organization_name: str) -> None:
-    main_nav = visitor.page.get_by_role("navigation", name=visitor.t("Main"))
-    main_nav.get_by_role("link", name=visitor.t("Vetting queue"), exact=True).click()
-    visitor.check("vetting-queue")
-    visitor.page.get_by_role("link", name=organization_name, exact=True).click()
-    visitor.check("review")
+    visitor.follow(visitor.nav("Vetting queue"), "vetting-queue")
+    visitor.follow(visitor.page.get_by_role("link", name=organization_name, exact=True), "review")
 
 
 def rate_every_criterion(visitor: Visitor, rating: str = "met") -> None:
@@ -45,8 +42,7 @@ def approve(visitor: Visitor) -> None:
 
 def resubmit_as_applicant(visitor: Visitor, slug: str) -> None:
     visitor.goto(f"/organizations/{slug}/", "profile")
-    visitor.link("Vetting").click()
-    visitor.check("vetting-changes-requested")
+    visitor.follow(visitor.link("Vetting"), "vetting-changes-requested")
     assert status_shown(visitor) == choice_label(visitor, VettingStatus.CHANGES_REQUESTED)
     assert visitor.page.get_by_text(CHANGES).is_visible()
     evidence_fields(visitor).first.fill(
