@@ -4,6 +4,7 @@ Skipped as a whole, with the reason and the command that fixes it (also in the p
 header), when chromium or node_modules/axe-core is missing. Playwright never downloads a browser.
 """
 
+import importlib
 import os
 
 import pytest
@@ -12,13 +13,35 @@ from tests.browser import requirements
 from tests.browser.pages import Visitor
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    # Hooks of a conftest see every collected item: mark only this set's, so that
-    # `pytest -m "not browser"` leaves it out.
-    here = os.path.dirname(__file__)
-    for item in items:
-        if str(item.path).startswith(here + os.sep):
-            item.add_marker(pytest.mark.browser)
+    """Mark this set's tests ``browser`` (so that `pytest -m "not browser"` leaves them out)
+    and run them last, after pytest-django's ordering: their live server needs a database that
+    is emptied after each test, which the suite's other tests must not see."""
+    here = os.path.dirname(__file__) + os.sep
+    ours = [item for item in items if str(item.path).startswith(here)]
+    for item in ours:
+        item.add_marker(pytest.mark.browser)
+    items[:] = [item for item in items if not str(item.path).startswith(here)] + ours
+
+
+# The data the migrations load (groups, themes, criteria), as a new installation has it. The live
+# server needs a transactional database, which is emptied after each test; Django's
+# serialized_rollback would restore it, but clashes with the content types that any earlier
+# transactional test of the suite recreated. These loaders are idempotent: a new data migration
+# that the journeys need is added here.
+MIGRATION_DATA = [
+    ("organizations.migrations.0002_extensions_and_groups", "create_groups"),
+    ("organizations.migrations.0005_themes_and_criteria", "load"),
+]
+
+
+@pytest.fixture(autouse=True)
+def migration_data(transactional_db):
+    from django.apps import apps
+
+    for module, function in MIGRATION_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(scope="package")
