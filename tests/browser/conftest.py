@@ -37,7 +37,8 @@ MIGRATION_DATA = [
 
 
 @pytest.fixture(autouse=True)
-def migration_data(transactional_db):
+def migration_data(chromium, transactional_db):
+    # ``chromium`` first: without a browser the set is skipped before touching the database.
     from django.apps import apps
 
     for module, function in MIGRATION_DATA:
