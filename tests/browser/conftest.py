@@ -15,13 +15,11 @@ from tests.browser.pages import Visitor
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Mark this set's tests ``browser`` (so that `pytest -m "not browser"` leaves them out)
-    and run them last, after pytest-django's ordering: their live server needs a database that
-    is emptied after each test, which the suite's other tests must not see."""
+    """Run this set last, after pytest-django's ordering: its live server needs a database that
+    is emptied after each test, which the suite's other tests must not see. (Each module is
+    marked ``browser``, so that `pytest -m "not browser"` leaves the set out.)"""
     here = os.path.dirname(__file__) + os.sep
     ours = [item for item in items if str(item.path).startswith(here)]
-    for item in ours:
-        item.add_marker(pytest.mark.browser)
     items[:] = [item for item in items if not str(item.path).startswith(here)] + ours
 
 

@@ -5,7 +5,7 @@ import pytest
 from tests.browser.pages import Visitor, assert_clean
 from tests.browser.world import approved_cso
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def open_home(visitor: Visitor) -> None:

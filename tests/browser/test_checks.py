@@ -5,7 +5,7 @@ import pytest
 
 from tests.browser.pages import assert_clean
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BROKEN = """<!DOCTYPE html>
 <html lang="en" dir="ltr"><head><title>Broken</title></head>

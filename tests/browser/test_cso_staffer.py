@@ -7,7 +7,7 @@ from organizations.models import Organization, Sector, VettingStatus
 from tests.browser.pages import Visitor, assert_clean
 from tests.browser.steps import choice_label, sign_up
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NAME = "Sahel Women Mediators"
 

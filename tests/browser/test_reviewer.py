@@ -11,7 +11,7 @@ from tests.browser.world import PASSWORD, cso_with_submitted_application, review
 from tests.conftest import TOTP_SECRET
 from tests.organizations.conftest import vetting_rate_all
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHANGES = "Please describe how your youth clubs choose their facilitators."
 
