@@ -50,8 +50,14 @@ run: install messages
 	@echo
 	DEBUG=1 SITE_URL=$(SITE_URL) BIND=$(HOST):$(PORT) $(RUN) honcho start --procfile Procfile
 
-test: install messages
+test: install messages node_modules/axe-core/axe.min.js
 	$(RUN) pytest
+
+# axe-core for the browser tests (tests/browser). Without npm (or chromium) pytest skips that set
+# and says why in its header.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the browser tests (tests/browser) will be skipped"; fi
 
 lint: install
 	$(RUN) ruff check .

@@ -157,3 +157,10 @@ def bearer(user, write: bool = True) -> Client:
 
     _token, secret = api_token_create(user=user, name="test", can_write=write)
     return Client(headers={"Authorization": f"Bearer {secret}"})
+
+
+def pytest_report_header(config):
+    # Whether the browser set (tests/browser) runs here, and with what; or why not.
+    from tests.browser.requirements import report_header
+
+    return report_header()

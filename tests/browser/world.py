@@ -1,0 +1,60 @@
+"""The people and organizations the journeys start from, made through the factories and the
+services (never the demo loader), so that each journey starts from a known state."""
+
+from organizations.models import MembershipRole, VisibilityTier
+from tests.conftest import enrol_totp
+from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
+from tests.organizations.conftest import vetting_approved, vetting_submitted
+
+__all__ = ["PASSWORD", "approved_cso", "cso_with_submitted_application", "reviewers"]
+
+
+def reviewers(language: str = "en"):
+    """Two reviewers of the secretariat with an authenticator app, as their role requires, who
+    chose ``language`` in their account settings."""
+    first = UserFactory(email="rita@secretariat.example", groups=["secretariat"], language=language)
+    second = UserFactory(email="ravi@secretariat.example", groups=["secretariat"])
+    enrol_totp(first)
+    enrol_totp(second)
+    return first, second
+
+
+def cso_with_submitted_application(language: str = "en"):
+    """A public CSO whose admin (who reads the portal in ``language``) submitted an application
+    with evidence for every criterion."""
+    admin = MembershipFactory(
+        organization=OrganizationFactory(
+            name="Coastal Youth Forum",
+            slug="coastal-youth-forum",
+            visibility_tier=VisibilityTier.PUBLIC,
+            summary="Youth dialogue clubs on the coast.",
+        ),
+        role=MembershipRole.ADMIN,
+        user__email="alice@cso.example",
+        user__language=language,
+    )
+    application = vetting_submitted(admin.organization, admin.user)
+    return admin.organization, admin.user, application
+
+
+def approved_cso():
+    """A public, vetted CSO (approved by two reviewers) and its approved application."""
+    admin = MembershipFactory(
+        organization=OrganizationFactory(
+            name="Réseau des Femmes pour la Paix",
+            slug="reseau-femmes-paix",
+            acronym="RFP",
+            visibility_tier=VisibilityTier.PUBLIC,
+            women_led=True,
+            headquarters_country="SN",
+            countries=["SN", "ML"],
+            working_languages=["fr", "wo"],
+            summary="Médiation communautaire et prévention au Sahel.",
+        ),
+        role=MembershipRole.ADMIN,
+        user__email="awa@rfp.example",
+    )
+    first = UserFactory(groups=["secretariat"])
+    second = UserFactory(groups=["secretariat"])
+    application = vetting_submitted(admin.organization, admin.user)
+    return admin.organization, vetting_approved(application, first, second)
