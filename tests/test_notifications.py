@@ -18,23 +18,37 @@ from gsx_portal.notifications import (
     registered_kinds,
 )
 from gsx_portal.reminders import reminders_send_due
-from organizations.models import MembershipRole, VettingStatus
+from organizations.models import MembershipRole, VettingStatus, VisibilityTier
 from organizations.services import (
     introduction_request,
     membership_invite,
     vetting_set_state,
 )
-from tests.conftest import signed_in
+from tests.conftest import enrol_totp, signed_in
 from tests.factories import MembershipFactory, UserFactory
-from tests.organizations.conftest import (  # noqa: F401 (fixtures)
-    enrolled_government_user,
-    ministry,
-    network_cso,
+from tests.organizations.conftest import (
+    verify,
     vetting_submitted,
 )
 
 pytestmark = pytest.mark.django_db
 PURPOSE = "We would like to discuss a community policing pilot in the coastal districts."
+
+
+@pytest.fixture
+def ministry(government_user):
+    """The government user's ministry, verified by the secretariat (second factor enrolled)."""
+    enrol_totp(government_user)
+    organization = government_user.memberships.get().organization
+    verify(organization)
+    return organization
+
+
+@pytest.fixture
+def network_cso(cso):
+    cso.visibility_tier = VisibilityTier.NETWORK
+    cso.save()
+    return cso
 
 
 @pytest.fixture
@@ -45,7 +59,7 @@ def second_admin(cso):
 
 
 @pytest.fixture
-def introduction(network_cso, cso_admin, second_admin, cso_member, ministry):  # noqa: F811
+def introduction(network_cso, cso_admin, second_admin, cso_member, ministry):
     government = ministry.memberships.get().user
     return introduction_request(
         requester=government,
@@ -103,7 +117,7 @@ def test_a_notification_is_written_in_the_readers_language_when_read(cso_admin):
     assert french.endswith(": En examen.")
 
 
-def test_a_rolled_back_change_leaves_no_notification(network_cso, cso_admin, ministry):  # noqa: F811
+def test_a_rolled_back_change_leaves_no_notification(network_cso, cso_admin, ministry):
     from django.db import transaction
 
     government = ministry.memberships.get().user
