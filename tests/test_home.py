@@ -386,3 +386,30 @@ def test_the_verify_page_without_a_code_shows_the_empty_form():
     response = Client().get(reverse("verify_lookup"))
     assert response.status_code == 200
     assert "errorlist" not in response.content.decode()
+
+
+def test_the_demo_gives_its_accounts_things_waiting_and_notifications(settings):
+    from django.core.management import call_command
+
+    from gsx_portal.models import Notification
+    from organizations.models import User
+
+    settings.DEBUG = True
+    settings.DEMO_PASSWORD = "demo-password-for-tests"
+    call_command("load_demo")
+    call_command("load_demo")  # twice: nothing is asked again
+    amina = User.objects.get(email="cso.admin@demo.gsx.example")
+    board = _board(amina)
+    assert [e.application.organization.name for e in board.endorsements] == [
+        "Réseau des Médiatrices du Sahel"
+    ]
+    assert [i.requester_organization.name for i in board.introductions] == [
+        "Lakeside Police Service (demo)"
+    ]
+    assert Notification.objects.filter(user=amina, read_at__isnull=True).count() == 4
+    clara = User.objects.get(email="government@demo.gsx.example")
+    assert Notification.objects.filter(user=clara).count() == 1
+    kwame = User.objects.get(email="reviewer2@demo.gsx.example")
+    assert [a.organization.name for a in _board(kwame).reviews] == [
+        "Réseau des Médiatrices du Sahel"
+    ]
