@@ -14,18 +14,24 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from gsx_portal.models import Notification
 
 Renderer = Callable[[dict], str]
 _kinds: dict[str, Renderer] = {}
+_names: dict[str, tuple[str, ...]] = {}
 PRIMITIVES = (str, int, float, bool, type(None))
 
 
-def register_kind(kind: str, renderer: Renderer) -> None:
+def register_kind(kind: str, renderer: Renderer, *, names: tuple[str, ...] = ()) -> None:
+    """``names``: the parameters that are people's own words (an organization's name), which
+    pages isolate for bidirectional text (``notification_html``)."""
     _kinds[kind] = renderer
+    _names[kind] = names
 
 
 def registered_kinds() -> list[str]:
@@ -78,6 +84,21 @@ def notification_sentence(notification: Notification) -> str:
     if renderer is None:
         return _("An update from the portal.")
     return renderer(notification.params)
+
+
+def notification_html(notification: Notification) -> str:
+    """The sentence for a page: escaped, each name in ``<bdi>`` so that an Arabic name in an
+    English sentence (or the reverse) keeps its punctuation in place."""
+    names = [key for key in _names.get(notification.kind, ()) if key in notification.params]
+    if not names:
+        return conditional_escape(notification_sentence(notification))
+    # Private-use markers stand for the names while the sentence is written and escaped.
+    markers = {key: f"\ue000{i}\ue001" for i, key in enumerate(names)}
+    stand_in = Notification(kind=notification.kind, params={**notification.params, **markers})
+    html = str(conditional_escape(notification_sentence(stand_in)))
+    for key, marker in markers.items():
+        html = html.replace(marker, format_html("<bdi>{}</bdi>", notification.params[key]))
+    return mark_safe(html)  # noqa: S308 (escaped above; names inserted through format_html)
 
 
 @transaction.atomic

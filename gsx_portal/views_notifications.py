@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gsx_portal.notifications import (
+    notification_html,
     notification_mark_read,
-    notification_sentence,
     notifications_mark_all_read,
     notifications_of,
     safe_local_path,
@@ -23,7 +23,7 @@ PAGE_SIZE = 25
 def notification_list(request):
     page = Paginator(notifications_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     for notification in page:
-        notification.sentence = notification_sentence(notification)
+        notification.sentence = notification_html(notification)
     return render(
         request,
         "notifications/list.html",

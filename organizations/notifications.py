@@ -125,7 +125,8 @@ KINDS: dict[str, Kind] = {
 
 def register_kinds() -> None:
     for template, kind in KINDS.items():
-        register_kind(PREFIX + template, kind.render)
+        names = tuple(key for key in kind.keys if key not in (kind.codes or {}))
+        register_kind(PREFIX + template, kind.render, names=names)
 
 
 def notify_accounts(template: str, context: dict, recipients: list[str]) -> None:

@@ -357,3 +357,20 @@ def test_the_sweep_deletes_notifications_past_their_retention(cso_admin, setting
     assert sent["gsx_portal.notifications_retention"] == 1
     assert list(Notification.objects.values_list("pk", flat=True)) == [recent.pk]
     assert notifications_delete_old(now) == 0
+
+
+def test_the_page_isolates_names_and_escapes_them(cso_admin):
+    from gsx_portal.notifications import notification_html
+
+    (notification,) = notification_add(
+        users=[cso_admin],
+        kind="organizations.introduction_requested",
+        params={"organization": "شبكة <b>الشباب</b>", "requester_organization": "Ministry"},
+        link="/",
+    )
+    assert notification_html(notification) == (
+        "«<bdi>Ministry</bdi>» asks «<bdi>شبكة &lt;b&gt;الشباب&lt;/b&gt;</bdi>» "
+        "for an introduction."
+    )
+    html = signed_in(cso_admin).get(reverse("notifications:list")).content.decode()
+    assert "«<bdi>Ministry</bdi>» asks «<bdi>شبكة &lt;b&gt;الشباب&lt;/b&gt;</bdi>»" in html
