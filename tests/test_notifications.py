@@ -374,3 +374,12 @@ def test_the_page_isolates_names_and_escapes_them(cso_admin):
     )
     html = signed_in(cso_admin).get(reverse("notifications:list")).content.decode()
     assert "«<bdi>Ministry</bdi>» asks «<bdi>شبكة &lt;b&gt;الشباب&lt;/b&gt;</bdi>»" in html
+
+
+def test_a_notification_whose_parameters_no_longer_fit_its_kind_still_reads(cso_admin):
+    (notification,) = _add(cso_admin)
+    Notification.objects.filter(pk=notification.pk).update(params={})
+    notification.refresh_from_db()
+    assert notification_sentence(notification) == "An update from the portal."
+    html = signed_in(cso_admin).get(reverse("notifications:list")).content.decode()
+    assert "An update from the portal." in html
