@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from gsx_portal.api_notifications import NotificationViewSet
 from organizations import api as organizations_api
 from organizations.api_contacts import IntroductionViewSet
 from organizations.api_members import MembershipViewSet
@@ -12,6 +13,7 @@ router.register("themes", organizations_api.ThemeViewSet, basename="theme")
 router.register("criteria", organizations_api.CriterionViewSet, basename="criterion")
 router.register("introductions", IntroductionViewSet, basename="introduction")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("notifications", NotificationViewSet, basename="notification")
 router.register(
     "requester-verifications", RequesterVerificationViewSet, basename="requester-verification"
 )

@@ -14,7 +14,9 @@ class GsxPortalConfig(AppConfig):
 
     def ready(self):
         from gsx_portal import checks, reminders  # noqa: F401  (checks register themselves)
+        from gsx_portal.notifications import notifications_delete_old
         from gsx_portal.outbox import outbox_send_due
+        from organizations.notifications import register_kinds
         from organizations.services import introductions_expire_due, vetting_expire_due
 
         # The apps' sources for the periodic sweep (DESIGN.md §3). The project wires them here
@@ -24,6 +26,10 @@ class GsxPortalConfig(AppConfig):
         reminders.register("organizations.vetting_expire", vetting_expire_due)
         # Mail whose task never ran (broker down when it was queued) or whose retry is due.
         reminders.register("gsx_portal.outbox", outbox_send_due)
+        # Notifications past their retention period.
+        reminders.register("gsx_portal.notifications_retention", notifications_delete_old)
+        # The sentences of the organizations app's notifications, written at read time.
+        register_kinds()
 
         # A new password ends what the old one handed out, API tokens included. allauth announces
         # password changes only by signal; the receiver only calls the service.

@@ -1,3 +1,6 @@
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -45,3 +48,47 @@ class OutboundEmail(models.Model):
         if self.sent_at:
             return "sent"
         return "failed" if self.failed_at else "pending"
+
+
+class Notification(models.Model):
+    """One event told to one person inside the portal, beside the email that told it.
+
+    Stored as a kind and a few primitive parameters, not as a sentence: the sentence is written
+    when it is read (``gsx_portal.notifications.notification_sentence``), in the reader's
+    language of that moment. ``link`` is a local path only; secrets (an invitation's one-time
+    link) are never stored here. Rows older than ``NOTIFICATION_RETENTION_DAYS`` are deleted by
+    the periodic sweep.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=100, editable=False)
+    params = models.JSONField(_("parameters"), default=dict, blank=True, editable=False)
+    link = models.CharField(_("link"), max_length=500, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user_newest"),
+            # The header's question on every page: how many unread.
+            models.Index(
+                fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+            models.Index(fields=["created_at"], name="notification_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.user_id}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None

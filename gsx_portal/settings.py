@@ -49,6 +49,8 @@ SITE_URL = (
     or ("http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}")
 ).rstrip("/")
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
+# In-portal notifications are deleted by the periodic sweep after this many days.
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 180, minimum=1)
 # Invitations a person, and an organization, may send in 24 hours (counted from the rows).
 INVITATIONS_PER_USER_PER_DAY = env_int("INVITATIONS_PER_USER_PER_DAY", 20, minimum=1)
 INVITATIONS_PER_ORGANIZATION_PER_DAY = env_int(
@@ -151,6 +153,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gsx_portal.context_processors.navigation",
+                "gsx_portal.context_processors.waiting_counts",
             ],
         },
     },

@@ -13,6 +13,13 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("notifications/", include("gsx_portal.notification_urls")),
+    path("verify/", views.verify_letter_lookup, name="verify_lookup"),
+    path(
+        "invitations/<uuid:public_id>/accept/",
+        views.invitation_accept_from_home,
+        name="invitation_accept_from_home",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("organizations.urls")),
     path("admin/", admin.site.urls),

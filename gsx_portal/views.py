@@ -1,16 +1,21 @@
 import logging
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from gsx_portal.celery import app as celery_app
-from organizations.services import user_update_preferences
+from gsx_portal.forms import VerifyLetterForm
+from organizations.selectors.dashboard import dashboard_of, invitations_addressed_to
+from organizations.services import invitation_accept, user_update_preferences
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +23,40 @@ logger = logging.getLogger(__name__)
 @login_not_required
 @require_GET
 def home(request):
-    return render(request, "home.html")
+    """Signed in: what waits for me and my organizations. Anonymous: what the GSX is and how
+    to join, with the directory search and the letter check."""
+    if not request.user.is_authenticated:
+        return render(request, "home.html", {"verify_form": VerifyLetterForm()})
+    return render(request, "home.html", {"board": dashboard_of(request.user)})
+
+
+@login_not_required
+@require_GET
+def verify_letter_lookup(request):
+    """The home page's "verify a letter" box: a well-formed code leads to the letter's check;
+    anything else is explained at the field, with what was typed kept (NUL bytes dropped)."""
+    if "code" not in request.GET:
+        return render(request, "verify_lookup.html", {"form": VerifyLetterForm()})
+    form = VerifyLetterForm(request.GET)
+    if form.is_valid():
+        return redirect("organizations:verify_letter", code=form.cleaned_data["code"])
+    # Shown again as typed, without NUL bytes (no code has one; the error says why it failed).
+    form.data = {"code": request.GET["code"].replace("\x00", "")[:64]}
+    return render(request, "verify_lookup.html", {"form": form}, status=400)
+
+
+@require_POST
+def invitation_accept_from_home(request, public_id):
+    """Accept, from the home page, an invitation addressed to one of my verified addresses
+    (the service checks it again, with every other condition the email's link has)."""
+    invitation = get_object_or_404(invitations_addressed_to(request.user), public_id=public_id)
+    try:
+        invitation_accept(invitation=invitation, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("home")
+    messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.organization.name})
+    return redirect("organizations:detail", slug=invitation.organization.slug)
 
 
 def _database_reachable() -> bool:

@@ -150,3 +150,31 @@ def load_demo_accounts(*, password: str) -> list[tuple[DemoAccount, bool]]:
             _enrol_totp(user)
         results.append((account, created))
     return results
+
+
+@transaction.atomic
+def load_demo_waiting(*, security: User) -> None:
+    """Things waiting for the demo CSO admin, made through the real services (so the emails
+    and notifications are those a real request leaves): an endorsement request from the
+    organization in review, and a pending introduction request from the police service. Run
+    after ``load_demo_directory``; adds nothing that is already there."""
+    from organizations.demo_directory import IN_REVIEW
+    from organizations.models import Endorsement, IntroductionRequest, VettingStatus
+    from organizations.services import endorsement_request, introduction_request
+
+    sahel = Organization.objects.get(slug="sahel-women-peace-circle")
+    applicant = Organization.objects.get(name=IN_REVIEW)
+    application = applicant.vetting_applications.filter(status=VettingStatus.IN_REVIEW).first()
+    if application and not Endorsement.objects.filter(endorser=sahel).exists():
+        endorsement_request(
+            application=application,
+            endorser=sahel,
+            by=applicant.memberships.filter(role=MembershipRole.ADMIN).first().user,
+        )
+    if not IntroductionRequest.objects.filter(requester=security, organization=sahel).exists():
+        introduction_request(
+            requester=security,
+            requester_organization=security.memberships.get().organization,
+            organization=sahel,
+            purpose="To ask the Circle's mediators to brief our community liaison officers.",
+        )

@@ -41,6 +41,7 @@ PUBLIC_URL_NAMES = {
     "organizations:directory",
     "organizations:detail",
     "organizations:verify_letter",
+    "verify_lookup",
     "organization-list",
     "organization-detail",
     "theme-list",

@@ -3,6 +3,7 @@ from django.utils import translation
 
 from gsx_portal.outbox import Message, outbox_add
 from organizations.models import User
+from organizations.notifications import notify_accounts
 
 
 def email_on_commit(template: str, context: dict, recipients: list[str]) -> None:
@@ -14,6 +15,9 @@ def email_on_commit(template: str, context: dict, recipients: list[str]) -> None
 
     Each recipient who has an account gets the email in their own language; an address without
     one gets it in the language of the person whose action sent it.
+
+    Each recipient with an account also finds the event in their notification list (in the same
+    transaction; ``organizations.notifications`` says what each template leaves there).
     """
     recipients = sorted(set(recipients))
     if not recipients:
@@ -32,3 +36,4 @@ def email_on_commit(template: str, context: dict, recipients: list[str]) -> None
         subject, body = rendered[language]
         messages.append(Message(to=email, subject=subject, body=body))
     outbox_add(template=f"organizations.{template}", messages=messages)
+    notify_accounts(template, context, recipients)

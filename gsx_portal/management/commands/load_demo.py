@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from organizations.demo import DEMO_DOMAIN, DEMO_TOTP_SECRET, load_demo_accounts
+from organizations.demo import (
+    DEMO_DOMAIN,
+    DEMO_TOTP_SECRET,
+    load_demo_accounts,
+    load_demo_waiting,
+)
 from organizations.demo_directory import load_demo_directory
 from organizations.models import User
 
@@ -36,5 +41,6 @@ class Command(BaseCommand):
             government=by_email[f"government@{DEMO_DOMAIN}"],
             security=by_email[f"security@{DEMO_DOMAIN}"],
         )
+        load_demo_waiting(security=by_email[f"security@{DEMO_DOMAIN}"])
         self.stdout.write(f"Demo organizations: {added} created.")
         self.stdout.write(f"Two-factor secret of the privileged demo accounts: {DEMO_TOTP_SECRET}")
