@@ -172,3 +172,13 @@ def test_history_page_runs_a_constant_number_of_queries_with_every_kind_of_event
     add_events(10)
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(url)
+
+
+def test_history_sentences_escape_names(cso, amina):
+    with pghistory.context(user=amina.pk):
+        Contact.objects.create(organization=cso, name='<script>alert("x")</script>')
+
+    assert (
+        "<bdi>Amina Diallo</bdi> added the contact "
+        "<bdi>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</bdi>."
+    ) in _sentences(amina, cso)
