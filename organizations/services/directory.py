@@ -94,6 +94,8 @@ def _apply_profile(organization: Organization, profile: dict) -> list[Theme] | N
     for field in ("name", "acronym"):
         if isinstance(profile.get(field), str):
             profile[field] = normalise_name(profile[field])
+    if "summary_translations" in profile and profile["summary_translations"] is None:
+        profile["summary_translations"] = {}  # an empty JSON box in the admin
     if isinstance(profile.get("summary_translations"), dict):
         # A language left blank has no summary of its own: the original is shown instead.
         profile["summary_translations"] = {
