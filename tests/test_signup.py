@@ -86,6 +86,7 @@ def test_signup_shows_the_privacy_notice(client):
         "introduction request, and only once the secretariat has verified their organization"
     ) in html
     assert "How to be forgotten: ask the secretariat to delete your account." in html
+    assert "Two records keep your email address: which contacts you were shown" in html
 
 
 def test_signup_password_error_sits_at_the_password_field_and_is_described(client):
