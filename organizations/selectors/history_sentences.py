@@ -185,6 +185,17 @@ def _organization(row, who, names):
         return _sentence(gettext("%(who)s registered the organization."), who=who)
     if row["label"] == "delete":
         return _sentence(gettext("%(who)s deleted the organization."), who=who)
+    if set(row["changes"]) == {"vetted_until"}:
+        # Written by the vetting decision (told by its own event) or its expiry.
+        until = row["changes"]["vetted_until"][1]
+        if until:
+            return _sentence(
+                gettext("The organization is vetted until %(date)s."),
+                date=plain(
+                    formats.date_format(timezone.localtime(parse_datetime(until)), "DATE_FORMAT")
+                ),
+            )
+        return _sentence(gettext("The organization is no longer vetted."))
     return _sentence(
         gettext("%(who)s changed the %(fields)s."),
         who=who,

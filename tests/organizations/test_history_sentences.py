@@ -6,6 +6,7 @@ import re
 import pghistory
 import pytest
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import trans_real
 
 from organizations.models import Contact, Membership, MembershipRole
@@ -84,6 +85,9 @@ def test_history_tells_vetting_decisions_as_the_secretariats(
 
     sentences = _sentences(amina, cso)
     assert "The secretariat approved the vetting application." in sentences
+    cso.refresh_from_db()
+    until = formats.date_format(timezone.localtime(cso.vetted_until), "DATE_FORMAT")
+    assert f"The organization is vetted until {until}." in sentences
     assert enrolled_reviewer.name not in _page(amina, cso)
     # The secretariat sees who it was.
     assert f"<bdi>{enrolled_reviewer.name}</bdi> approved the vetting application." in _sentences(
