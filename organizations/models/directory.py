@@ -59,7 +59,8 @@ def validate_summary_translations(value) -> None:
     """``{language code: text}`` for the portal's languages, each text held to the summary's
     own rules (length; no NUL, which PostgreSQL's jsonb cannot store anyway)."""
     if not isinstance(value, dict):
-        raise ValidationError(_("Give the summaries as language code → text."), code="invalid")
+        # Codes other than "invalid", which the field would replace with its own message.
+        raise ValidationError(_("Give the summaries as language code → text."), code="not_object")
     unknown = sorted(str(code) for code in value if code not in SUMMARY_LANGUAGES)
     if unknown:
         raise ValidationError(
@@ -69,7 +70,7 @@ def validate_summary_translations(value) -> None:
         )
     for text in value.values():
         if not isinstance(text, str):
-            raise ValidationError(_("Each summary must be text."), code="invalid")
+            raise ValidationError(_("Each summary must be text."), code="not_text")
         MaxLengthValidator(SUMMARY_MAX_LENGTH)(text)
         ProhibitNullCharactersValidator()(text)
 

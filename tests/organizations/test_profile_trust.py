@@ -178,6 +178,8 @@ def test_secretariat_identity_form_has_no_summary_translations(cso, enrolled_rev
         ({"de": "Deutsch"}, "Summaries can be given in en, fr, ar, es only, not de."),
         ({"fr": "x" * 501}, "Ensure this value has at most 500 characters (it has 501)."),
         ({"fr": "nul\x00"}, "Null characters are not allowed."),
+        ({"fr": 3}, "Each summary must be text."),
+        (["fr"], "Give the summaries as language code → text."),
     ],
 )
 def test_service_refuses_bad_summary_translations(cso, cso_admin, translations, message):
