@@ -81,6 +81,9 @@ INTRODUCTION_REQUESTS_PER_ORGANIZATION_DAY = env_int(
 )
 # A TrueType font with Arabic glyphs for letters of recognition; DejaVu Sans is found by default.
 LETTER_FONT = env_str("LETTER_FONT", "")
+# Who signs letters of recognition, printed under the text (names and titles are not translated).
+LETTER_SIGNATORY_NAME = env_str("LETTER_SIGNATORY_NAME", "The Secretariat")
+LETTER_SIGNATORY_TITLE = env_str("LETTER_SIGNATORY_TITLE", "Global Solutions Exchange")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

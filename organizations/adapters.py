@@ -7,8 +7,12 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django import forms
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.utils.translation import gettext_lazy as _
+
+from organizations.text import normalise_name, validate_plain_name
 
 
 def remember_language(response, language: str):
@@ -36,6 +40,11 @@ class AccountAdapter(DefaultAccountAdapter):
             messages=[Message(to=email, subject=rendered.subject, body=rendered.body)],
         )
 
+    def save_user(self, request, user, form, commit=True):
+        # The name asked at sign-up (SignupForm.name); saved with the account, in one write.
+        user.name = form.cleaned_data.get("name", "")
+        return super().save_user(request, user, form, commit=commit)
+
     def post_login(self, request, user, **kwargs):
         # The language chosen in the account settings follows the person to every device,
         # and stays after they sign out.
@@ -43,12 +52,31 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SignupForm(BaseSignupForm):
-    """allauth's sign-up, taking as long for an address that has an account as for a new one.
+    """allauth's sign-up, asking for the person's name (shown to the members of their
+    organizations and on what they do), and taking as long for an address that has an account as
+    for a new one.
 
     With enumeration prevention allauth answers both alike, but only a new address had its
     password hashed, and the hash is most of the time a sign-up takes: the difference told who
     has an account. An existing address now has the typed password hashed (and thrown away).
     """
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        help_text=_("As colleagues know you; the members of your organizations will see it."),
+        widget=forms.TextInput(attrs={"autocomplete": "name", "dir": "auto"}),
+    )
+    field_order = ["name", "email", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["dir"] = "ltr"
+
+    def clean_name(self):
+        name = normalise_name(self.cleaned_data["name"])
+        validate_plain_name(name)
+        return name
 
     def try_save(self, request):
         if self.account_already_exists:

@@ -15,6 +15,8 @@ from organizations.models import (
     DESCRIPTION_MAX_LENGTH,
     NETWORK_NAME_MAX_LENGTH,
     NETWORKS_MAX_COUNT,
+    SUMMARY_LANGUAGES,
+    SUMMARY_MAX_LENGTH,
     Criterion,
     Organization,
     Sector,
@@ -165,7 +167,15 @@ class OrganizationInput(serializers.Serializer):
         child=serializers.ChoiceField(choices=COUNTRY_CHOICES), required=False
     )
     website = serializers.URLField(required=False, allow_blank=True)
-    summary = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    summary = serializers.CharField(max_length=SUMMARY_MAX_LENGTH, required=False, allow_blank=True)
+    summary_translations = serializers.DictField(
+        child=serializers.CharField(max_length=SUMMARY_MAX_LENGTH, allow_blank=True),
+        required=False,
+        help_text=(
+            "The summary in other portal languages, by language code (en, fr, ar, es); "
+            "a blank text removes that language. Replaces the whole set."
+        ),
+    )
     description = serializers.CharField(
         max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True
     )
@@ -186,6 +196,14 @@ class OrganizationInput(serializers.Serializer):
     )
     visibility_tier = serializers.ChoiceField(choices=VisibilityTier.choices, required=False)
     accepts_introductions = serializers.BooleanField(required=False)
+
+    def validate_summary_translations(self, value):
+        unknown = sorted(set(value) - set(SUMMARY_LANGUAGES))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown languages: {', '.join(unknown)}; use {', '.join(SUMMARY_LANGUAGES)}."
+            )
+        return value
 
 
 class OrganizationChangeInput(OrganizationInput):

@@ -1,8 +1,11 @@
 from django import forms
+from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 
 from organizations.languages import language_choices
 from organizations.models import (
+    SUMMARY_LANGUAGES,
+    SUMMARY_MAX_LENGTH,
     ApiToken,
     Contact,
     CriterionGroup,
@@ -116,12 +119,20 @@ class OrganizationForm(NormalisedNamesMixin, forms.ModelForm):
             "accepts_introductions",
         ]
         widgets = {
-            "summary": forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
-            "description": forms.Textarea(attrs={"rows": 6}),
-            "constituency": forms.Textarea(attrs={"rows": 3}),
-            "website": forms.URLInput(attrs={"placeholder": "https://"}),
+            "name": forms.TextInput(attrs={"dir": "auto"}),
+            "acronym": forms.TextInput(attrs={"dir": "auto"}),
+            "summary": forms.Textarea(
+                attrs={"rows": 2, "maxlength": SUMMARY_MAX_LENGTH, "dir": "auto"}
+            ),
+            "description": forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
+            "constituency": forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+            "website": forms.URLInput(attrs={"placeholder": "https://", "dir": "ltr"}),
         }
         help_texts = {
+            "summary": _(
+                "One or two sentences, in the language you write best; the directory's search "
+                "uses this text. You can add it in other languages below."
+            ),
             "visibility_tier": _(
                 "Public: anyone. Network members: people signed in to the portal. Restricted: "
                 "only your members and the secretariat — for organizations at risk."
@@ -142,6 +153,44 @@ class OrganizationForm(NormalisedNamesMixin, forms.ModelForm):
             for name in list(self.fields):
                 if name not in editable_fields:
                     del self.fields[name]
+        if "summary" in self.fields:
+            self._add_summary_translation_fields()
+
+    def _add_summary_translation_fields(self):
+        """One optional text per portal language, placed after the original summary."""
+        stored = self.instance.summary_translations or {}
+        fields = {}
+        for name, field in self.fields.items():
+            fields[name] = field
+            if name != "summary":
+                continue
+            for code in SUMMARY_LANGUAGES:
+                fields[f"summary_{code}"] = forms.CharField(
+                    label=gettext("Summary in %(language)s")
+                    % {"language": get_language_info(code)["name_translated"]},
+                    required=False,
+                    max_length=SUMMARY_MAX_LENGTH,
+                    initial=stored.get(code, ""),
+                    help_text=_(
+                        "Optional. Shown instead of the summary above to people who read the "
+                        "portal in this language."
+                    ),
+                    widget=forms.Textarea(
+                        attrs={"rows": 2, "lang": code, "dir": "auto"},
+                    ),
+                )
+        self.fields = fields
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "summary" in self.fields:
+            # The service takes the translations as one value, like the model keeps them.
+            cleaned_data["summary_translations"] = {
+                code: text
+                for code in SUMMARY_LANGUAGES
+                if (text := cleaned_data.pop(f"summary_{code}", "").strip())
+            }
+        return cleaned_data
 
 
 class InvitationForm(forms.Form):

@@ -1,5 +1,6 @@
 """The letter of recognition an approved organization can download, with a verification link."""
 
+import hashlib
 import io
 import logging
 from functools import cache
@@ -10,10 +11,11 @@ import segno
 from bidi import get_display
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
@@ -57,56 +59,143 @@ def verification_url(application: VettingApplication) -> str:
     )
 
 
-def recognition_letter_lines(application: VettingApplication) -> list[str]:
-    """The letter's text: the identity recognised at approval, never the live profile, so a
-    renamed organization cannot present the recognition under its new name."""
-    sector = ""
-    if application.recognised_sector:
-        with translation.override("en"):  # the letter is in English throughout
-            sector = str(Sector(application.recognised_sector).label)
-    return [
-        "The secretariat of the Global Solutions Exchange confirms that",
-        "",
-        _visual(application.recognised_name),
-        f"Sector: {sector}" if sector else "",
-        "",
-        "has been vetted against the criteria of the Better Peace Tool (core values,",
-        "competencies and nature of constituency) and recognised as a civil society partner.",
-        "",
-        f"Approved on: {formats.date_format(application.decided_at, 'DATE_FORMAT')}",
-        f"Valid until: {formats.date_format(application.valid_until, 'DATE_FORMAT')}",
-        "",
-        "Anyone can check that this letter is genuine and still valid at:",
-        verification_url(application),
-    ]
+LETTER_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
+# Unambiguous capitals and digits (no 0/O, 1/I) for the reference's random-looking part.
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def recognition_letter_pdf(application: VettingApplication) -> bytes:
-    """A one-page PDF: who is recognised, since when and until when, and how to verify it."""
+def letter_language(requested: str | None) -> str:
+    """The language asked for when it is one of the portal's, else the reader's own."""
+    if requested in LETTER_LANGUAGES:
+        return requested
+    current = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return current if current in LETTER_LANGUAGES else settings.LANGUAGE_CODE
+
+
+def letter_reference(application: VettingApplication) -> str:
+    """``GSX-<year of approval>-<6 characters>``, the same every time the letter is downloaded:
+    derived from the application's public id (not from the verification code, which it must not
+    reveal), so that a letter can be cited and matched on the verification page."""
+    digest = int.from_bytes(hashlib.sha256(str(application.public_id).encode()).digest()[:8])
+    part = ""
+    for _n in range(6):
+        digest, index = divmod(digest, len(REFERENCE_ALPHABET))
+        part += REFERENCE_ALPHABET[index]
+    year = (application.decided_at or application.created_at or timezone.now()).year
+    return f"GSX-{year}-{part}"
+
+
+def recognition_letter_lines(application: VettingApplication, language: str = "en") -> list[str]:
+    """The letter's body in ``language``: the identity recognised at approval, never the live
+    profile, so a renamed organization cannot present the recognition under its new name.
+
+    The third line is the recognised name (drawn larger and bold)."""
+    with translation.override(language):
+        sector = (
+            str(Sector(application.recognised_sector).label)
+            if application.recognised_sector
+            else ""
+        )
+        return [
+            _("The secretariat of the Global Solutions Exchange confirms that"),
+            "",
+            application.recognised_name,
+            _("Sector: %(sector)s") % {"sector": sector} if sector else "",
+            "",
+            _(
+                "has been vetted against the criteria of the Better Peace Tool (core values and "
+                "commitments, competencies and nature of constituency) and is recognised as a "
+                "civil society partner."
+            ),
+            "",
+            _("Approved on: %(date)s")
+            % {"date": formats.date_format(application.decided_at, "DATE_FORMAT")},
+            _("Valid until: %(date)s")
+            % {"date": formats.date_format(application.valid_until, "DATE_FORMAT")},
+            "",
+            _("Anyone can check that this letter is genuine and still valid at:"),
+            verification_url(application),
+        ]
+
+
+NAME_LINE = 2
+PAGE_MARGIN = 25 * mm
+
+
+class _Writer:
+    """Lines written down the page, wrapped to its width, right-aligned for a right-to-left
+    language; Arabic shaped and put in display order line by line, after wrapping."""
+
+    def __init__(self, pdf: canvas.Canvas, *, rtl: bool, top: float):
+        self.pdf, self.rtl, self.y = pdf, rtl, top
+        self.width = A4[0] - 2 * PAGE_MARGIN
+
+    def write(self, text: str, *, font: str, size: float, leading: float | None = None):
+        leading = leading or size * 1.45
+        if not text:
+            self.y -= leading
+            return
+        self.pdf.setFont(font, size)
+        for line in simpleSplit(text, font, size, self.width) or [""]:
+            shown = _visual(line)
+            if self.rtl:
+                self.pdf.drawRightString(A4[0] - PAGE_MARGIN, self.y, shown)
+            else:
+                self.pdf.drawString(PAGE_MARGIN, self.y, shown)
+            self.y -= leading
+
+
+def recognition_letter_pdf(application: VettingApplication, language: str = "en") -> bytes:
+    """A one-page PDF in ``language``: who is recognised, since when and until when, who signs,
+    and how to verify it; with the document's title, author, subject and language set.
+
+    ReportLab writes no structure tree, so the PDF is not tagged; its text is real text (not an
+    image), in reading order, and can be selected, searched and read aloud."""
+    language = letter_language(language)
     url = verification_url(application)
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
-    pdf.setTitle(f"Letter of recognition: {application.recognised_name}")
-    _width, height = A4
-    left, y = 25 * mm, height - 35 * mm
+    reference = letter_reference(application)
     regular, bold = _fonts()
-    pdf.setFont(bold, 18)
-    pdf.drawString(left, y, "Global Solutions Exchange")
-    pdf.setFont(regular, 12)
-    pdf.drawString(left, y - 8 * mm, "Letter of recognition")
-    lines = recognition_letter_lines(application)
-    text = pdf.beginText(left, y - 30 * mm)
-    text.setFont(regular, 11)
-    text.setLeading(16)
-    for line in lines:
-        text.textLine(line)
-    pdf.drawText(text)
-    qr = io.BytesIO()
-    segno.make(url, error="m").save(qr, kind="png", scale=6, border=2)
-    qr.seek(0)
-    pdf.drawImage(ImageReader(qr), left, 40 * mm, width=40 * mm, height=40 * mm)
-    pdf.setFont(regular, 8)
-    pdf.drawString(left, 32 * mm, f"Verification code: {application.verification_code}")
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, lang=language)
+    with translation.override(language):
+        pdf.setTitle(_("Letter of recognition: %(name)s") % {"name": application.recognised_name})
+        pdf.setAuthor(
+            _("%(name)s, %(title)s")
+            % {"name": settings.LETTER_SIGNATORY_NAME, "title": settings.LETTER_SIGNATORY_TITLE}
+        )
+        pdf.setSubject(
+            _("Recognition of a vetted civil society organization, reference %(reference)s")
+            % {"reference": reference}
+        )
+        pdf.setCreator("GSX Portal")
+        writer = _Writer(pdf, rtl=translation.get_language_bidi(), top=A4[1] - 35 * mm)
+        writer.write(_("Global Solutions Exchange"), font=bold, size=18)
+        writer.write(_("Letter of recognition"), font=regular, size=12)
+        writer.write(
+            _("Reference: %(reference)s") % {"reference": reference}, font=regular, size=10
+        )
+        writer.write("", font=regular, size=11)
+        for number, line in enumerate(recognition_letter_lines(application, language)):
+            if number == NAME_LINE:
+                # The recognised name stands out: larger, bold, with room around it.
+                writer.write(line, font=bold, size=16, leading=24)
+            else:
+                writer.write(line, font=regular, size=11)
+        writer.write("", font=regular, size=11)
+        writer.write(settings.LETTER_SIGNATORY_NAME, font=bold, size=11)
+        writer.write(settings.LETTER_SIGNATORY_TITLE, font=regular, size=11)
+        qr = io.BytesIO()
+        segno.make(url, error="m").save(qr, kind="png", scale=6, border=2)
+        qr.seek(0)
+        pdf.drawImage(ImageReader(qr), PAGE_MARGIN, 40 * mm, width=40 * mm, height=40 * mm)
+        pdf.setFont(regular, 8)
+        code_line = _visual(
+            _("Verification code: %(code)s") % {"code": application.verification_code}
+        )
+        if writer.rtl:
+            pdf.drawRightString(A4[0] - PAGE_MARGIN, 32 * mm, code_line)
+        else:
+            pdf.drawString(PAGE_MARGIN, 32 * mm, code_line)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -22,12 +22,17 @@ def test_signup_requires_email_verification_before_login(
     with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
         response = client.post(
             reverse("account_signup"),
-            {"email": "New.Person@Example.org", "password1": PASSWORD, "password2": PASSWORD},
+            {
+                "name": "New Person",
+                "email": "New.Person@Example.org",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
         )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get()
-    assert user.email == "new.person@example.org"
+    assert (user.email, user.name) == ("new.person@example.org", "New Person")
     assert EmailAddress.objects.get(user=user).verified is False
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["new.person@example.org"]

@@ -273,7 +273,12 @@ def test_allauths_emails_go_through_the_outbox_too(unreachable_broker):
     password = "correct-horse-battery-staple"
     response = Client().post(
         reverse("account_signup"),
-        {"email": "new.person@example.org", "password1": password, "password2": password},
+        {
+            "name": "New Person",
+            "email": "new.person@example.org",
+            "password1": password,
+            "password2": password,
+        },
     )
     # The mail server and the broker are out of the request: the sign-up answers all the same.
     assert response.status_code == 302

@@ -31,6 +31,7 @@ def _sign_up(email):
     return Client().post(
         reverse("account_signup"),
         {
+            "name": "Someone New",
             "email": email,
             "password1": "a-long-new-passphrase",
             "password2": "a-long-new-passphrase",

@@ -6,7 +6,11 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import get_language
@@ -44,6 +48,29 @@ DESCRIPTION_MAX_LENGTH = 10_000
 CONSTITUENCY_MAX_LENGTH = 4_000
 NETWORKS_MAX_COUNT = 30
 NETWORK_NAME_MAX_LENGTH = 200
+SUMMARY_MAX_LENGTH = 500
+# The portal's languages a summary can be given in besides its original (item 10).
+SUMMARY_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
+
+
+def validate_summary_translations(value) -> None:
+    """``{language code: text}`` for the portal's languages, each text held to the summary's
+    own rules (length; no NUL, which PostgreSQL's jsonb cannot store anyway)."""
+    if not isinstance(value, dict):
+        # Codes other than "invalid", which the field would replace with its own message.
+        raise ValidationError(_("Give the summaries as language code → text."), code="not_object")
+    unknown = sorted(str(code) for code in value if code not in SUMMARY_LANGUAGES)
+    if unknown:
+        raise ValidationError(
+            _("Summaries can be given in %(known)s only, not %(unknown)s."),
+            code="unknown_language",
+            params={"known": ", ".join(SUMMARY_LANGUAGES), "unknown": ", ".join(unknown)},
+        )
+    for text in value.values():
+        if not isinstance(text, str):
+            raise ValidationError(_("Each summary must be text."), code="not_text")
+        MaxLengthValidator(SUMMARY_MAX_LENGTH)(text)
+        ProhibitNullCharactersValidator()(text)
 
 
 class VisibilityTier(models.TextChoices):
@@ -143,7 +170,15 @@ class Organization(models.Model):
         verbose_name=_("regions"),
     )
     website = models.URLField(_("website"), blank=True)
-    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    summary = models.CharField(_("summary"), max_length=SUMMARY_MAX_LENGTH, blank=True)
+    # The same summary in other portal languages, written by the organization; ``summary``
+    # stays the original (and the one search indexes).
+    summary_translations = models.JSONField(
+        _("summary in other languages"),
+        default=dict,
+        blank=True,
+        validators=[validate_summary_translations],
+    )
     description = models.TextField(
         _("description"),
         blank=True,
@@ -216,6 +251,17 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
+
+    def summary_for(self, language: str) -> tuple[str, str]:
+        """The summary to show a reader of ``language`` and its language code ("" for the
+        original, whose language is not recorded)."""
+        language = (language or "").split("-")[0]
+        if self.summary_translations.get(language):
+            return self.summary_translations[language], language
+        return self.summary, ""
+
+    def summary_languages(self) -> list[str]:
+        return [code for code in SUMMARY_LANGUAGES if self.summary_translations.get(code)]
 
 
 class OrganizationHold(models.Model):

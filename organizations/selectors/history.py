@@ -6,10 +6,12 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 
 from organizations.models import (
+    Criterion,
     Organization,
     User,
 )
 from organizations.rules import is_secretariat
+from organizations.selectors.history_sentences import describe, plain
 
 HISTORY_LIMIT = 300
 
@@ -41,31 +43,67 @@ def organization_history(organization: Organization, *, viewer) -> list[dict]:
             Q(pgh_model="organizations.IntroductionRequestEvent")
             & ~Q(pgh_data__organization_id=organization.pk)
         )
-        .order_by("-pgh_created_at")
+        # Events of one transaction share a time; within a table, their ids keep their order.
+        .order_by("-pgh_created_at", "-pgh_id")
     )
     private = not is_secretariat(viewer)
     if private:
         events = events.exclude(pgh_model__in=SECRETARIAT_ONLY_EVENTS)
     events = list(events[:HISTORY_LIMIT])
-    user_ids = {_event_user(event) for event in events} - {None}
-    users = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "email"))
-    if private:
-        secretariat = User.objects.filter(pk__in=user_ids).filter(
-            Q(is_staff=True) | Q(groups__name="secretariat")
-        )
-        users.update(dict.fromkeys(secretariat.values_list("pk", flat=True), _("the secretariat")))
+    names = _names(events, private=private)
     rows = [
         {
             "at": event.pgh_created_at,
-            "what": event.pgh_model.split(".")[-1].removesuffix("Event"),
-            "action": event.pgh_label,
-            "by": users.get(_event_user(event), ""),
+            # "organizations.ContactEvent" → "organizations.Contact", the tracked model.
+            "model": event.pgh_model.removesuffix("Event"),
+            "label": event.pgh_label,
+            "user": _event_user(event),
+            "by": names["users"].get(_event_user(event), ""),
+            # For naming what an event is about (a member, a requester); never shown as such.
+            "data": event.pgh_data or {},
             "changes": _event_changes(event),
         }
         for event in events
     ]
     # An update that changed only what is not shown (a hold, timestamps) is no event to a reader.
-    return [row for row in rows if row["changes"] or row["action"] != "update"]
+    return [
+        describe(row, names=names) for row in rows if row["changes"] or row["label"] != "update"
+    ]
+
+
+def _names(events, *, private: bool) -> dict:
+    """What the sentences may call the people, organizations and criteria the events mention:
+    people by name (else address), reviewers as "the secretariat" to anyone outside it."""
+    user_ids, organization_ids, criterion_ids = set(), set(), set()
+    for event in events:
+        data = event.pgh_data or {}
+        user_ids |= {_event_user(event), data.get("user_id")}
+        organization_ids.add(data.get("requester_organization_id"))
+        criterion_ids.add(data.get("criterion_id"))
+    user_ids, organization_ids, criterion_ids = (
+        ids - {None} for ids in (user_ids, organization_ids, criterion_ids)
+    )
+    users = {}
+    if user_ids:
+        people = User.objects.filter(pk__in=user_ids).values_list("pk", "name", "email")
+        users = {pk: name or email for pk, name, email in people}
+    if private and user_ids:
+        secretariat = User.objects.filter(pk__in=user_ids).filter(
+            Q(is_staff=True) | Q(groups__name="secretariat")
+        )
+        the_secretariat = plain(_("the secretariat"))
+        users.update(dict.fromkeys(secretariat.values_list("pk", flat=True), the_secretariat))
+    organizations = (
+        dict(Organization.objects.filter(pk__in=organization_ids).values_list("pk", "name"))
+        if organization_ids
+        else {}
+    )
+    criteria = (
+        {c.pk: c.title for c in Criterion.objects.filter(pk__in=criterion_ids)}
+        if criterion_ids
+        else {}
+    )
+    return {"users": users, "organizations": organizations, "criteria": criteria}
 
 
 HISTORY_NOISE = frozenset(

@@ -48,6 +48,7 @@ PROFILE_FIELDS = (
     "countries",
     "website",
     "summary",
+    "summary_translations",
     "description",
     "working_languages",
     "year_founded",
@@ -93,6 +94,15 @@ def _apply_profile(organization: Organization, profile: dict) -> list[Theme] | N
     for field in ("name", "acronym"):
         if isinstance(profile.get(field), str):
             profile[field] = normalise_name(profile[field])
+    if "summary_translations" in profile and profile["summary_translations"] is None:
+        profile["summary_translations"] = {}  # an empty JSON box in the admin
+    if isinstance(profile.get("summary_translations"), dict):
+        # A language left blank has no summary of its own: the original is shown instead.
+        profile["summary_translations"] = {
+            code: text.strip() if isinstance(text, str) else text
+            for code, text in profile["summary_translations"].items()
+            if not (isinstance(text, str) and not text.strip())
+        }
     for field, value in profile.items():
         setattr(organization, field, value)
     organization.regions = regions_of([organization.headquarters_country, *organization.countries])

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -85,11 +85,20 @@ def organization_detail(request, slug):
         organizations_visible_to(request.user).prefetch_related("themes"), slug=slug
     )
     introduction = introduction_of_requester(request.user, organization)
+    summary, summary_language = organization.summary_for(get_language())
     return render(
         request,
         "organizations/detail.html",
         {
             "organization": organization,
+            "summary": summary,
+            "summary_language": summary_language,
+            # Offered to readers of other languages; the one shown is not "also" available.
+            "other_summary_languages": [
+                get_language_info(code)["name_translated"]
+                for code in organization.summary_languages()
+                if code != summary_language
+            ],
             "can_edit": request.user.has_perm("organizations.change_profile", organization),
             "can_view_members": request.user.has_perm("organizations.view_members", organization),
             "can_view_vetting": request.user.has_perm("organizations.view_vetting", organization),

@@ -20,7 +20,7 @@ from organizations.forms import (
     MessageForm,
     QueueFilterForm,
 )
-from organizations.letters import recognition_letter_pdf
+from organizations.letters import letter_language, letter_reference, recognition_letter_pdf
 from organizations.models import (
     Criterion,
     Endorsement,
@@ -282,9 +282,13 @@ def recognition_letter(request, slug):
     security_log.info(
         "letter.downloaded organization=%s user=%s", organization.public_id, request.user.pk
     )
-    response = HttpResponse(recognition_letter_pdf(application), content_type="application/pdf")
+    # In the language chosen at download (?language=fr), else the reader's.
+    language = letter_language(request.GET.get("language"))
+    response = HttpResponse(
+        recognition_letter_pdf(application, language), content_type="application/pdf"
+    )
     response["Content-Disposition"] = (
-        f'attachment; filename="gsx-recognition-{organization.slug}.pdf"'
+        f'attachment; filename="gsx-recognition-{organization.slug}-{language}.pdf"'
     )
     return response
 
@@ -305,6 +309,10 @@ def verify_letter(request, code):
     return render(
         request,
         "organizations/verify_letter.html",
-        {"application": application, "valid": valid},
+        {
+            "application": application,
+            "valid": valid,
+            "reference": letter_reference(application) if application else "",
+        },
         status=200 if application else 404,
     )

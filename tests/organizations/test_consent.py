@@ -539,7 +539,8 @@ def test_the_requesting_organizations_history_shows_nothing_of_the_cso(
     cso_body = (
         signed_in(cso_admin).get(reverse("organizations:history", args=[cso.slug])).content.decode()
     )
-    assert "IntroductionRequest" in cso_body and "decided_by_id" not in cso_body
+    assert f"withdrew the consent given to <bdi>{ministry.name}</bdi>." in cso_body
+    assert "IntroductionRequest" not in cso_body and "decided_by" not in cso_body
 
 
 # --- Consent is given once, to what held then: it never revives ---------------------------------

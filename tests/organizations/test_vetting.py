@@ -368,7 +368,7 @@ def test_the_letter_and_verify_page_show_the_identity_recognised_at_approval(
         .get(reverse("organizations:verify_letter", args=[approved.verification_code]))
         .content.decode()
     )
-    assert "recognised Coastal Youth Forum (Civil society) on" in body
+    assert "recognised <bdi>Coastal Youth Forum</bdi> (Civil society) on" in body
     assert "Coastal Security Partners" not in body and "Private" not in body
 
 
