@@ -1,7 +1,6 @@
-from gsx_portal.notifications import unread_count_of
 from organizations.rules import is_vetting_reviewer
 from organizations.selectors import requester_organizations
-from organizations.selectors.dashboard import dashboard_of
+from organizations.selectors.dashboard import header_counts_of
 
 
 def navigation(request):
@@ -17,12 +16,9 @@ def navigation(request):
 
 
 def waiting_counts(request):
-    """The header's counts: what waits for the user (the home's own selector, computed once per
-    request and shared with the home page) and unread notifications."""
+    """The header's counts: what waits for the user and unread notifications, in one query."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {
-        "header_waiting": dashboard_of(user).waiting_count,
-        "header_unread": unread_count_of(user),
-    }
+    counts = header_counts_of(user)
+    return {"header_waiting": counts["waiting"], "header_unread": counts["unread"]}

@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from gsx_portal.models import Notification
 from organizations.models import Membership, MembershipRole, Organization, VisibilityTier
-from organizations.selectors.dashboard import dashboard_of, profile_completeness
+from organizations.selectors.dashboard import dashboard_of, header_counts_of, profile_completeness
 from organizations.services import (
     endorsement_request,
     introduction_request,
@@ -312,6 +313,36 @@ def test_the_home_takes_a_constant_number_of_queries(
     with django_assert_num_queries(EXPECTED_QUERIES[role]):
         response = client.get(reverse("home"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [0, 1, 3])
+@pytest.mark.parametrize("role", sorted(EXPECTED_QUERIES))
+def test_the_header_counts_what_the_home_lists_in_one_query(
+    role,
+    rows,
+    cso_admin,
+    cso_member,
+    outsider,
+    ministry,
+    reviewer_with_mfa,
+    django_assert_num_queries,
+):
+    if rows:
+        _world(
+            rows, cso_admin=cso_admin, cso_member=cso_member, outsider=outsider, ministry=ministry
+        )
+    user = {
+        "cso_admin": cso_admin,
+        "cso_member": cso_member,
+        "outsider": outsider,
+        "government": ministry.memberships.get().user,
+        "reviewer": reviewer_with_mfa,
+    }[role]
+    expected_unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    expected_waiting = dashboard_of(user).waiting_count
+    with django_assert_num_queries(1):
+        counts = header_counts_of(user)
+    assert counts == {"waiting": expected_waiting, "unread": expected_unread}
 
 
 # --- Anonymous home -------------------------------------------------------------------------

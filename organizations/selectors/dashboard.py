@@ -9,10 +9,12 @@ visibility. The query count depends on the user's roles, never on how many rows 
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
-from django.db.models import Exists, OuterRef, Subquery
+from django.contrib.auth.models import Group
+from django.db.models import Exists, IntegerField, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gsx_portal.models import Notification
 from organizations.models import (
     Assessment,
     Contact,
@@ -24,6 +26,7 @@ from organizations.models import (
     Membership,
     MembershipRole,
     Organization,
+    User,
     VettingApplication,
     VettingStatus,
 )
@@ -220,10 +223,57 @@ def dashboard_of(user) -> Dashboard:
     return board
 
 
+class _Count(Subquery):
+    """How many rows a queryset has, as a scalar subquery of a larger query."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
+def header_counts_of(user) -> dict[str, int]:
+    """The header's two counts on every signed-in page, in one query: what waits for the user
+    (the same items as the home's "Waiting for me", uncut) and unread notifications.
+
+    Each count repeats the condition of the home's list it stands for; a test compares them.
+    """
+    now = timezone.now()
+    admin_of = Membership.objects.filter(user=user, role=MembershipRole.ADMIN).values(
+        "organization_id"
+    )
+    endorsements = Endorsement.objects.filter(
+        endorser_id__in=admin_of,
+        status=EndorsementStatus.REQUESTED,
+        application__status__in=OPEN_VETTING,
+    )
+    introductions = IntroductionRequest.objects.filter(
+        organization_id__in=admin_of, status=IntroductionStatus.PENDING, expires_at__gt=now
+    )
+    vetting_steps = (
+        Membership.objects.filter(user=user, role__in=[MembershipRole.ADMIN, MembershipRole.EDITOR])
+        .annotate(vetting_status=Subquery(_latest_application().values("status")[:1]))
+        .filter(vetting_status__in=[VettingStatus.DRAFT, VettingStatus.CHANGES_REQUESTED])
+    )
+    mine = Assessment.objects.filter(application=OuterRef("pk"), reviewer=user)
+    own = Membership.objects.filter(user=user).values("organization_id")
+    reviews = (
+        vetting_queue()
+        .filter(Exists(Group.objects.filter(name="secretariat", user=user)))
+        .exclude(organization_id__in=own)
+        .exclude(Exists(mine))
+    )
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    parts = [endorsements, introductions, vetting_steps, invitations_addressed_to(user), reviews]
+    counts = {f"waiting_{n}": _Count(part.order_by().values("pk")) for n, part in enumerate(parts)}
+    row = User.objects.filter(pk=user.pk).values(**counts, unread=_Count(unread.values("pk"))).get()
+    unread_count = row.pop("unread")
+    return {"waiting": sum(row.values()), "unread": unread_count}
+
+
 __all__ = [
     "DASHBOARD_LIMIT",
     "Dashboard",
     "dashboard_of",
+    "header_counts_of",
     "invitations_addressed_to",
     "my_memberships",
     "profile_completeness",
