@@ -171,7 +171,7 @@ def test_history_page_runs_a_constant_number_of_queries_with_every_kind_of_event
     url = reverse("organizations:history", args=[cso.slug])
     add_events(1)
     client.get(url)
-    with django_assert_num_queries(18) as one:
+    with django_assert_num_queries(19) as one:
         client.get(url)
     add_events(10)
     with django_assert_num_queries(len(one.captured_queries)):
