@@ -96,3 +96,16 @@ def test_load_demo_builds_a_directory_with_vettings_and_introductions(settings, 
     assert Organization.objects.filter(slug="coastal-border-agency").exists()
     call_command("load_demo")
     assert "Demo organizations: 0 created." in capsys.readouterr().out
+
+
+def test_the_demo_profile_speaks_the_readers_language(settings):
+    settings.DEBUG = False
+    settings.DEMO_PASSWORD = PASSWORD
+    call_command("load_demo", "--force")
+    html = (
+        Client(headers={"Accept-Language": "ar"})
+        .get("/organizations/sahel-women-peace-circle/")
+        .content.decode()
+    )
+    assert 'lang="ar"' in html
+    assert "وسيطات يعملن على منع العنف بين المجتمعات المحلية في وسط الساحل." in html
