@@ -98,7 +98,7 @@ SAHEL_PROFILE = {
     "summary": "Women mediators preventing violence between communities in the central Sahel.",
     # The organization's own text in the portal's other languages: readers see theirs.
     "summary_translations": {
-        "fr": "Des médiatrices qui préviennent la violence entre communautés dans le Sahel central.",
+        "fr": "Des médiatrices qui préviennent la violence entre communautés du Sahel central.",
         "ar": "وسيطات يعملن على منع العنف بين المجتمعات المحلية في وسط الساحل.",
         "es": "Mediadoras que previenen la violencia entre comunidades en el Sahel central.",
     },

@@ -13,11 +13,10 @@ from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from organizations.languages import language_names
+from organizations.languages import language_names, locale_list
 from organizations.models import VettingStatus
 from organizations.regions import Region
 from organizations.selectors import vetted_until_of
-from organizations.templatetags.gsx_names import locale_list
 
 
 def _yes_no(value: bool) -> str:

@@ -6,15 +6,17 @@ length. Names come from CLDR through Babel, in the active language.
 
 The list covers the languages of the regions the network works in, and the languages of
 Django's own list; constructed languages (Esperanto, Interlingua, Ido...) are not working
-languages of any organization and were dropped (migration 0013 removes them from profiles).
+languages of any organization and were dropped (migration 0014 removes them from profiles).
 """
 
 import functools
 
 from babel import Locale, UnknownLocaleError
+from babel.lists import format_list
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
 DROPPED_CODES = frozenset({"eo", "ia", "ie", "io", "vo", "jbo", "tlh"})
@@ -76,6 +78,14 @@ LANGUAGE_CHOICES = sorted(
 
 def language_names(codes) -> list[str]:
     return [language_name(code) for code in codes]
+
+
+def locale_list(names) -> str:
+    """Names joined as the reader's language joins a list ("a, b et c", "أ وب وج"), from CLDR."""
+    names = [str(name) for name in names]
+    if not names:
+        return ""
+    return format_list(names, locale=to_locale(get_language() or settings.LANGUAGE_CODE))
 
 
 def validate_language_code(value: str) -> None:

@@ -19,10 +19,10 @@ from django.utils.functional import Promise
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import get_language_info, gettext, pgettext
+from django.utils.translation import get_language_info, gettext
 from django_countries import countries
 
-from organizations.languages import LANGUAGE_CHOICES
+from organizations.languages import language_names, locale_list
 from organizations.models import (
     Assessment,
     Contact,
@@ -61,23 +61,8 @@ EXTRA_LABELS = {
     "criterion": lambda: gettext("criterion"),
 }
 
-_LANGUAGE_NAMES = dict(LANGUAGE_CHOICES)
-
 # Derived from other fields (regions from the countries): telling them would say a change twice.
 DERIVED = frozenset({"regions"})
-
-
-def join_words(items: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c`` — with the separator and the "and" translated."""
-    items = [str(item) for item in items]
-    if len(items) < 2:
-        return "".join(items)
-    if len(items) == 2:
-        return gettext("%(first)s and %(last)s") % {"first": items[0], "last": items[1]}
-    return gettext("%(first)s and %(last)s") % {
-        "first": pgettext("list separator", ", ").join(items[:-1]),
-        "last": items[-1],
-    }
 
 
 def _sentence(template: str, **values) -> SafeString:
@@ -126,9 +111,9 @@ def field_value(model, name: str, value) -> str:
         return gettext("yes") if value else gettext("no")
     if name in ("countries", "headquarters_country"):
         codes = value.split(",") if isinstance(value, str) else value
-        return ", ".join(str(countries.name(code)) or code for code in codes if code)
+        return locale_list(str(countries.name(code)) or code for code in codes if code)
     if name == "working_languages":
-        return ", ".join(str(_LANGUAGE_NAMES.get(code, code)) for code in value)
+        return locale_list(language_names(value))
     if name == "summary_translations" and isinstance(value, dict):
         return "; ".join(
             f"{get_language_info(code)['name_translated']}: {text}" for code, text in value.items()
@@ -136,14 +121,14 @@ def field_value(model, name: str, value) -> str:
     if field is not None and field.choices:
         labels = {str(key): label for key, label in field.flatchoices}
         if isinstance(value, list):
-            return ", ".join(str(labels.get(item, item)) for item in value)
+            return locale_list(labels.get(item, item) for item in value)
         return str(labels.get(str(value), value))
     if isinstance(field, models.DateTimeField) and isinstance(value, str):
         parsed = parse_datetime(value)
         if parsed:
             return formats.date_format(timezone.localtime(parsed), "DATETIME_FORMAT")
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
+        return locale_list(value)
     if isinstance(value, dt.datetime):
         return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
     return str(value)
@@ -162,7 +147,7 @@ def details(model, changes: dict) -> list[dict]:
 
 
 def changed_labels(model, changes: dict) -> str:
-    return join_words([label for name in changes if (label := field_label(model, name))])
+    return locale_list([label for name in changes if (label := field_label(model, name))])
 
 
 def describe(row: dict, *, names: dict) -> dict:

@@ -5,12 +5,11 @@
 keeps the sentence translators already have, while an Arabic name in an English sentence (or a
 Latin one in Arabic) cannot pull the punctuation around it to the wrong side."""
 
-from babel.lists import format_list
 from django import template
-from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, to_locale
+
+from organizations.languages import locale_list
 
 register = template.Library()
 
@@ -31,7 +30,4 @@ def bdi_list(values):
     """Names joined the way the reader's language joins a list ("A, B and C", "A وB وC"), each
     isolated. The connecting words come from CLDR (Babel), trusted data with no markup."""
     items = [str(format_html("<bdi>{}</bdi>", value)) for value in values]
-    if not items:
-        return ""
-    locale = to_locale(get_language() or settings.LANGUAGE_CODE)
-    return mark_safe(format_list(items, locale=locale))  # noqa: S308 — items escaped above
+    return mark_safe(locale_list(items))  # noqa: S308 — items escaped above
