@@ -59,8 +59,8 @@ def test_profile_labels_the_summary_as_the_organizations_own_text(translated_cso
     english = _detail(translated_cso, "en")
 
     assert (
-        '<figcaption class="meta">The organization\'s own text · Also available in: French, '
-        "Arabic</figcaption>"
+        '<figcaption class="meta">The organization\'s own text · Also available in: French '
+        "and Arabic</figcaption>"
     ) in english
 
 
