@@ -57,7 +57,7 @@ def see_outcome_as_applicant(visitor: Visitor) -> None:
     visitor.page.reload()
     visitor.check("vetting-approved")
     assert status_shown(visitor) == choice_label(visitor, VettingStatus.APPROVED)
-    assert visitor.link("Download the letter of recognition (PDF)").is_visible()
+    assert visitor.button("Download the letter of recognition (PDF)").is_visible()
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
