@@ -301,6 +301,8 @@ PRIVILEGED_GROUPS = ("secretariat", "convener")
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("ar", "العربية"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Formats Django leaves to the US defaults for some languages (gsx_portal/formats/).
+FORMAT_MODULE_PATH = "gsx_portal.formats"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django import forms
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from organizations.text import normalise_name, validate_plain_name
@@ -43,6 +44,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         # The name asked at sign-up (SignupForm.name); saved with the account, in one write.
         user.name = form.cleaned_data.get("name", "")
+        # The language the person was reading the sign-up page in becomes the account's: it is
+        # written to the language cookie at each sign-in (post_login), so the field's default
+        # ("en") would switch someone who signed up in Arabic to English.
+        language = translation.get_language()
+        if language in dict(settings.LANGUAGES):
+            user.language = language
         return super().save_user(request, user, form, commit=commit)
 
     def post_login(self, request, user, **kwargs):

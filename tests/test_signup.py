@@ -3,6 +3,9 @@
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from organizations.models import User
@@ -128,3 +131,41 @@ def test_signup_points_aria_describedby_only_at_elements_that_exist(client):
     blank = client.get(reverse("account_signup")).content.decode()
     assert _described_by(blank, "id_name") == ["id_name_helptext"]
     assert _described_by(blank, "id_email") == []
+
+
+def _sign_up(client, email: str = "amina@example.org"):
+    return client.post(
+        reverse("account_signup"),
+        {"name": "Amina Diallo", "email": email, "password1": PASSWORD, "password2": PASSWORD},
+    )
+
+
+def test_signup_in_arabic_stores_arabic_on_the_account(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+
+    _sign_up(client)
+
+    assert User.objects.get().language == "ar"
+
+
+def test_signup_in_english_stores_english_on_the_account(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    _sign_up(client)
+
+    assert User.objects.get().language == "en"
+
+
+def test_signup_in_arabic_then_first_sign_in_stays_in_arabic(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    _sign_up(client)
+    EmailAddress.objects.filter(email="amina@example.org").update(verified=True)
+
+    # Sign-in from another device, whose browser has no language cookie yet.
+    other_device = Client()
+    response = other_device.post(
+        reverse("account_login"), {"login": "amina@example.org", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ar"

@@ -107,9 +107,10 @@ class Visitor:
         return self.page.get_by_role("link", name=self.t(message), exact=True)
 
     def nav(self, message: str):
-        """A link of the header's main navigation."""
+        """A link of the header's main navigation; its name may go on with a count ("Home 2
+        items wait for you")."""
         main = self.page.get_by_role("navigation", name=self.t("Main"))
-        return main.get_by_role("link", name=self.t(message), exact=True)
+        return main.get_by_role("link", name=re.compile(rf"^{re.escape(self.t(message))}(\s|$)"))
 
     def goto(self, path: str, name: str, status: int = 200) -> None:
         response = self.page.goto(self.base_url + path)

@@ -36,15 +36,16 @@ def choice_label(visitor: Visitor, choice) -> str:
         return str(choice.label)
 
 
-def sign_up(visitor: Visitor, email: str, password: str) -> None:
+def sign_up(visitor: Visitor, name: str, email: str, password: str) -> None:
     """Create an account with allauth's sign-up form and confirm the address from the email."""
     visitor.goto("/", "home")
     visitor.choose_language()
-    visitor.follow(visitor.nav("Register"), "sign-up")
+    visitor.follow(visitor.nav("Create an account"), "sign-up")
+    visitor.field("Your name").fill(name)
     visitor.field("Email").fill(email)
     visitor.field("Password").fill(password)
     visitor.field("Password (again)").fill(password)
-    visitor.follow(visitor.button("Sign Up"), "sign-up-sent")
+    visitor.follow(visitor.button("Create the account"), "sign-up-sent")
 
     confirmation = link_in(wait_for_email(email), "/accounts/confirm-email/")
     # The email's link names the site's domain; the journey follows it on the live server.
@@ -55,12 +56,22 @@ def sign_up(visitor: Visitor, email: str, password: str) -> None:
         sign_in(visitor, email, password, navigate=False)
 
 
-def sign_in(visitor: Visitor, email: str, password: str, navigate: bool = True) -> None:
+def sign_in(
+    visitor: Visitor, email: str, password: str, navigate: bool = True, secret: str = ""
+) -> None:
+    """Sign in with the form; with ``secret``, give the authenticator code it then asks for."""
     if navigate:
         visitor.goto("/accounts/login/", "sign-in")
     visitor.field("Email").fill(email)
     visitor.field("Password").fill(password)
-    visitor.follow(visitor.button("Sign In"), "signed-in")
+    visitor.follow(visitor.button("Sign In"), "two-factor" if secret else "signed-in")
+    if secret:
+        code = visitor.page.locator("input[name='code']")
+        code.fill(totp_code(secret))
+        with visitor.page.expect_navigation():
+            code.press("Enter")
+        visitor.check("signed-in")
+    assert "/accounts/" not in visitor.page.url, visitor.page.url
 
 
 def sign_in_by_keyboard(visitor: Visitor, email: str, password: str, secret: str) -> None:
@@ -75,6 +86,9 @@ def sign_in_by_keyboard(visitor: Visitor, email: str, password: str, secret: str
     # "sign up" link above the form); from there on the form's own order holds.
     tab_to(visitor, "login")
     page.keyboard.type(email)
+    # The password's help (the "forgot" link) sits between its label and its input.
+    page.keyboard.press("Tab")
+    assert focused(visitor) == ("A", visitor.t("Forgot your password?"))
     page.keyboard.press("Tab")
     assert focused_field(visitor) == "password", focused(visitor)
     page.keyboard.type(password)

@@ -25,6 +25,13 @@ def search_directory(visitor: Visitor, words: str) -> None:
     visitor.check("directory-search")
 
 
+def filter_directory(visitor: Visitor, country_code: str) -> None:
+    # The filters fold away on a phone; a filter in force keeps them open.
+    visitor.field("Country").select_option(country_code)
+    visitor.follow(visitor.button("Apply"), "directory-filters")
+    assert visitor.page.locator("details.filters").get_attribute("open") is not None
+
+
 def open_profile(visitor: Visitor, name: str) -> None:
     visitor.follow(visitor.page.get_by_role("link", name=name, exact=True), "profile")
     # The heading is the name, followed by the acronym when there is one.
@@ -49,6 +56,7 @@ def test_anonymous_visitor_finds_an_organization_and_checks_its_letter(visitors,
 
     open_home(visitor)
     search_directory(visitor, "Femmes")
+    filter_directory(visitor, "SN")
     open_profile(visitor, organization.name)
     verify_letter(visitor, application.verification_code, "Genuine and valid.")
     verify_letter(

@@ -30,7 +30,7 @@ def rate_every_criterion(visitor: Visitor, rating: str = "met") -> None:
 
 
 def request_changes(visitor: Visitor) -> None:
-    visitor.field("Message").fill(CHANGES)
+    visitor.field("Message to the applicant").fill(CHANGES)
     visitor.submit("Request changes", "review-changes-requested")
     assert status_shown(visitor) == choice_label(visitor, VettingStatus.CHANGES_REQUESTED)
 
@@ -49,7 +49,7 @@ def resubmit_as_applicant(visitor: Visitor, slug: str) -> None:
         "Facilitators are elected each year by the club's members; the secretariat of the forum"
         " trains them for two weeks."
     )
-    visitor.submit("Save and submit", "vetting-resubmitted")
+    visitor.submit("Submit the application", "vetting-resubmitted")
     assert status_shown(visitor) == choice_label(visitor, VettingStatus.SUBMITTED)
 
 
@@ -57,7 +57,7 @@ def see_outcome_as_applicant(visitor: Visitor) -> None:
     visitor.page.reload()
     visitor.check("vetting-approved")
     assert status_shown(visitor) == choice_label(visitor, VettingStatus.APPROVED)
-    assert visitor.link("Download the letter of recognition (PDF)").is_visible()
+    assert visitor.button("Download the letter of recognition (PDF)").is_visible()
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
@@ -71,6 +71,7 @@ def test_reviewer_requests_changes_then_approves(visitors, language):
     reviewer.goto("/", "home")
     reviewer.choose_language()
     sign_in_by_keyboard(reviewer, first.email, PASSWORD, TOTP_SECRET)
+    reviewer.follow(reviewer.nav("Home"), "reviewer-dashboard")
     open_application_from_queue(reviewer, organization.name)
     rate_every_criterion(reviewer)
     request_changes(reviewer)
@@ -79,6 +80,8 @@ def test_reviewer_requests_changes_then_approves(visitors, language):
     applicant.goto("/", "home")
     applicant.choose_language()
     sign_in(applicant, admin.email, PASSWORD)
+    applicant.follow(applicant.nav("Home"), "cso-admin-dashboard")
+    applicant.follow(applicant.nav("Notifications"), "cso-admin-notifications")
     resubmit_as_applicant(applicant, organization.slug)
 
     open_application_from_queue(reviewer, organization.name)

@@ -1,12 +1,18 @@
 """The people and organizations the journeys start from, made through the factories and the
 services (never the demo loader), so that each journey starts from a known state."""
 
-from organizations.models import MembershipRole, VisibilityTier
+from organizations.models import MembershipRole, Sector, VisibilityTier
 from tests.conftest import enrol_totp
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
-from tests.organizations.conftest import vetting_approved, vetting_submitted
+from tests.organizations.conftest import verify, vetting_approved, vetting_submitted
 
-__all__ = ["PASSWORD", "approved_cso", "cso_with_submitted_application", "reviewers"]
+__all__ = [
+    "PASSWORD",
+    "approved_cso",
+    "cso_with_submitted_application",
+    "reviewers",
+    "verified_government_user",
+]
 
 
 def reviewers(language: str = "en"):
@@ -58,3 +64,18 @@ def approved_cso():
     second = UserFactory(groups=["secretariat"])
     application = vetting_submitted(admin.organization, admin.user)
     return admin.organization, vetting_approved(application, first, second)
+
+
+def verified_government_user(language: str = "en"):
+    """A member of a ministry that the secretariat verified as a requester, with an
+    authenticator app (as requesters must), who reads the portal in ``language``."""
+    member = MembershipFactory(
+        organization=OrganizationFactory(
+            name="Ministry of Community Safety", sector=Sector.GOVERNMENT
+        ),
+        user__email="grace@gov.example",
+        user__language=language,
+    )
+    enrol_totp(member.user)
+    verify(member.organization)
+    return member.user
