@@ -151,6 +151,32 @@ def test_document_upload_refuses_a_file_over_the_size_limit(
     assert _files(private_root) == []
 
 
+def test_document_upload_far_over_the_limit_keeps_little_on_disk_and_says_so_at_the_field(
+    draft, cso, cso_admin, settings, tmp_path, monkeypatch
+):
+    # Nothing in front of gunicorn limits a body: the upload handler caps what reaches the disk.
+    settings.VETTING_DOCUMENT_MAX_BYTES = 4096
+    settings.FILE_UPLOAD_MAX_BYTES = 8192
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every file through the temporary-file handler
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    kept = []
+    close = TemporaryUploadedFile.close
+
+    def spy(self):
+        self.file.seek(0, 2)
+        kept.append((self.size, self.file.tell()))
+        return close(self)
+
+    monkeypatch.setattr(TemporaryUploadedFile, "close", spy)
+    big = PDF + b"0" * (2 * 1024 * 1024)
+    response = _upload(signed_in(cso_admin), cso, "certificate.pdf", big)
+    assert response.status_code == 200
+    assert "The file is larger than 4.0\xa0KB." in response.content.decode()
+    assert VettingDocument.objects.count() == 0
+    assert kept == [(len(big), 8192)]
+
+
 def test_document_upload_refuses_more_than_the_maximum_count(draft, cso, cso_admin, settings):
     settings.VETTING_DOCUMENTS_MAX_COUNT = 2
     _add(draft, cso_admin)
