@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,14 +26,34 @@ logger = logging.getLogger(__name__)
 Renderer = Callable[[dict], str]
 _kinds: dict[str, Renderer] = {}
 _names: dict[str, tuple[str, ...]] = {}
+_audiences: dict[str, Callable[[], Q]] = {}
 PRIMITIVES = (str, int, float, bool, type(None))
 
 
-def register_kind(kind: str, renderer: Renderer, *, names: tuple[str, ...] = ()) -> None:
+def register_kind(
+    kind: str,
+    renderer: Renderer,
+    *,
+    names: tuple[str, ...] = (),
+    audience: Callable[[], Q] | None = None,
+) -> None:
     """``names``: the parameters that are people's own words (an organization's name), which
-    pages isolate for bidirectional text (``notification_html``)."""
+    pages isolate for bidirectional text (``notification_html``).
+
+    ``audience``: for a kind sent to people because of a role (the secretariat), the condition
+    on the notification's row (``user`` is its recipient) that must still hold when it is read:
+    someone who has since lost the role no longer sees what the role let them see."""
     _kinds[kind] = renderer
     _names[kind] = names
+    if audience is not None:
+        _audiences[kind] = audience
+
+
+def _still_addressed() -> Q:
+    condition = Q()
+    for kind, audience in _audiences.items():
+        condition &= ~Q(kind=kind) | audience()
+    return condition
 
 
 def registered_kinds() -> list[str]:
@@ -74,10 +94,15 @@ def notification_add(*, users: Iterable, kind: str, params: dict, link: str) -> 
 
 
 def notifications_of(user) -> QuerySet[Notification]:
-    """The user's own notifications, newest first: the only ones anyone may see."""
+    """The user's own notifications, newest first: the only ones anyone may see; those sent for
+    a role the user no longer has are left out (``register_kind``'s ``audience``)."""
     if not user.is_authenticated:
         return Notification.objects.none()
-    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+    return (
+        Notification.objects.filter(user=user)
+        .filter(_still_addressed())
+        .order_by("-created_at", "-pk")
+    )
 
 
 def unread_count_of(user) -> int:

@@ -71,6 +71,12 @@ VETTING_VALID_MONTHS = env_int("VETTING_VALID_MONTHS", 24, minimum=1)
 # Supporting documents of a vetting application: size of one file, and how many per application.
 VETTING_DOCUMENT_MAX_BYTES = env_int("VETTING_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 VETTING_DOCUMENTS_MAX_COUNT = env_int("VETTING_DOCUMENTS_MAX_COUNT", 10, minimum=1)
+# What one request's uploaded files may occupy on disk (gsx_portal.uploads); the rest is dropped.
+FILE_UPLOAD_MAX_BYTES = VETTING_DOCUMENT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "gsx_portal.uploads.CappedTemporaryFileUploadHandler",
+]
 # Introductions: how long an accepted one shows contacts unless the CSO renews it, how long a
 # decline keeps the same person or organization from asking again, and how many a day.
 INTRODUCTION_CONSENT_MONTHS = env_int("INTRODUCTION_CONSENT_MONTHS", 12, minimum=1)

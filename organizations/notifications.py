@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F
+from django.contrib.auth.models import Group
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -46,12 +47,20 @@ class Kind:
     render: Callable[[dict], str]
     link: Callable[[dict], str] = lambda context: _local(context.get("url"))
     codes: dict | None = None  # context key -> choices whose code is stored instead of a label
+    audience: Callable[[], Q] | None = None  # who may still read it (gsx_portal.notifications)
 
     def params(self, context: dict) -> dict:
         params = {key: str(context.get(key, "")) for key in self.keys}
         for key, choices in (self.codes or {}).items():
             params[key] = _status_code(context.get(key), choices)
         return params
+
+
+def _secretariat_now() -> Q:
+    """The recipient is in the secretariat (or staff) at the time of reading: a reviewer who
+    has left it no longer reads which organizations, restricted ones included, applied."""
+    in_group = Group.objects.filter(name="secretariat", user=OuterRef("user_id"))
+    return Q(user__is_staff=True) | Q(Exists(in_group))
 
 
 def _introduction_decided(p: dict) -> str:
@@ -119,6 +128,7 @@ KINDS: dict[str, Kind] = {
     "vetting_submitted": Kind(
         ("organization",),
         lambda p: _("«%(organization)s» submitted a vetting application.") % p,
+        audience=_secretariat_now,
     ),
 }
 
@@ -126,7 +136,7 @@ KINDS: dict[str, Kind] = {
 def register_kinds() -> None:
     for template, kind in KINDS.items():
         names = tuple(key for key in kind.keys if key not in (kind.codes or {}))
-        register_kind(PREFIX + template, kind.render, names=names)
+        register_kind(PREFIX + template, kind.render, names=names, audience=kind.audience)
 
 
 def notify_accounts(template: str, context: dict, recipients: list[str]) -> None:

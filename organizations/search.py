@@ -87,11 +87,21 @@ def name_key(expression="name"):
 _WORD = re.compile(r"(?:\w|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed])+")
 
 
+# Removed by the SQL normalisation although Python counts it a letter.
+_TATWEEL = "\u0640"
+
+
+def _has_letter(word: str) -> bool:
+    return any(c.isalnum() and c != _TATWEEL for c in word)
+
+
 def query_words(text: str) -> list[str]:
-    """The words of a query, at most ``MAX_WORDS``; NUL and surrounding space dropped."""
+    """The words of a query, at most ``MAX_WORDS``; NUL and surrounding space dropped, and so
+    are words of marks only (harakat, shadda, tatweel): normalised, they would be an empty
+    lexeme, which PostgreSQL refuses as a syntax error."""
     # PostgreSQL refuses NUL in text; it carries no meaning in a search.
     text = unicodedata.normalize("NFC", text.replace("\x00", "").strip()[:MAX_QUERY_LENGTH])
-    return _WORD.findall(text.lower())[:MAX_WORDS]
+    return [word for word in _WORD.findall(text.lower()) if _has_letter(word)][:MAX_WORDS]
 
 
 def _tsquery(words: list[str]) -> SearchQuery:

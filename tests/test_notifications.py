@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -15,6 +16,7 @@ from gsx_portal.notifications import (
     notification_add,
     notification_sentence,
     notifications_delete_old,
+    notifications_of,
     registered_kinds,
 )
 from gsx_portal.reminders import reminders_send_due
@@ -284,6 +286,38 @@ def test_the_header_shows_the_unread_count(cso_admin):
     _add(cso_admin, 2)
     html = signed_in(cso_admin).get(reverse("notifications:list")).content.decode()
     assert 'Notifications <span class="badge">2<span class="visually-hidden"> unread</span>' in html
+
+
+def test_a_reviewer_who_left_the_secretariat_no_longer_reads_who_applied(cso, cso_admin):
+    from tests.conftest import bearer
+
+    reviewer = UserFactory(email="rita@secretariat.example", groups=["secretariat"])
+    enrol_totp(reviewer)
+    cso.visibility_tier = VisibilityTier.RESTRICTED
+    cso.save()
+    vetting_submitted(cso, cso_admin)
+    sentence = f"«{cso.name}» submitted a vetting application."
+    assert [notification_sentence(n) for n in notifications_of(reviewer)] == [sentence]
+    (notification,) = Notification.objects.filter(user=reviewer)
+
+    reviewer.groups.clear()
+    reviewer = type(reviewer).objects.get(pk=reviewer.pk)
+    client = signed_in(reviewer)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert cso.name not in page
+    assert 'class="badge"' not in page  # no unread count in the header either
+    assert (
+        client.post(reverse("notifications:open", args=[notification.public_id])).status_code == 404
+    )
+    api = bearer(reviewer)
+    assert api.get("/api/v1/notifications/").json()["results"] == []
+    assert api.get(f"/api/v1/notifications/{notification.public_id}/").status_code == 404
+    notification.refresh_from_db()
+    assert notification.read_at is None
+    # Back in the secretariat, it is there again.
+    reviewer.groups.add(Group.objects.get(name="secretariat"))
+    reviewer = type(reviewer).objects.get(pk=reviewer.pk)
+    assert list(notifications_of(reviewer)) == [notification]
 
 
 def test_anonymous_visitors_are_sent_to_sign_in():

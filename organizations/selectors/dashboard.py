@@ -14,7 +14,7 @@ from django.db.models import Exists, IntegerField, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gsx_portal.models import Notification
+from gsx_portal.notifications import notifications_of
 from organizations.models import (
     Assessment,
     Contact,
@@ -261,7 +261,7 @@ def header_counts_of(user) -> dict[str, int]:
         .exclude(organization_id__in=own)
         .exclude(Exists(mine))
     )
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    unread = notifications_of(user).filter(read_at__isnull=True).order_by()
     parts = [endorsements, introductions, vetting_steps, invitations_addressed_to(user), reviews]
     counts = {f"waiting_{n}": _Count(part.order_by().values("pk")) for n, part in enumerate(parts)}
     row = User.objects.filter(pk=user.pk).values(**counts, unread=_Count(unread.values("pk"))).get()

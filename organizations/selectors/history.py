@@ -1,5 +1,6 @@
 """An organization's history, as each viewer may read it."""
 
+from django.apps import apps
 from django.db.models import (
     Q,
 )
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from organizations.models import (
     Criterion,
+    Membership,
     Organization,
     User,
 )
@@ -50,7 +52,7 @@ def organization_history(organization: Organization, *, viewer) -> list[dict]:
     if private:
         events = events.exclude(pgh_model__in=SECRETARIAT_ONLY_EVENTS)
     events = list(events[:HISTORY_LIMIT])
-    names = _names(events, private=private)
+    names = _names(events, private=private, organization=organization)
     rows = [
         {
             "at": event.pgh_created_at,
@@ -71,9 +73,27 @@ def organization_history(organization: Organization, *, viewer) -> list[dict]:
     ]
 
 
-def _names(events, *, private: bool) -> dict:
+def _belonging(user_ids: set, organization_ids: set) -> set:
+    """Who of ``user_ids`` is or ever was a member of one of ``organization_ids`` (the recorded
+    memberships keep those who left)."""
+    membership_events = apps.get_model("organizations", "MembershipEvent")
+    ever = membership_events.objects.filter(
+        user_id__in=user_ids, organization_id__in=organization_ids
+    ).values_list("user_id", flat=True)
+    now = Membership.objects.filter(
+        user_id__in=user_ids, organization_id__in=organization_ids
+    ).values_list("user_id", flat=True)
+    return set(ever.union(now))
+
+
+def _names(events, *, private: bool, organization: Organization) -> dict:
     """What the sentences may call the people, organizations and criteria the events mention:
-    people by name (else address), reviewers as "the secretariat" to anyone outside it."""
+    people by name (else address), reviewers as "the secretariat" to anyone outside it.
+
+    Outside the secretariat, only people who belong (or belonged) to the organization or to a
+    requesting organization are named; anyone else acted for the portal. Being in the
+    secretariat today is not enough to tell: a reviewer who has since left it would otherwise
+    be named on every decision they took."""
     user_ids, organization_ids, criterion_ids = set(), set(), set()
     for event in events:
         data = event.pgh_data or {}
@@ -88,11 +108,14 @@ def _names(events, *, private: bool) -> dict:
         people = User.objects.filter(pk__in=user_ids).values_list("pk", "name", "email")
         users = {pk: name or email for pk, name, email in people}
     if private and user_ids:
-        secretariat = User.objects.filter(pk__in=user_ids).filter(
-            Q(is_staff=True) | Q(groups__name="secretariat")
+        secretariat = set(
+            User.objects.filter(pk__in=user_ids)
+            .filter(Q(is_staff=True) | Q(groups__name="secretariat"))
+            .values_list("pk", flat=True)
         )
+        outside = user_ids - _belonging(user_ids, {organization.pk} | organization_ids)
         the_secretariat = plain(_("the secretariat"))
-        users.update(dict.fromkeys(secretariat.values_list("pk", flat=True), the_secretariat))
+        users.update(dict.fromkeys(secretariat | outside, the_secretariat))
     organizations = (
         dict(Organization.objects.filter(pk__in=organization_ids).values_list("pk", "name"))
         if organization_ids

@@ -7,6 +7,7 @@ the erasure of the application or organization, which cascade).
 """
 
 import logging
+import unicodedata
 
 import puremagic
 from django.conf import settings
@@ -23,6 +24,36 @@ log = logging.getLogger(__name__)
 
 ALLOWED_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/webp")
 SNIFF_BYTES = 2048
+# The extension a downloaded file is saved with, by the type found in its content.
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/webp": (".webp",),
+}
+NAME_MAX_LENGTH = 200
+# Zero-width (non-)joiners are part of Persian and Arabic spelling; every other format character
+# (direction overrides, isolates, marks) is dropped from names.
+JOINERS = ("\u200c", "\u200d")
+
+
+def _printable(character: str) -> bool:
+    return unicodedata.category(character)[0] not in "CZ"  # control, format, separator
+
+
+def document_file_name(name: str, content_type: str) -> str:
+    """The name a document is shown and downloaded under: the uploader's name without folders,
+    control or direction characters (a right-to-left override shows "cod.exe" as "exe.doc"),
+    and with the extension of the type found in its content. A PDF that is also an HTML page
+    uploaded as "report.html" is saved as "report.html.pdf", so that opening the download
+    shows a PDF rather than running the page from the disk, where no header protects it."""
+    name = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c in JOINERS or c == " " or _printable(c))
+    name = " ".join(name.split()).strip(". ") or "document"
+    extensions = EXTENSIONS.get(content_type, ("",))
+    found = next((e for e in extensions if e and name.lower().endswith(e)), None)
+    stem, extension = (name[: -len(found)], name[-len(found) :]) if found else (name, extensions[0])
+    return stem[: NAME_MAX_LENGTH - len(extension)] + extension
 
 
 def detected_type(upload) -> str | None:
@@ -81,7 +112,7 @@ def vetting_document_add(
         application=application,
         kind=kind,
         description=description.strip(),
-        original_name=(upload.name or "document").rsplit("/", 1)[-1][-200:],
+        original_name=document_file_name(upload.name, content_type),
         content_type=content_type,
         size=upload.size,
         uploaded_by=by,

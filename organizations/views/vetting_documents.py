@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from organizations.selectors.vetting import vetting_document_for
 from organizations.services.vetting import EDITABLE_STATES
-from organizations.services.vetting_documents import vetting_document_remove
+from organizations.services.vetting_documents import document_file_name, vetting_document_remove
 from organizations.views.vetting import _organization
 
 
@@ -33,7 +33,8 @@ def document_response(document):
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=document.original_name,
+        # Again here for documents stored before names were cleaned at upload.
+        filename=document_file_name(document.original_name, document.content_type),
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -95,6 +95,19 @@ def test_history_tells_vetting_decisions_as_the_secretariats(
     )
 
 
+def test_history_does_not_name_a_reviewer_who_has_left_the_secretariat(
+    cso, amina, enrolled_reviewer, second_reviewer
+):
+    application = vetting_submitted(cso, amina)
+    with pghistory.context(user=enrolled_reviewer.pk):
+        vetting_approved(application, enrolled_reviewer, second_reviewer)
+    enrolled_reviewer.groups.clear()
+
+    assert "The secretariat approved the vetting application." in _sentences(amina, cso)
+    assert enrolled_reviewer.name not in _page(amina, cso)
+    assert enrolled_reviewer.email not in _page(amina, cso)
+
+
 def test_history_tells_members_joining_and_changing_role(cso, amina):
     fatima = UserFactory(name="Fatima Zahra")
     with pghistory.context(user=fatima.pk):
@@ -171,7 +184,7 @@ def test_history_page_runs_a_constant_number_of_queries_with_every_kind_of_event
     url = reverse("organizations:history", args=[cso.slug])
     add_events(1)
     client.get(url)
-    with django_assert_num_queries(19) as one:
+    with django_assert_num_queries(20) as one:
         client.get(url)
     add_events(10)
     with django_assert_num_queries(len(one.captured_queries)):

@@ -93,6 +93,23 @@ def test_arabic_search_through_the_directory_page_and_the_api(arabic_directory):
     ]
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["\u064b\u064c\u0651", "\u0640\u0640", "\u0651 \u0640", "\u0670"],
+    ids=["harakat-and-shadda", "tatweel", "marks-and-tatweel", "superscript-alef"],
+)
+def test_a_query_of_arabic_marks_only_is_no_search_rather_than_a_500(arabic_directory, query):
+    # Normalised, such a word is an empty lexeme: PostgreSQL calls "'':*" a syntax error.
+    everyone = sorted(Organization.objects.values_list("name", flat=True))
+    page = Client().get("/organizations/", {"q": query})
+    assert page.status_code == 200
+    assert "جمعية نساء من أجل السلام" in page.content.decode()
+    api = Client().get("/api/v1/organizations/", {"q": query})
+    assert api.status_code == 200
+    assert sorted(item["name"] for item in api.json()["results"]) == everyone
+    assert _found(f"{query} النساء") == ["جمعية نساء من أجل السلام"]
+
+
 def test_latin_search_is_unchanged_by_the_arabic_folding(arabic_directory, directory):
     assert _found("reseau FEM") == ["Réseau des Femmes pour la Paix"]
     assert _found("PRÉVENTION") == ["Réseau des Femmes pour la Paix"]

@@ -86,6 +86,44 @@ def test_document_upload_accepts_an_image_by_its_content_whatever_its_name(draft
     assert VettingDocument.objects.get().content_type == "image/png"
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "kept"),
+    [
+        ("report.html", PDF + HTML, "report.html.pdf"),
+        ("photo.svg", PNG, "photo.svg.png"),
+        ("scan.JPEG", PDF, "scan.JPEG.pdf"),
+        ("\u202egnp.exe", PDF, "gnp.exe.pdf"),
+        ("..\\..\\etc\\passwd", PDF, "passwd.pdf"),
+        ("a\r\nSet-Cookie: x=1.pdf", PDF, "aSet-Cookie: x=1.pdf"),
+        ("ملف\u200cها.pdf", PDF, "ملف\u200cها.pdf"),
+        ("...", PDF, "document.pdf"),
+        ("x" * 300 + ".pdf", PDF, "x" * 196 + ".pdf"),
+    ],
+    ids=["html", "svg", "jpeg", "rlo", "backslashes", "crlf", "zwnj", "dots", "long"],
+)
+def test_document_name_carries_the_extension_of_its_content_and_no_control_characters(
+    draft, cso, cso_admin, name, content, kept
+):
+    # The service's door (the API's multipart parser and a browser both pass names through).
+    document = _add(draft, cso_admin, content=content, name=name)
+    assert document.original_name == kept
+    url = reverse("organizations:vetting_document", args=[cso.slug, document.public_id])
+    response = signed_in(cso_admin).get(url)
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    assert "\n" not in response["Content-Disposition"]
+
+
+def test_document_stored_under_an_unsafe_name_downloads_under_a_safe_one(draft, cso, cso_admin):
+    document = _add(draft, cso_admin, content=PDF + HTML)
+    VettingDocument.objects.filter(pk=document.pk).update(original_name="invoice.html")
+    url = reverse("organizations:vetting_document", args=[cso.slug, document.public_id])
+    response = signed_in(cso_admin).get(url)
+    assert response["Content-Disposition"] == 'attachment; filename="invoice.html.pdf"'
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == PDF + HTML
+
+
 @pytest.mark.parametrize("content", [HTML, EXE, b""], ids=["html", "exe", "empty"])
 def test_document_upload_refuses_a_pdf_that_is_not_one(
     draft, cso, cso_admin, private_root, content
@@ -111,6 +149,32 @@ def test_document_upload_refuses_a_file_over_the_size_limit(
     assert "The file is larger than" in response.content.decode()
     assert VettingDocument.objects.count() == 0
     assert _files(private_root) == []
+
+
+def test_document_upload_far_over_the_limit_keeps_little_on_disk_and_says_so_at_the_field(
+    draft, cso, cso_admin, settings, tmp_path, monkeypatch
+):
+    # Nothing in front of gunicorn limits a body: the upload handler caps what reaches the disk.
+    settings.VETTING_DOCUMENT_MAX_BYTES = 4096
+    settings.FILE_UPLOAD_MAX_BYTES = 8192
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every file through the temporary-file handler
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    kept = []
+    close = TemporaryUploadedFile.close
+
+    def spy(self):
+        self.file.seek(0, 2)
+        kept.append((self.size, self.file.tell()))
+        return close(self)
+
+    monkeypatch.setattr(TemporaryUploadedFile, "close", spy)
+    big = PDF + b"0" * (2 * 1024 * 1024)
+    response = _upload(signed_in(cso_admin), cso, "certificate.pdf", big)
+    assert response.status_code == 200
+    assert "The file is larger than 4.0\xa0KB." in response.content.decode()
+    assert VettingDocument.objects.count() == 0
+    assert kept == [(len(big), 8192)]
 
 
 def test_document_upload_refuses_more_than_the_maximum_count(draft, cso, cso_admin, settings):
