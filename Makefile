@@ -19,7 +19,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 DEMO_PASSWORD ?= demo-gsx-portal
 
-.PHONY: install messages run test lint format stop makemessages check-deploy python
+.PHONY: install messages run test lint format stop makemessages check-deploy python bench
 .DEFAULT_GOAL := install
 
 # Stops early, with find-python's advice, when no Python >= 3.12 was found.
@@ -66,6 +66,12 @@ lint: install
 format: install
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
+
+# Serves the portal as production does against BENCH_DATABASE_URL (filled by `make bench-data`)
+# and writes the measured table into docs/performance.md. See bench/README.md.
+bench: install messages
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+	$(RUN) python bench/run.py
 
 stop: install
 	$(RUN) python -m gsx_portal.embedded_db stop

@@ -380,6 +380,12 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# `make bench` only (bench/run.py): the hello-world view and a query-count header.
+# Off in production.
+BENCH = env_bool("GSX_BENCH", default=False)
+if BENCH:
+    MIDDLEWARE.insert(0, "gsx_portal.bench.QueryCountMiddleware")
+
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -1,0 +1,87 @@
+"""Picks what `make bench` measures in the bench database and prints it as JSON.
+
+Run by bench/run.py with the server's environment (DATABASE_URL is the bench database): a
+signed-in session for a CSO member (the Django test client's force_login, saved in the bench
+database's session table), an API token made with `manage.py api_token create`, and a public
+organization for the detail pages and the filtered list.
+"""
+
+import io
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gsx_portal.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from organizations.models import Membership, Organization, User, VisibilityTier  # noqa: E402
+from organizations.selectors import api_tokens_of  # noqa: E402
+from organizations.services import api_token_revoke  # noqa: E402
+
+TOKEN_NAME = "make bench"  # noqa: S105 (the token's label, not a secret)
+
+
+def pick_user() -> User:
+    email = os.environ.get("BENCH_USER_EMAIL")
+    users = User.objects.filter(is_active=True, is_staff=False, is_superuser=False)
+    if email:
+        return users.get(email__iexact=email)
+    # A member of an organization, as most signed-in visitors are; not the secretariat.
+    membership = (
+        Membership.objects.filter(user__in=users)
+        .exclude(user__groups__name="secretariat")
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if membership is None:
+        raise SystemExit("The bench database has no member of an organization to sign in as.")
+    return membership.user
+
+
+def main() -> None:
+    user = pick_user()
+    client = Client()
+    client.force_login(user)
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    # One token per run: earlier runs' tokens are revoked so they do not pile up.
+    for token in api_tokens_of(user):
+        if token.is_active and token.name == TOKEN_NAME:
+            api_token_revoke(token=token)
+    out = io.StringIO()
+    call_command("api_token", "create", user.email, "--name", TOKEN_NAME, stdout=out)
+    secret = out.getvalue().strip()
+
+    organization = (
+        Organization.objects.filter(visibility_tier=VisibilityTier.PUBLIC).order_by("pk").first()
+    )
+    if organization is None:
+        raise SystemExit("The bench database has no public organization.")
+    print(
+        json.dumps(
+            {
+                "user": user.email,
+                "session_cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}",
+                "token": secret,
+                "slug": organization.slug,
+                "public_id": str(organization.public_id),
+                "sector": organization.sector,
+                "country": str(organization.headquarters_country),
+                "organizations": Organization.objects.count(),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

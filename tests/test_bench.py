@@ -1,0 +1,128 @@
+"""`make bench`: the runner's pure parts, and the hello-world view absent by default."""
+
+import math
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from bench.report import (
+    BEGIN,
+    END,
+    Row,
+    WrkResult,
+    parse_duration_ms,
+    parse_wrk,
+    render_table,
+    replace_section,
+)
+from gsx_portal.bench import QueryCountMiddleware, hello
+
+WRK_OUTPUT = """Running 3s test @ http://127.0.0.1:40000/organizations/
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    61.20ms   12.01ms 140.33ms   80.12%
+    Req/Sec    32.50      8.11    50.00     70.00%
+  Latency Distribution
+     50%   59.80ms
+     75%   66.10ms
+     90%   75.00ms
+     99%  120.50ms
+  195 requests in 3.01s, 8.50MB read
+  Non-2xx or 3xx responses: 2
+Requests/sec:     64.78
+Transfer/sec:      2.82MB
+"""
+
+
+def test_parse_wrk_reads_the_script_percentiles_and_errors():
+    output = WRK_OUTPUT + "GSX-LATENCY-US 59800 98250 120500\nGSX-ERRORS 2 1\n"
+    assert parse_wrk(output) == WrkResult(64.78, 59.8, 98.25, 120.5, 3, 195)
+
+
+def test_parse_wrk_without_the_script_has_no_p95():
+    result = parse_wrk(WRK_OUTPUT)
+    assert (result.p50_ms, result.p99_ms, result.failed, result.requests) == (59.8, 120.5, 2, 195)
+    assert math.isnan(result.p95_ms)
+
+
+def test_parse_wrk_rejects_output_without_latency_distribution():
+    with pytest.raises(ValueError, match="latency distribution"):
+        parse_wrk("  10 requests in 1.00s, 1KB read\nRequests/sec: 10.00\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "ms"), [("812.00us", 0.812), ("1.50ms", 1.5), ("2.00s", 2000.0), ("1.00m", 60000.0)]
+)
+def test_parse_duration_ms_converts_wrk_units(text, ms):
+    assert parse_duration_ms(text) == pytest.approx(ms)
+
+
+def _row(**changes):
+    values = {
+        "page": "home",
+        "path": "/",
+        "result": WrkResult(50.0, 20.0, 30.0, 40.0, 0, 500),
+        "hello_rps": 200.0,
+        "cpu_ms": 12.345,
+        "queries": 3,
+        "body_bytes": 4096,
+        "compressed": True,
+    }
+    return Row(**{**values, **changes})
+
+
+def test_render_table_gives_ratio_to_hello_and_context():
+    table = render_table(
+        [_row(), _row(page="API list", path="/api/", queries=None, cpu_ms=None, compressed=False)],
+        machine="box (2 cores)",
+        date="2026-11-25 18:00 UTC",
+        commit="abc1234",
+        settings="3 organizations",
+    )
+    lines = table.splitlines()
+    assert lines[0] == (
+        "Measured 2026-11-25 18:00 UTC on box (2 cores), commit `abc1234`; 3 organizations."
+    )
+    assert lines[4] == "| home (`/`) | 50.0 | 0.250 | 12.35 | 20.0 | 30.0 | 40.0 | 3 | 4096 | 0 |"
+    assert lines[5] == (
+        "| API list (`/api/`) | 50.0 | 0.250 | n/a | 20.0 | 30.0 | 40.0 | n/a "
+        "| 4096 (not compressed) | 0 |"
+    )
+
+
+def test_replace_section_replaces_only_the_marked_part():
+    document = f"# Performance\n\nintro\n\n{BEGIN}\nold table\n{END}\n\n## After\n"
+    assert replace_section(document, "new table\n") == (
+        f"# Performance\n\nintro\n\n{BEGIN}\nnew table\n{END}\n\n## After\n"
+    )
+
+
+def test_replace_section_appends_when_markers_are_missing():
+    assert replace_section("# Performance\n", "t\n") == f"# Performance\n\n{BEGIN}\nt\n{END}\n"
+
+
+@pytest.mark.django_db
+def test_hello_world_is_absent_by_default(client):
+    assert settings.BENCH is False
+    assert client.get("/bench/hello/").status_code == 404
+    assert "gsx_portal.bench.QueryCountMiddleware" not in settings.MIDDLEWARE
+
+
+def test_hello_world_view_says_hello():
+    response = hello(RequestFactory().get("/bench/hello/"))
+    assert (response.status_code, response.content) == (200, b"hello")
+
+
+@pytest.mark.django_db
+def test_query_count_middleware_counts_the_requests_queries():
+    def view(request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.execute("SELECT 2")
+        return HttpResponse("ok")
+
+    response = QueryCountMiddleware(view)(RequestFactory().get("/"))
+    assert response["X-Query-Count"] == "2"
