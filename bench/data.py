@@ -22,6 +22,16 @@ import uuid
 from datetime import timedelta
 from urllib.parse import quote, urlsplit
 
+from bench.words import (
+    ASSESSED,
+    HOT_COUNTRIES,
+    LANGUAGES,
+    SECTORS,
+    TIERS,
+    VETTING,
+    WORDS,
+)
+
 DEFAULT_ORGS = 100_000
 DEFAULT_SEED = 8
 BENCH_DATABASE = "gsx_bench"
@@ -64,159 +74,6 @@ def check_only_bench_data() -> None:
         )
 
 
-# --- Texts ------------------------------------------------------------------------------------
-# (kind, focus, place) per language; a name is kind + focus + place, a summary a sentence.
-_WORDS = {
-    "en": (
-        ["Network", "Coalition", "Association", "Forum", "Centre", "Alliance", "Initiative"],
-        [
-            "of Women Mediators",
-            "for Peace",
-            "for Human Security",
-            "of Young Peacebuilders",
-            "for Dialogue and Reconciliation",
-            "against Small Arms",
-            "for Justice",
-        ],
-        [
-            "in Kivu",
-            "of the Sahel",
-            "in Mindanao",
-            "of the Great Lakes",
-            "in Mosul",
-            "in Cauca",
-            "of the Horn of Africa",
-            "in Juba",
-        ],
-        "Works with {who} on {what} across {n} communities.",
-        ["women and girls", "young people", "displaced families", "local leaders"],
-        ["mediation", "early warning", "disarmament", "transitional justice"],
-    ),
-    "fr": (
-        ["Réseau", "Collectif", "Association", "Forum", "Centre", "Alliance", "Initiative"],
-        [
-            "des médiatrices",
-            "pour la paix",
-            "pour la sécurité humaine",
-            "des jeunes bâtisseurs",
-            "pour le dialogue et la réconciliation",
-            "contre les armes légères",
-            "pour l'égalité",
-        ],
-        [
-            "du Kivu",
-            "du Sahel",
-            "de Kayes",
-            "des Grands Lacs",
-            "de Bangui",
-            "du Tchad",
-            "de Côte d'Ivoire",
-            "de Goma",
-        ],
-        "Accompagne {who} dans {what} auprès de {n} communautés.",
-        ["les femmes élues", "les déplacés", "les jeunes", "les chefs coutumiers"],
-        ["la médiation", "l'alerte précoce", "le désarmement", "la justice transitionnelle"],
-    ),
-    "ar": (
-        ["شبكة", "تحالف", "جمعية", "منتدى", "مركز", "مبادرة", "رابطة"],
-        [
-            "الوسيطات",
-            "من أجل السلام",
-            "للأمن الإنساني",
-            "الشباب بناة السلام",
-            "للحوار والمصالحة",
-            "لمكافحة الأسلحة الخفيفة",
-            "للعدالة",
-        ],
-        [
-            "في الموصل",
-            "في اليمن",
-            "في دارفور",
-            "في طرابلس",
-            "في حلب",
-            "في غزة",
-            "في الخرطوم",
-            "في بنغازي",
-        ],
-        "تعمل مع {who} في مجال {what} في {n} مجتمعاً محلياً.",
-        ["النساء", "الشباب", "النازحين", "القيادات المحلية"],
-        ["الوساطة", "الإنذار المبكر", "نزع السلاح", "العدالة الانتقالية"],
-    ),
-    "es": (
-        ["Red", "Coalición", "Asociación", "Foro", "Centro", "Alianza", "Iniciativa"],
-        [
-            "de Mediadoras",
-            "por la Paz",
-            "por la Seguridad Humana",
-            "de Jóvenes Constructores",
-            "para el Diálogo y la Reconciliación",
-            "contra las Armas Pequeñas",
-            "por la Justicia",
-        ],
-        [
-            "del Cauca",
-            "de Nariño",
-            "de Chocó",
-            "del Catatumbo",
-            "de Putumayo",
-            "de Urabá",
-            "de Montes de María",
-            "de Antioquia",
-        ],
-        "Acompaña a {who} en {what} en {n} comunidades.",
-        ["mujeres lideresas", "jóvenes", "familias desplazadas", "autoridades locales"],
-        ["mediación", "alerta temprana", "desarme", "justicia transicional"],
-    ),
-}
-# Skews, as (value, weight): most organizations are English- or French-speaking civil society.
-_LANGUAGES = [("en", 45), ("fr", 25), ("ar", 15), ("es", 15)]
-_SECTORS = [
-    ("civil_society", 70),
-    ("research", 6),
-    ("government", 6),
-    ("donor", 4),
-    ("private", 4),
-    ("media", 4),
-    ("security_sector", 3),
-    ("multilateral", 3),
-]
-_TIERS = [("public", 55), ("network", 35), ("restricted", 10)]
-_HOT_COUNTRIES = [
-    "CD",
-    "ML",
-    "SS",
-    "SD",
-    "CO",
-    "NG",
-    "IQ",
-    "YE",
-    "SY",
-    "LY",
-    "CF",
-    "TD",
-    "SO",
-    "AF",
-    "PH",
-    "MZ",
-    "BF",
-    "NE",
-    "CM",
-    "ET",
-]
-# Vetting, for civil society: "" is never applied. Weighted, plus every state at least once.
-_VETTING = [
-    ("", 30),
-    ("approved", 30),
-    ("draft", 10),
-    ("submitted", 8),
-    ("in_review", 7),
-    ("changes_requested", 5),
-    ("declined", 5),
-    ("expired", 5),
-]
-_ASSESSED = {"in_review", "changes_requested", "approved", "declined", "expired"}
-
-
 def _weighted(rng: random.Random, pairs):
     values, weights = zip(*pairs, strict=True)
     return rng.choices(values, weights)[0]
@@ -232,7 +89,7 @@ def _uuid(rng: random.Random) -> uuid.UUID:
 
 
 def _texts(rng: random.Random, language: str) -> tuple[str, str]:
-    kinds, focuses, places, sentence, who, what = _WORDS[language]
+    kinds, focuses, places, sentence, who, what = WORDS[language]
     name = f"{rng.choice(kinds)} {rng.choice(focuses)} {rng.choice(places)}"
     summary = sentence.format(who=rng.choice(who), what=rng.choice(what), n=rng.randint(3, 90))
     return name, summary
@@ -271,7 +128,7 @@ def generate(orgs: int = DEFAULT_ORGS, seed: int = DEFAULT_SEED, log=None) -> di
     themes = list(Theme.objects.all())
     criteria = list(Criterion.objects.all())
     Through = Organization.themes.through
-    other_countries = [code for code, _name in all_countries if code not in _HOT_COUNTRIES]
+    other_countries = [code for code, _name in all_countries if code not in HOT_COUNTRIES]
     # One hash for every account: hashing 130,000 passwords would take hours.
     password = make_password(PASSWORD)
     counts: dict[str, int] = {}
@@ -279,13 +136,13 @@ def generate(orgs: int = DEFAULT_ORGS, seed: int = DEFAULT_SEED, log=None) -> di
     with pghistory.context(source="bench-data"), transaction.atomic():
         organizations, states = [], []
         for i in range(orgs):
-            language = _cycled(rng, _LANGUAGES, i)
+            language = _cycled(rng, LANGUAGES, i)
             name, summary = _texts(rng, language)
-            sector = "civil_society" if i < len(_VETTING) else _weighted(rng, _SECTORS)
-            state = _cycled(rng, _VETTING, i) if sector == "civil_society" else ""
+            sector = "civil_society" if i < len(VETTING) else _weighted(rng, SECTORS)
+            state = _cycled(rng, VETTING, i) if sector == "civil_society" else ""
             hot = rng.random() < 0.8
-            headquarters = rng.choice(_HOT_COUNTRIES if hot else other_countries)
-            operating = sorted({headquarters, *rng.sample(_HOT_COUNTRIES, rng.randint(0, 3))})
+            headquarters = rng.choice(HOT_COUNTRIES if hot else other_countries)
+            operating = sorted({headquarters, *rng.sample(HOT_COUNTRIES, rng.randint(0, 3))})
             translations = {"en": _texts(rng, "en")[1]} if language != "en" and i % 3 else {}
             organizations.append(
                 Organization(
@@ -296,7 +153,7 @@ def generate(orgs: int = DEFAULT_ORGS, seed: int = DEFAULT_SEED, log=None) -> di
                     if language != "ar"
                     else "",
                     sector=sector,
-                    visibility_tier=_cycled(rng, _TIERS, i),
+                    visibility_tier=_cycled(rng, TIERS, i),
                     women_led=rng.random() < 0.3,
                     youth_led=rng.random() < 0.15,
                     headquarters_country=headquarters,
@@ -368,7 +225,7 @@ def generate(orgs: int = DEFAULT_ORGS, seed: int = DEFAULT_SEED, log=None) -> di
                     email=f"user{n}@{EMAIL_DOMAIN}",
                     name=f"User {n}",
                     password=password,
-                    language=_weighted(rng, _LANGUAGES),
+                    language=_weighted(rng, LANGUAGES),
                     public_id=_uuid(rng),
                 )
                 for n in range(orgs + extra)
@@ -427,7 +284,7 @@ def generate(orgs: int = DEFAULT_ORGS, seed: int = DEFAULT_SEED, log=None) -> di
                     rating=_weighted(rng, [("met", 70), ("partly", 20), ("not_met", 10)]),
                 )
                 for application in applications
-                if application.status in _ASSESSED
+                if application.status in ASSESSED
                 for criterion in criteria
             ],
             counts,
