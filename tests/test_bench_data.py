@@ -7,6 +7,7 @@ from bench.data import (
     check_database_name,
     check_only_bench_data,
     generate,
+    main,
 )
 from organizations.models import (
     Assessment,
@@ -118,3 +119,10 @@ def test_check_only_bench_data_refuses_other_organizations(dataset):
     OrganizationFactory()
     with pytest.raises(RefusedTarget):
         check_only_bench_data()
+
+
+def test_main_refuses_to_reset_a_non_bench_database(capsys):
+    # Refused before any connection: the named database (which need not exist) is not dropped.
+    url = "postgres://postgres@127.0.0.1:5432/gsx_not_a_benchmark"
+    assert main(["--reset", "--orgs", "1", "--database-url", url]) == 2
+    assert "Refusing to fill database 'gsx_not_a_benchmark'" in capsys.readouterr().err
