@@ -19,7 +19,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 DEMO_PASSWORD ?= demo-gsx-portal
 
-.PHONY: install messages run test lint format stop makemessages check-deploy python bench
+.PHONY: install messages run test lint format stop makemessages check-deploy python bench bench-data
 .DEFAULT_GOAL := install
 
 # Stops early, with find-python's advice, when no Python >= 3.12 was found.
@@ -79,3 +79,11 @@ stop: install
 # Needs GNU gettext (xgettext); run after changing translatable strings, then translate and commit.
 makemessages: install
 	DEBUG=1 $(RUN) python manage.py makemessages --locale fr --locale ar --locale es --ignore ".venv/*" --ignore ".tools/*" --ignore "staticfiles/*"
+
+# The benchmark dataset (bench/README.md): a separate database, never the demo one. BENCH_DATABASE_URL
+# defaults to a database gsx_bench on DATABASE_URL's server, else on the embedded server.
+# Regenerates from scratch (--reset).
+BENCH_ORGS ?= 100000
+BENCH_SEED ?= 8
+bench-data: install
+	DEBUG=1 $(if $(BENCH_DATABASE_URL),BENCH_DATABASE_URL=$(BENCH_DATABASE_URL)) $(RUN) python -m bench.data --reset --orgs $(BENCH_ORGS) --seed $(BENCH_SEED)
