@@ -7,8 +7,13 @@ run, so the ratio compares neighbours in time on a shared machine. Server CPU pe
 from /proc (gunicorn workers plus the bench database's backends), the steadier figure when other
 work shares the cores. The table replaces the marked section of docs/performance.md.
 
+Searches are measured with one client (one wrk connection and thread), as their budget is set;
+every other page with BENCH_CONNECTIONS.
+
 Environment: BENCH_DATABASE_URL, BENCH_SECONDS (10), BENCH_CONNECTIONS (4), BENCH_THREADS (2),
-BENCH_USER_EMAIL (a member to sign in as; default: the first member found), REDIS_URL.
+BENCH_USER_EMAIL (a member to sign in as; default: the first member found), REDIS_URL,
+BENCH_PAGES (comma-separated words: only the pages whose name contains one, e.g. "search,API"),
+BENCH_REPORT (the file whose marked section is replaced; default docs/performance.md).
 """
 
 import gzip
@@ -125,11 +130,20 @@ def wait_until_up(port: int, process: subprocess.Popen) -> None:
     raise SystemExit("gunicorn did not answer /bench/hello/ within 60 s.")
 
 
-def wrk(port: int, path: str, headers: dict[str, str], seconds: int) -> str:
+def clients() -> tuple[int, int]:
+    """(connections, threads) of every run but the one-client searches."""
+    connections = int(os.environ.get("BENCH_CONNECTIONS", "4"))
+    return connections, min(int(os.environ.get("BENCH_THREADS", "2")), connections)
+
+
+def wrk(
+    port: int, path: str, headers: dict[str, str], seconds: int, one_client: bool = False
+) -> str:
+    connections, threads = (1, 1) if one_client else clients()
     command = [
         "wrk",
-        f"--threads={os.environ.get('BENCH_THREADS', '2')}",
-        f"--connections={os.environ.get('BENCH_CONNECTIONS', '4')}",
+        f"--threads={threads}",
+        f"--connections={connections}",
         f"--duration={seconds}s",
         "--timeout=30s",
         "--latency",
@@ -156,6 +170,18 @@ def pages(data: dict) -> list[tuple[str, str, dict[str, str]]]:
         ("API detail (token)", f"/api/v1/organizations/{data['public_id']}/", token),
         *[(f"search “{word}”", f"/organizations/?q={quote(word)}", {}) for word in searches],
     ]
+
+
+def selected(all_pages, wanted: str):
+    """The pages whose name contains one of the comma-separated words of ``wanted``."""
+    words = [word.strip().lower() for word in wanted.split(",") if word.strip()]
+    if not words:
+        return all_pages
+    return [page for page in all_pages if any(word in page[0].lower() for word in words)]
+
+
+def is_search(page: str) -> bool:
+    return page.startswith("search")
 
 
 def check_page(
@@ -209,12 +235,13 @@ def main() -> None:
     rows = []
     try:
         wait_until_up(port, server)
-        for page, path, headers in pages(data):
+        for page, path, headers in selected(pages(data), os.environ.get("BENCH_PAGES", "")):
+            one_client = is_search(page)
             check_page(port, page, path, headers)  # also warms the worker that answers
             response = check_page(port, page, path, headers)
-            hello = parse_wrk(wrk(port, "/bench/hello/", {}, seconds))
+            hello = parse_wrk(wrk(port, "/bench/hello/", {}, seconds, one_client))
             before = cpu_snapshot(server.pid, database)
-            result = parse_wrk(wrk(port, path, headers, seconds))
+            result = parse_wrk(wrk(port, path, headers, seconds, one_client))
             after = cpu_snapshot(server.pid, database)
             cpu_ms = cpu_used(before, after) * 1000 / result.requests if result.requests else None
             queries = response.headers.get("X-Query-Count")
@@ -254,10 +281,11 @@ def main() -> None:
         commit=commit + (" with local changes" if dirty.strip() else ""),
         settings=(
             f"{data['organizations']} organizations, gunicorn 2 sync workers, DEBUG off, "
-            f"wrk {seconds} s x {os.environ.get('BENCH_CONNECTIONS', '4')} connections per page"
+            f"wrk {seconds} s x {clients()[0]} connections per page (searches: 1 connection, "
+            "against a one-connection hello-world run)"
         ),
     )
-    performance = ROOT / "docs" / "performance.md"
+    performance = Path(os.environ.get("BENCH_REPORT") or ROOT / "docs" / "performance.md")
     performance.write_text(replace_section(performance.read_text(), table))
     print(table)
 

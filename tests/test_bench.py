@@ -126,3 +126,21 @@ def test_query_count_middleware_counts_the_requests_queries():
 
     response = QueryCountMiddleware(view)(RequestFactory().get("/"))
     assert response["X-Query-Count"] == "2"
+
+
+def test_bench_pages_selects_by_words_and_searches_run_with_one_client():
+    from bench.run import is_search, pages, selected
+
+    data = {
+        "session_cookie": "sessionid=x",
+        "token": "t",
+        "sector": "civil_society",
+        "country": "NE",
+        "slug": "s",
+        "public_id": "p",
+    }
+    every = pages(data)
+    assert selected(every, "") == every
+    chosen = [page for page, _path, _headers in selected(every, "search, API detail")]
+    assert chosen == ["API detail (token)"] + [p for p, _, _ in every if p.startswith("search")]
+    assert all(is_search(page) for page in chosen[1:]) and not is_search(chosen[0])
