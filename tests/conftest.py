@@ -164,3 +164,34 @@ def pytest_report_header(config):
     from tests.browser.requirements import report_header
 
     return report_header()
+
+
+def verify(organization, by=None):
+    """The secretariat's verification of a requester organization, through the service."""
+    from organizations.services import requester_verify
+    from tests.factories import UserFactory
+
+    by = by or UserFactory(groups=["secretariat"])
+    return requester_verify(
+        organization=organization, by=by, method="official_letter", evidence="Letter ref. 12/2026"
+    )
+
+
+@pytest.fixture
+def enrolled_government_user(government_user):
+    enrol_totp(government_user)
+    return government_user
+
+
+@pytest.fixture
+def enrolled_reviewer(reviewer):
+    enrol_totp(reviewer)
+    return reviewer
+
+
+@pytest.fixture
+def ministry(enrolled_government_user):
+    """The government user's ministry, verified by the secretariat."""
+    organization = enrolled_government_user.memberships.get().organization
+    verify(organization)
+    return organization

@@ -21,7 +21,6 @@ from organizations.services import (
 from tests.conftest import enrol_totp, signed_in
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.organizations.conftest import (
-    verify,
     vetting_approved,
     vetting_rate_all,
     vetting_submitted,
@@ -29,21 +28,6 @@ from tests.organizations.conftest import (
 
 pytestmark = pytest.mark.django_db
 PURPOSE = "We would like to discuss a community policing pilot in the coastal districts."
-
-
-@pytest.fixture
-def ministry(government_user):
-    """The government user's ministry, verified by the secretariat (second factor enrolled)."""
-    enrol_totp(government_user)
-    organization = government_user.memberships.get().organization
-    verify(organization)
-    return organization
-
-
-@pytest.fixture
-def reviewer_with_mfa(reviewer):
-    enrol_totp(reviewer)
-    return reviewer
 
 
 def _world(n, *, cso_admin, cso_member, outsider, ministry):
@@ -207,30 +191,30 @@ def test_the_reviewer_sees_the_applications_awaiting_their_assessment(
     cso_member,
     outsider,
     ministry,
-    reviewer_with_mfa,
+    enrolled_reviewer,
 ):
     world = _world(
         2, cso_admin=cso_admin, cso_member=cso_member, outsider=outsider, ministry=ministry
     )
     first, second = world["applications"]
-    assert _board(reviewer_with_mfa).reviews == [first, second]
-    vetting_rate_all(first, reviewer_with_mfa)
-    board = _board(reviewer_with_mfa)
+    assert _board(enrolled_reviewer).reviews == [first, second]
+    vetting_rate_all(first, enrolled_reviewer)
+    board = _board(enrolled_reviewer)
     assert board.reviews == [second]
     assert board.waiting_count == 1
-    html = signed_in(reviewer_with_mfa).get(reverse("home")).content.decode()
+    html = signed_in(enrolled_reviewer).get(reverse("home")).content.decode()
     assert reverse("organizations:vetting", args=["applicant-1"]) in html
     assert reverse("organizations:vetting", args=["applicant-0"]) not in html
 
 
-def test_a_reviewer_is_not_asked_to_assess_their_own_organization(cso, reviewer_with_mfa):
+def test_a_reviewer_is_not_asked_to_assess_their_own_organization(cso, enrolled_reviewer):
     admin = MembershipFactory(organization=cso, role=MembershipRole.ADMIN).user
-    Membership.objects.create(user=reviewer_with_mfa, organization=cso)
+    Membership.objects.create(user=enrolled_reviewer, organization=cso)
     vetting_submitted(cso, admin)
-    assert _board(reviewer_with_mfa).reviews == []
+    assert _board(enrolled_reviewer).reviews == []
 
 
-def test_changes_requested_tells_the_editor_what_to_do(cso, cso_admin, reviewer_with_mfa):
+def test_changes_requested_tells_the_editor_what_to_do(cso, cso_admin, enrolled_reviewer):
     from organizations.models import VettingStatus
     from organizations.services import vetting_set_state
 
@@ -238,7 +222,7 @@ def test_changes_requested_tells_the_editor_what_to_do(cso, cso_admin, reviewer_
     vetting_set_state(
         application=application,
         to=VettingStatus.CHANGES_REQUESTED,
-        by=reviewer_with_mfa,
+        by=enrolled_reviewer,
         message="Describe your constituency.",
     )
     html = signed_in(cso_admin).get(reverse("home")).content.decode()
@@ -297,7 +281,7 @@ def test_the_home_takes_a_constant_number_of_queries(
     cso_member,
     outsider,
     ministry,
-    reviewer_with_mfa,
+    enrolled_reviewer,
     django_assert_num_queries,
 ):
     _world(rows, cso_admin=cso_admin, cso_member=cso_member, outsider=outsider, ministry=ministry)
@@ -306,7 +290,7 @@ def test_the_home_takes_a_constant_number_of_queries(
         "cso_member": cso_member,
         "outsider": outsider,
         "government": ministry.memberships.get().user,
-        "reviewer": reviewer_with_mfa,
+        "reviewer": enrolled_reviewer,
     }[role]
     client = signed_in(user)
     client.get(reverse("home"))  # the first request of a session records it
@@ -324,7 +308,7 @@ def test_the_header_counts_what_the_home_lists_in_one_query(
     cso_member,
     outsider,
     ministry,
-    reviewer_with_mfa,
+    enrolled_reviewer,
     django_assert_num_queries,
 ):
     if rows:
@@ -336,7 +320,7 @@ def test_the_header_counts_what_the_home_lists_in_one_query(
         "cso_member": cso_member,
         "outsider": outsider,
         "government": ministry.memberships.get().user,
-        "reviewer": reviewer_with_mfa,
+        "reviewer": enrolled_reviewer,
     }[role]
     expected_unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
     expected_waiting = dashboard_of(user).waiting_count
@@ -374,10 +358,10 @@ def test_the_verify_box_leads_a_well_formed_code_to_the_letters_page():
     assert response["Location"] == reverse("organizations:verify_letter", args=["Abc_123-xyz45678"])
 
 
-def test_the_verify_box_tells_a_genuine_letter(cso, cso_admin, reviewer_with_mfa):
+def test_the_verify_box_tells_a_genuine_letter(cso, cso_admin, enrolled_reviewer):
     other = UserFactory(groups=["secretariat"])
     enrol_totp(other)
-    application = vetting_approved(vetting_submitted(cso, cso_admin), reviewer_with_mfa, other)
+    application = vetting_approved(vetting_submitted(cso, cso_admin), enrolled_reviewer, other)
     response = Client().get(
         reverse("verify_lookup"), {"code": application.verification_code}, follow=True
     )

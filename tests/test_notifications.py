@@ -29,21 +29,11 @@ from organizations.services import (
 from tests.conftest import enrol_totp, signed_in
 from tests.factories import MembershipFactory, UserFactory
 from tests.organizations.conftest import (
-    verify,
     vetting_submitted,
 )
 
 pytestmark = pytest.mark.django_db
 PURPOSE = "We would like to discuss a community policing pilot in the coastal districts."
-
-
-@pytest.fixture
-def ministry(government_user):
-    """The government user's ministry, verified by the secretariat (second factor enrolled)."""
-    enrol_totp(government_user)
-    organization = government_user.memberships.get().organization
-    verify(organization)
-    return organization
 
 
 @pytest.fixture

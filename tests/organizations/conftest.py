@@ -1,7 +1,7 @@
 import pytest
 
 from organizations.models import MembershipRole, VisibilityTier
-from tests.conftest import enrol_totp
+from tests.conftest import enrol_totp, verify  # noqa: F401 (verify: imported from here by tests)
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
@@ -54,39 +54,8 @@ def restricted_member(restricted_cso):
 
 
 @pytest.fixture
-def enrolled_government_user(government_user):
-    enrol_totp(government_user)
-    return government_user
-
-
-@pytest.fixture
-def enrolled_reviewer(reviewer):
-    enrol_totp(reviewer)
-    return reviewer
-
-
-@pytest.fixture
 def directory(public_cso, network_cso, restricted_cso):
     return {"public": public_cso, "network": network_cso, "restricted": restricted_cso}
-
-
-def verify(organization, by=None):
-    """The secretariat's verification of a requester organization, through the service."""
-    from organizations.services import requester_verify
-    from tests.factories import UserFactory
-
-    by = by or UserFactory(groups=["secretariat"])
-    return requester_verify(
-        organization=organization, by=by, method="official_letter", evidence="Letter ref. 12/2026"
-    )
-
-
-@pytest.fixture
-def ministry(enrolled_government_user):
-    """The government user's ministry, verified by the secretariat."""
-    organization = enrolled_government_user.memberships.get().organization
-    verify(organization)
-    return organization
 
 
 @pytest.fixture
