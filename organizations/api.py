@@ -10,6 +10,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gsx_portal.api_conditional import ConditionalReadMixin
 from organizations import api_members, api_vetting
 from organizations.api_contacts import ContactOutput, organization_contacts
 from organizations.filters import OrganizationFilter
@@ -213,6 +214,12 @@ def _country_code(code: str) -> str:
     return countries.alpha2(code) or code
 
 
+# What the body of OrganizationOutput reads from a row's own columns (the rest: themes, and
+# vetted_until and vetting_status, which depend on the clock and the caller, are annotations).
+# The ETag covers them all (OrganizationViewSet.object_validator).
+OUTPUT_COLUMNS = ("public_id", "slug", *PROFILE_FIELDS, "regions", "created_at", "updated_at")
+
+
 def organizations_for_output(organizations):
     """``organizations`` (from organization_list) shaped for OrganizationOutput in one query:
     theme slugs as an array instead of a prefetch, without the search document nobody reads."""
@@ -297,15 +304,25 @@ class OrganizationChangeInput(OrganizationInput):
     partial_update=extend_schema(request=OrganizationChangeInput, responses=OrganizationOutput),
 )
 class OrganizationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ConditionalReadMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
-    """Organizations the caller may see; anonymous clients see public profiles only."""
+    """Organizations the caller may see; anonymous clients see public profiles only.
+
+    Lists and details carry an ETag and Last-Modified and answer 304 to a client that has the
+    current body (gsx_portal/api_conditional.py).
+    """
 
     serializer_class = OrganizationOutput
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     filterset_class = OrganizationFilter
     lookup_field = "public_id"
     lookup_value_regex = "[0-9a-fA-F-]{36}"
+    # Bump when OrganizationOutput's body changes for the same data, so that no client keeps
+    # an old body on a 304.
+    representation = "organization-1"
 
     def get_queryset(self):
         organizations = organization_list(self.request.user)
@@ -320,6 +337,21 @@ class OrganizationViewSet(
         if self.action != "list":
             return queryset
         return super().filter_queryset(queryset)
+
+    def object_validator(self, organization) -> str:
+        # The stored values the body shows, as fetched (a write that skips updated_at still
+        # changes them), and what the annotations made of the clock and the caller. Hashed in
+        # Python: as an SQL expression PostgreSQL would compute it for every row it sorts.
+        row = organization.__dict__
+        until = organization.vetted_until if organization.vetted else None
+        return repr(
+            (
+                [row[column] for column in OUTPUT_COLUMNS],
+                organization.theme_slugs,
+                until,
+                organization.vetting_status,
+            )
+        )
 
     def create(self, request):
         data = OrganizationInput(data=request.data)
