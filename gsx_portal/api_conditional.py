@@ -47,7 +47,7 @@ from rest_framework.response import Response
 LEDGER_SECONDS = 3600
 
 # Whatever the body depends on besides the data varies the response: content negotiation, the
-# credentials (and the session cookie, which also carries the language chosen on the site).
+# language, the credentials (a token, or the session cookie, beside the site's language cookie).
 VARY = ("Accept", "Accept-Language", "Authorization", "Cookie")
 
 
