@@ -62,3 +62,38 @@ def env_url(name: str, *, schemes: set[str]) -> str | None:
         allowed = ", ".join(sorted(schemes))
         raise ImproperlyConfigured(f"{name} must be a URL starting with one of: {allowed}.")
     return value
+
+
+# The periods Django REST framework's throttles understand (it reads only the first letter).
+_RATE_PERIODS = {
+    "s": "s",
+    "sec": "s",
+    "second": "s",
+    "seconds": "s",
+    "m": "m",
+    "min": "m",
+    "minute": "m",
+    "minutes": "m",
+    "h": "h",
+    "hour": "h",
+    "hours": "h",
+    "d": "d",
+    "day": "d",
+    "days": "d",
+}
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate such as ``600/min`` (per ``s``, ``min``, ``hour`` or ``day``).
+
+    Checked here because the throttles parse it only on the first request: a typo would
+    otherwise turn every API request into a server error instead of stopping the start.
+    """
+    value = env_str(name) or default
+    number, _slash, period = value.partition("/")
+    if not (number.isdigit() and int(number) > 0 and period.lower() in _RATE_PERIODS):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate; write requests per period, e.g. 600/min "
+            "(periods: s, min, hour, day)."
+        )
+    return f"{int(number)}/{period.lower()}"

@@ -13,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from gsx_portal.env import env_bool, env_int, env_list, env_str, env_url
+from gsx_portal.env import env_bool, env_int, env_list, env_rate, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("GSX_DATA_DIR") or BASE_DIR / ".data")
@@ -406,8 +406,8 @@ REST_FRAMEWORK = {
         "organizations.api_auth.AnonymousRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "client": env_str("API_THROTTLE_RATE", "600/min"),
-        "anonymous": env_str("API_ANON_THROTTLE_RATE", "120/min"),
+        "client": env_rate("API_THROTTLE_RATE", "600/min"),
+        "anonymous": env_rate("API_ANON_THROTTLE_RATE", "120/min"),
     },
 }
 SPECTACULAR_SETTINGS = {

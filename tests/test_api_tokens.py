@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -169,3 +171,43 @@ def test_api_token_command_lists_and_revokes(outsider, capsys):
     assert bearer(secret).get("/api/v1/me/").status_code == 401
     with pytest.raises(CommandError, match="No single active token"):
         call_command("api_token", "revoke", outsider.email, token.hint)
+
+
+def _writes(queries) -> list[str]:
+    # pghistory puts its context before a write: "SELECT set_config(…); UPDATE …".
+    write = re.compile(r"(^|;)\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+    return [query["sql"] for query in queries if write.search(query["sql"])]
+
+
+def test_a_token_costs_one_lookup_and_its_use_is_written_once_a_minute(outsider):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    token, secret = api_token_create(user=outsider, name="sync")
+    start = datetime(2026, 3, 2, 9, 0, 30, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        with CaptureQueriesContext(connection) as first:
+            assert bearer(secret).get("/api/v1/organizations/").status_code == 200
+        assert len(_writes(first.captured_queries)) == 1
+        token.refresh_from_db()
+        assert token.last_used_at == start
+        # Every request looks the token and its user up once, in one query.
+        lookups = [q for q in first.captured_queries if '"organizations_apitoken"' in q["sql"]]
+        assert len(lookups) == 2  # the lookup, and the first use written
+        assert '"organizations_user"' in lookups[0]["sql"]
+
+        clock.shift(timedelta(seconds=59))
+        with CaptureQueriesContext(connection) as again:
+            assert bearer(secret).get("/api/v1/organizations/").status_code == 200
+            assert bearer(secret).get("/api/v1/me/").status_code == 200
+        assert _writes(again.captured_queries) == []
+
+        clock.shift(timedelta(seconds=2))
+        with CaptureQueriesContext(connection) as later:
+            assert bearer(secret).get("/api/v1/organizations/").status_code == 200
+        assert len(_writes(later.captured_queries)) == 1
+        token.refresh_from_db()
+        assert token.last_used_at == start + timedelta(seconds=61)

@@ -144,3 +144,19 @@ def test_bench_pages_selects_by_words_and_searches_run_with_one_client():
     chosen = [page for page, _path, _headers in selected(every, "search, API detail")]
     assert chosen == ["API detail (token)"] + [p for p, _, _ in every if p.startswith("search")]
     assert all(is_search(page) for page in chosen[1:]) and not is_search(chosen[0])
+
+
+def test_the_bench_server_lifts_the_api_throttle_that_production_keeps(monkeypatch):
+    from bench.run import server_env
+    from gsx_portal.env import env_rate
+
+    env = server_env("postgres://postgres@127.0.0.1:5432/gsx_bench", 8123)
+    # Hundreds of requests a second for seconds on end, from one token and one address.
+    assert env["API_THROTTLE_RATE"] == env["API_ANON_THROTTLE_RATE"] == "1000000/s"
+    for name in ("API_THROTTLE_RATE", "API_ANON_THROTTLE_RATE"):
+        monkeypatch.setenv(name, env[name])
+        assert env_rate(name, "1/min") == "1000000/s"
+    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] == {
+        "client": "600/min",
+        "anonymous": "120/min",
+    }

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from gsx_portal.env import env_bool, env_int, env_list, env_url
+from gsx_portal.env import env_bool, env_int, env_list, env_rate, env_url
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,26 @@ def test_env_url_checks_the_scheme(monkeypatch):
         env_url("DATABASE_URL", schemes={"postgres"})
     monkeypatch.setenv("DATABASE_URL", "")
     assert env_url("DATABASE_URL", schemes={"postgres"}) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("600/min", "600/min"), (" 10/S ", "10/s"), ("5/hour", "5/hour"), ("1000/days", "1000/days")],
+)
+def test_env_rate_reads_requests_per_period(monkeypatch, raw, expected):
+    monkeypatch.setenv("RATE", raw)
+    assert env_rate("RATE", "1/min") == expected
+
+
+def test_env_rate_defaults_when_unset_or_empty(monkeypatch):
+    monkeypatch.delenv("RATE", raising=False)
+    assert env_rate("RATE", "120/min") == "120/min"
+    monkeypatch.setenv("RATE", "")
+    assert env_rate("RATE", "120/min") == "120/min"
+
+
+@pytest.mark.parametrize("raw", ["600", "600/", "/min", "0/min", "-5/min", "ten/min", "600/mango"])
+def test_env_rate_refuses_what_the_throttle_could_not_read(monkeypatch, raw):
+    monkeypatch.setenv("RATE", raw)
+    with pytest.raises(ImproperlyConfigured, match="is not a rate"):
+        env_rate("RATE", "1/min")
