@@ -46,6 +46,7 @@ from organizations.search_sql import (
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
 SUGGESTION_SIMILARITY = 0.3
+SUGGESTION_CANDIDATES = 100
 MAX_SUGGESTIONS = 3
 
 # Planner settings for the search's own statements, local to their transaction (``_rolled_back``):
@@ -61,6 +62,10 @@ SEARCH_PLANNER_SETTINGS = {
     "enable_seqscan": "off",
     "jit": "off",
     "max_parallel_workers_per_gather": "0",
+}
+SUGGESTION_PLANNER_SETTINGS = {
+    **SEARCH_PLANNER_SETTINGS,
+    "pg_trgm.word_similarity_threshold": str(SUGGESTION_SIMILARITY),
 }
 
 # What the search reads of an organization, by weight (A counts ten times D in the rank, and the
@@ -362,20 +367,30 @@ def search_limit(text: str, count: int) -> int | None:
 
 def organization_suggestions(queryset: QuerySet, text: str) -> list[str]:
     """Names of organizations in ``queryset`` close to ``text``, for "Did you mean"; the caller
-    passes the organizations the reader may see, so a suggestion never reveals another."""
+    passes the organizations the reader may see, so a suggestion never reveals another.
+
+    Looser than the search itself (trigram word similarity ``SUGGESTION_SIMILARITY``, where the
+    search asks pg_trgm's default 0.6), and only asked when nothing was found. The trigram
+    index answers the operator at that threshold, set for this one statement; the closest of
+    the first ``SUGGESTION_CANDIDATES`` names it finds are suggested (a misspelling of a
+    common word is close to thousands of names, each costly to compare).
+    """
     words = query_words(text)
     if not words:
         return []
-    typed = SearchNormalise(Value(" ".join(words)))
-    # Looser than the search itself (word similarity 0.6): only asked when nothing was found,
-    # over the organizations the reader may see.
-    return list(
-        queryset.order_by()
-        .annotate(similarity=TrigramWordSimilarity(typed, F("name_key")))
-        .filter(similarity__gte=SUGGESTION_SIMILARITY)
-        .order_by("-similarity", "name")
-        .values_list("name", flat=True)[:MAX_SUGGESTIONS]
-    )
+    with _rolled_back(), connection.cursor() as cursor:
+        (typed,) = _select_setting(
+            cursor, SUGGESTION_PLANNER_SETTINGS, ["gsx_search_normalise(%s)"], [" ".join(words)]
+        )
+        close = list(
+            queryset.order_by()
+            .prefetch_related(None)
+            .filter(name_key__trigram_word_similar=Value(typed))
+            .annotate(similarity=TrigramWordSimilarity(Value(typed), F("name_key")))
+            .values_list("similarity", "name", "pk")[:SUGGESTION_CANDIDATES]
+        )
+    close.sort(key=lambda row: (-row[0], row[1], row[2]))
+    return list(dict.fromkeys(name for _similarity, name, _pk in close))[:MAX_SUGGESTIONS]
 
 
 def directory_suggestions(visible: QuerySet, text: str) -> list[str]:

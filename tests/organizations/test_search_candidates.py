@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from organizations.models import Organization, VisibilityTier
-from organizations.search import organizations_search
+from organizations.search import organization_suggestions, organizations_search
 from organizations.selectors import organizations_visible_to
 from tests.conftest import signed_in
 from tests.factories import MembershipFactory, OrganizationFactory
@@ -171,8 +171,15 @@ def _setting(name: str) -> str:
 
 
 def test_what_the_search_sets_for_its_statements_ends_with_them(kinds_of_match):
+    _public("Coastal Youth Forum")
     # Inside the test's transaction, as inside any caller's.
-    names = ("max_parallel_workers_per_gather", "enable_seqscan", "jit")
+    names = ("max_parallel_workers_per_gather", "enable_seqscan")
     before = {name: _setting(name) for name in names}
     assert _found("peace")
+    assert organization_suggestions(Organization.objects.all(), "coastel yuoth") == [
+        "Coastal Youth Forum"
+    ]
+    assert _setting("pg_trgm.word_similarity_threshold") == "0.6"
     assert {name: _setting(name) for name in names} == before
+    # The search's own threshold is pg_trgm's default: the misspelling is not close enough.
+    assert _found("coastel yuoth") == []

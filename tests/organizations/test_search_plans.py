@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.words import LANGUAGES, TIERS, WORDS
 from organizations.models import Organization
-from organizations.search import organizations_search
+from organizations.search import organization_suggestions, organizations_search
 from organizations.selectors import organizations_visible_to
 from tests.organizations.search_plans import bitmap_indexes, candidates_plan, nodes
 
@@ -113,3 +113,18 @@ def test_the_page_of_results_sorts_the_candidates_by_their_place_only(big_direct
         assert "ts_rank" not in keys, kind
         (rows,) = sort["Plans"]
         assert rows["Plan Rows"] <= CANDIDATES, kind
+
+
+def test_suggestions_come_from_the_trigram_index(big_directory):
+    with CaptureQueriesContext(connection) as captured:
+        organization_suggestions(_visible(), "paece")
+    first, close = [q["sql"] for q in captured if q["sql"].startswith("SELECT")]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(first)
+        cursor.execute("EXPLAIN (FORMAT JSON) " + close)
+        (plan,) = cursor.fetchone()
+        transaction.set_rollback(True)
+    plan = plan[0]["Plan"]
+    assert "Seq Scan" not in {node["Node Type"] for node in nodes(plan)}
+    assert bitmap_indexes(plan) == {"organization_name_trgm"}
+    assert plan["Node Type"] == "Limit"
