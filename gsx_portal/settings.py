@@ -63,6 +63,10 @@ _NAME_SIMILARITY_PERCENT = env_int("ORGANIZATION_NAME_SIMILARITY_PERCENT", 80, m
 if _NAME_SIMILARITY_PERCENT > 100:
     raise ImproperlyConfigured("ORGANIZATION_NAME_SIMILARITY_PERCENT is at most 100.")
 ORGANIZATION_NAME_SIMILARITY = _NAME_SIMILARITY_PERCENT / 100
+# The most organizations a search ranks (organizations.search): it takes them from its indexes,
+# best kind of match first, so that a common word costs the same at any size of the directory;
+# the page says when the results were limited.
+SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 1000, minimum=25)
 # Organizations one person may register in 24 hours.
 ORGANIZATION_REGISTRATIONS_PER_USER_DAY = env_int(
     "ORGANIZATION_REGISTRATIONS_PER_USER_DAY", 5, minimum=1

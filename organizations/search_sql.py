@@ -1,4 +1,4 @@
-"""The SQL functions that normalise text for search, created by migration 0012.
+"""The SQL functions that normalise text for search, created by migrations 0013 and 0016.
 
 One normalisation serves the indexed document, the trigram name key and the query, so that
 what is typed and what is stored meet in the same form and the GIN indexes can answer:
@@ -13,10 +13,15 @@ what is typed and what is stored meet in the same form and the GIN indexes can a
   the word when it has at least three letters. Both kinds are tried, so والسلام gives سلام
   and السلام; a wrong guess only adds a lexeme that matches nothing else.
 - ``gsx_search_text(text)``: the normalised text followed by its stems: what is indexed.
-- ``gsx_search_query_word(text)``: one typed word as a tsquery fragment: its normalised form or
-  any of its stems, each a quoted prefix (``('النساء':* | 'نساء':*)``). Words are normalised
-  *before* they are quoted: ``unaccent`` turns some letters into tsquery syntax (Hausa's U+02BC
-  into ``'``), which must end up inside the quotes.
+- ``gsx_search_query_word(text)`` (no longer called; the search uses the next one): one typed
+  word as a tsquery fragment: its normalised form or any of its stems, each a quoted prefix
+  (``('النساء':* | 'نساء':*)``). Words are normalised *before* they are quoted: ``unaccent``
+  turns some letters into tsquery syntax (Hausa's U+02BC into ``'``), which must end up inside
+  the quotes.
+- ``gsx_search_query_term(text, text)`` (``CREATE_TERMS``, migration 0016): the same fragment
+  with another ending for each lexeme, one of the constants below: ``''`` (the whole word),
+  ``':*'`` (a prefix), ``':A'``/``':*A'`` (the same, in the name or acronym only, which the
+  document weighs A). The search takes its candidates with these, best kind first.
 
 All are IMMUTABLE (their only dependency, ``gsx_unaccent``, names its dictionary) and plain SQL:
 they run on the embedded PostgreSQL and on a server alike, with pg_trgm and unaccent only.
@@ -74,6 +79,29 @@ AS $$ SELECT '(' || concat_ws(' | ', public.gsx_search_quote(n),
             WHERE stem <> '')) || ')'
       FROM (SELECT public.gsx_search_normalise($1) AS n) AS normalised $$;
 """  # noqa: S608
+
+# The endings of a query term (tsquery syntax after a quoted lexeme).
+WHOLE_WORD, PREFIX, WHOLE_WORD_IN_NAME, PREFIX_IN_NAME = "", ":*", ":A", ":*A"
+
+CREATE_TERMS = """
+CREATE OR REPLACE FUNCTION gsx_search_lexeme(text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+AS $$ SELECT chr(39) || replace(replace($1, chr(92), chr(92) || chr(92)),
+                                chr(39), chr(39) || chr(39)) || chr(39) $$;
+
+CREATE OR REPLACE FUNCTION gsx_search_query_term(text, text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+AS $$ SELECT '(' || concat_ws(' | ', public.gsx_search_lexeme(n) || $2,
+          (SELECT string_agg(public.gsx_search_lexeme(stem) || $2, ' | ')
+             FROM regexp_split_to_table(public.gsx_search_stems(n), ' ') AS stem
+            WHERE stem <> '')) || ')'
+      FROM (SELECT public.gsx_search_normalise($1) AS n) AS normalised $$;
+"""
+
+DROP_TERMS = """
+DROP FUNCTION IF EXISTS gsx_search_query_term(text, text);
+DROP FUNCTION IF EXISTS gsx_search_lexeme(text);
+"""
 
 DROP = """
 DROP FUNCTION IF EXISTS gsx_search_query_word(text);

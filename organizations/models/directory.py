@@ -3,7 +3,7 @@ import uuid
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import (
@@ -20,7 +20,7 @@ from django_countries.fields import CountryField
 from organizations.languages import validate_language_code
 from organizations.models.history import audited
 from organizations.regions import Region
-from organizations.search import name_key, search_document_expression
+from organizations.search import name_key_expression, search_document_expression
 from organizations.text import validate_plain_name
 
 
@@ -141,7 +141,7 @@ def validate_year_founded(value: int) -> None:
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["search_document"],
+    exclude=["search_document", "name_key"],
 )
 class Organization(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -238,6 +238,11 @@ class Organization(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # The normalised name (organizations.search), stored so that neither the trigram index's
+    # recheck nor the ranking normalises a name per row.
+    name_key = models.GeneratedField(
+        expression=name_key_expression(), output_field=models.TextField(), db_persist=True
+    )
 
     class Meta:
         verbose_name = _("organization")
@@ -245,7 +250,9 @@ class Organization(models.Model):
         ordering = ["name"]
         indexes = [
             GinIndex(fields=["search_document"], name="organization_search"),
-            GinIndex(OpClass(name_key(), name="gin_trgm_ops"), name="organization_name_trgm"),
+            GinIndex(
+                fields=["name_key"], opclasses=["gin_trgm_ops"], name="organization_name_trgm"
+            ),
             GinIndex(fields=["regions"], name="organization_regions"),
         ]
 
