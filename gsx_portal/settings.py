@@ -125,6 +125,8 @@ MIDDLEWARE = [
     "gsx_portal.middleware.PrivateCacheControlMiddleware",
     # Then: a NUL byte in the URL must not reach anything that queries the database.
     "gsx_portal.middleware.NulBytesMiddleware",
+    # Each request asks its user's roles once (organizations.rules.roles_now), never longer.
+    "gsx_portal.middleware.RoleMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -138,7 +140,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # No allauth.usersessions.middleware.UserSessionsMiddleware: it writes on every request;
+    # SessionTimeoutMiddleware records the sessions' activity once a minute instead.
     "gsx_portal.middleware.UserPreferencesMiddleware",
     "gsx_portal.middleware.MandatoryMFAMiddleware",
     # Attaches the signed-in user and URL to every history event written by a request.
@@ -284,6 +287,8 @@ MFA_ADAPTER = "organizations.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "GSX Portal"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# The sessions list shows each session's last activity, recorded to the minute by
+# gsx_portal.middleware.SessionTimeoutMiddleware (not by allauth's middleware, which is left out).
 USERSESSIONS_TRACK_ACTIVITY = True
 # Sessions end after a time without activity and after an absolute lifetime, both shorter for
 # privileged people (secretariat, conveners, staff, government and security users).
