@@ -221,6 +221,10 @@ else:
         "store_processed": False,
     }
 
+# The anonymous page cache (gsx_portal/page_cache.py): how long a stored page may be served at
+# most; every change to what it shows ends it before. 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0)
+
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

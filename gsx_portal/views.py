@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gsx_portal.celery import app as celery_app
 from gsx_portal.forms import VerifyLetterForm
+from gsx_portal.page_cache import cached_home
 from organizations.selectors.dashboard import dashboard_of, invitations_addressed_to
 from organizations.services import invitation_accept, user_update_preferences
 
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 @login_not_required
 @require_GET
+@cached_home
 def home(request):
     """Signed in: what waits for me and my organizations. Anonymous: what the GSX is and how
     to join, with the directory search and the letter check."""
