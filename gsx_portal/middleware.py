@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import Http404, JsonResponse, QueryDict
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
@@ -53,6 +54,27 @@ class NulBytesMiddleware:
             cleaned._mutable = False
             request.GET = cleaned
         return self.get_response(request)
+
+
+# What is worth compressing: text, JSON, JavaScript, XML, YAML and SVG. PDFs, images and
+# office documents are compressed already, and a file download keeps its length.
+COMPRESSIBLE_SUBTYPES = frozenset({"json", "javascript", "xml", "yaml", "vnd.oai.openapi"})
+
+
+def is_compressible(content_type: str) -> bool:
+    kind, _, subtype = content_type.split(";", 1)[0].strip().lower().partition("/")
+    return kind == "text" or subtype in COMPRESSIBLE_SUBTYPES or subtype.endswith(("+json", "+xml"))
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's gzip compression (with its BREACH mitigation: a random-length file name in the
+    gzip header), for textual answers only. Pages served by the page cache come compressed
+    already (``gsx_portal.page_cache``) and are left as they are."""
+
+    def process_response(self, request, response):
+        if not is_compressible(response.get("Content-Type", "")):
+            return response
+        return super().process_response(request, response)
 
 
 class RoleMemoMiddleware:

@@ -123,6 +123,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so that it sees every response last (even the NUL refusal below).
     "gsx_portal.middleware.PrivateCacheControlMiddleware",
+    # Compresses what every other middleware has finished writing (text and JSON only).
+    "gsx_portal.middleware.CompressionMiddleware",
     # Then: a NUL byte in the URL must not reach anything that queries the database.
     "gsx_portal.middleware.NulBytesMiddleware",
     # Each request asks its user's roles once (organizations.rules.roles_now), never longer.
