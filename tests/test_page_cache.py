@@ -31,11 +31,21 @@ from organizations.models import Organization, Theme, VisibilityTier
 from tests.conftest import enrol_totp, signed_in
 from tests.factories import OrganizationFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 REDIS_URL = os.environ.get("REDIS_URL")
 DIRECTORY = "/organizations/"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+
+
+@pytest.fixture(autouse=True)
+def migration_data(transactional_db):
+    """What the data migrations load (groups, themes, criteria): an earlier committing test's
+    flush removed it."""
+    from django.apps import apps
+
+    import_module("organizations.migrations.0002_extensions_and_groups").create_groups(apps, None)
+    import_module("organizations.migrations.0005_themes_and_criteria").load(apps, None)
 
 
 def _redis_caches(prefix: str) -> dict:
@@ -521,14 +531,25 @@ def test_a_head_request_is_not_served_from_the_cache(redis_cache, hits, public_o
     assert hits == []
 
 
-def test_pages_work_while_redis_is_unreachable(settings, hits, public_org):
+@pytest.fixture
+def redis_unreachable(settings):
+    from gsx_portal import cache as failover
+
+    closed = "redis://127.0.0.1:9/14"  # nothing listens on port 9
     settings.CACHES = {
         "default": {
             "BACKEND": "gsx_portal.cache.FailoverRedisCache",
-            "LOCATION": "redis://127.0.0.1:9/0",
+            "LOCATION": closed,
             "KEY_PREFIX": uuid.uuid4().hex,
         }
     }
+    yield
+    failover._down_until.pop(closed, None)
+    failover._warned_at.pop(closed, None)
+    failover.LocMemCache(f"gsx-redis-fallback:{closed}", {}).clear()
+
+
+def test_pages_work_while_redis_is_unreachable(redis_unreachable, hits, public_org):
     for _ in range(2):
         assert _seen(DIRECTORY, public_org.name)
     # Answered from the per-process fallback meanwhile, still checked against the generation.
