@@ -1,5 +1,6 @@
 """The anonymous page cache: the home page, the directory and organization profiles as an
 anonymous visitor sees them, kept in the default cache (Redis, or the file cache without it).
+Which pages, and the keys of their queries, are in ``gsx_portal.cached_pages``.
 
 What may be stored: the answer (200, HTML) to a GET by a visitor with no session, no API
 credentials and no flash message waiting, that set no cookie, wrote nothing to a session, used no
@@ -31,6 +32,7 @@ import functools
 import gzip
 import hashlib
 import logging
+import re
 import secrets
 import struct
 import time
@@ -48,7 +50,6 @@ from django.middleware.csp import get_nonce
 from django.middleware.csrf import CSRF_TOKEN_LENGTH, _unmask_cipher_token, get_token
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
-from django.utils.regex_helper import _lazy_re_compile
 
 logger = logging.getLogger(__name__)
 
@@ -68,10 +69,8 @@ GENERATION_TABLE = "gsx_page_cache_generation"
 PLACEHOLDER = b"\x00gsx-csrf-token\x00"
 FORMAT = 1  # of the stored entry; part of the key
 MIN_COMPRESSED = 200  # bytes; as Django's GZipMiddleware, shorter bodies are sent plain
-TOKEN_CANDIDATE = _lazy_re_compile(
-    rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSRF_TOKEN_LENGTH
-)
-accepts_gzip = _lazy_re_compile(r"\bgzip\b")
+TOKEN_CANDIDATE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSRF_TOKEN_LENGTH)
+accepts_gzip = re.compile(r"\bgzip\b")
 
 
 # --- What is cacheable ----------------------------------------------------------------------
@@ -98,8 +97,10 @@ def _no_query(query) -> str | None:
 
 def _store_token(body: bytes, secret: str) -> tuple[bytes, ...] | None:
     """The body split around every CSRF token made from ``secret`` (the segments the tokens
-    go between), or None if the secret itself shows (never expected: then do not store)."""
-    if secret.encode() in body:
+    go between), or None if the secret itself or the placeholder shows (never expected: then
+    do not store). Django masks each token with a random half; ``_unmask_cipher_token`` (its
+    own, private) tells whether a 64-character word on the page is one of this visitor's."""
+    if secret.encode() in body or PLACEHOLDER in body:
         return None
     found = {
         token
@@ -351,73 +352,3 @@ def anonymous_page(
         return wrapper
 
     return decorator
-
-
-# --- The cached pages -----------------------------------------------------------------------
-
-YES_NO = frozenset({"true", "false"})
-SLUG = _lazy_re_compile(r"^[-a-zA-Z0-9_]{1,60}$")
-PAGE_NUMBER = _lazy_re_compile(r"^[1-9][0-9]{0,3}$")
-
-
-@functools.cache
-def _directory_parameters() -> dict[str, Callable[[str], bool]]:
-    """The directory's parameters an anonymous page may be cached for, each with the values
-    that key a page: exactly the filter's choices. Others (a search, ``updated_since``, a
-    parameter the filter does not know) are not cached unless empty."""
-    from django_countries import countries
-
-    from organizations.filters import ORDERINGS
-    from organizations.languages import LANGUAGE_CODES
-    from organizations.models import Sector
-    from organizations.regions import Region
-
-    codes = frozenset(code for code, _name in countries)
-    return {
-        "sector": frozenset(Sector.values).__contains__,
-        "country": codes.__contains__,
-        "region": frozenset(Region.values).__contains__,
-        "theme": lambda value: bool(SLUG.match(value)),  # and it exists: _theme_exists
-        "women_led": YES_NO.__contains__,
-        "youth_led": YES_NO.__contains__,
-        "vetted": YES_NO.__contains__,
-        "language": LANGUAGE_CODES.__contains__,
-        "sort": frozenset(ORDERINGS).__contains__,
-        "page": lambda value: bool(PAGE_NUMBER.match(value)),
-    }
-
-
-# Known to the directory but never part of a cached page's key unless empty.
-DIRECTORY_UNCACHED = frozenset({"q", "vetting_status", "updated_since"})
-
-
-def directory_query(query) -> str | None:
-    """``sector=civil_society&country=YE`` in a fixed order; None if any parameter is unknown,
-    repeated or has a value its filter does not offer, or if it is a search."""
-    parameters = _directory_parameters()
-    kept = []
-    for name, values in query.lists():
-        if len(values) != 1:
-            return None
-        value = values[0]
-        if not value or (name == "page" and value == "1"):
-            continue  # as if absent: the same page
-        if name in DIRECTORY_UNCACHED or name not in parameters or not parameters[name](value):
-            return None
-        kept.append(f"{name}={value}")
-    return "&".join(sorted(kept))
-
-
-def _theme_exists(request) -> bool:
-    from organizations.models import Theme
-
-    theme = request.GET.get("theme")
-    return not theme or Theme.objects.filter(slug=theme).exists()
-
-
-# One line each on the views (organizations.views.directory, gsx_portal.views).
-cached_home = anonymous_page("home", reads_data=False)
-cached_directory = anonymous_page(
-    "organizations:directory", canonical_query=directory_query, may_store=_theme_exists
-)
-cached_organization = anonymous_page("organizations:detail")

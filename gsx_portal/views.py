@@ -12,9 +12,9 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from gsx_portal.cached_pages import cached_home
 from gsx_portal.celery import app as celery_app
 from gsx_portal.forms import VerifyLetterForm
-from gsx_portal.page_cache import cached_home
 from organizations.selectors.dashboard import dashboard_of, invitations_addressed_to
 from organizations.services import invitation_accept, user_update_preferences
 

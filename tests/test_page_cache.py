@@ -26,7 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from gsx_portal import page_cache
+from gsx_portal import cached_pages, page_cache
 from organizations.models import Organization, Theme, VisibilityTier
 from tests.conftest import enrol_totp, signed_in
 from tests.factories import OrganizationFactory, UserFactory
@@ -282,20 +282,29 @@ def test_equivalent_filters_share_one_page(redis_cache, hits, public_org):
 def test_the_canonical_query_keeps_only_valid_filter_values():
     from django.http import QueryDict
 
-    assert page_cache.directory_query(QueryDict("")) == ""
+    assert cached_pages.directory_query(QueryDict("")) == ""
     assert (
-        page_cache.directory_query(QueryDict("vetted=true&sector=civil_society&page=3&q="))
+        cached_pages.directory_query(QueryDict("vetted=true&sector=civil_society&page=3&q="))
         == "page=3&sector=civil_society&vetted=true"
     )
-    for junk in ("q=x", "sector=x", "x=1", "page=1a", "country=France", "language=xx"):
-        assert page_cache.directory_query(QueryDict(junk)) is None, junk
+    junk_values = (
+        "q=x",
+        "sector=x",
+        "x=1",
+        "page=1a",
+        "page=2%0A",
+        "country=France",
+        "language=xx",
+    )
+    for junk in junk_values:
+        assert cached_pages.directory_query(QueryDict(junk)) is None, junk
 
 
 def test_every_directory_filter_is_either_keyed_or_never_cached():
     # A new filter must be given its valid values here, or be left uncached.
     from organizations.filters import OrganizationFilter
 
-    known = set(page_cache._directory_parameters()) | page_cache.DIRECTORY_UNCACHED
+    known = set(cached_pages._directory_parameters()) | cached_pages.DIRECTORY_UNCACHED
     assert set(OrganizationFilter.base_filters) <= known
 
 

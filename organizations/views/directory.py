@@ -13,7 +13,7 @@ from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gsx_portal.page_cache import cached_directory, cached_organization
+from gsx_portal.cached_pages import cached_directory, cached_organization
 from organizations.exports import organizations_csv_rows
 from organizations.filters import (
     OrganizationFilter,
