@@ -288,10 +288,29 @@ def _store(request, response, *, key: str, generation: int | None, data: bool) -
     timeout = int(until - time.time())
     if timeout < 1:
         return  # lapses at once (an approval ends now)
+    size = length + sum(len(piece) for piece in page.pieces or ())
     try:
-        cache.set(key, page, timeout)
+        if _within_budget(size):
+            cache.set(key, page, timeout)
     except Exception:  # a cache that cannot be reached must not break the page
         logger.warning("page cache: could not store %s", request.path, exc_info=True)
+
+
+def _within_budget(size: int) -> bool:
+    """Whether ``size`` more bytes may be stored in this PAGE_CACHE_SECONDS window. Valid pages
+    are many (every public profile, every combination of filters, in four languages) and a
+    crawler asking for all of them must not fill Redis, which the Celery broker shares: pages
+    stored in a window are counted in the cache, up to PAGE_CACHE_MAX_MB; beyond, pages are
+    served uncached until the next window. A page lives at most one window more, so stored
+    pages take at most twice the budget."""
+    window = int(time.time() // settings.PAGE_CACHE_SECONDS)
+    counter = f"page-budget:{window}"
+    cache.add(counter, 0, 2 * settings.PAGE_CACHE_SECONDS)
+    try:
+        used = cache.incr(counter, size)
+    except ValueError:  # evicted meanwhile
+        return False
+    return used <= settings.PAGE_CACHE_MAX_MB * 1024 * 1024
 
 
 def anonymous_page(

@@ -226,6 +226,8 @@ else:
 # The anonymous page cache (gsx_portal/page_cache.py): how long a stored page may be served at
 # most; every change to what it shows ends it before. 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0)
+# Megabytes of pages it may store per PAGE_CACHE_SECONDS (so at most twice that at any time).
+PAGE_CACHE_MAX_MB = env_int("PAGE_CACHE_MAX_MB", 64, minimum=1)
 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

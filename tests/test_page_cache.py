@@ -443,6 +443,23 @@ def test_a_page_is_served_no_longer_than_page_cache_seconds(
     assert hits == []
 
 
+def test_no_more_than_the_budget_is_stored_per_period(redis_cache, hits, settings):
+    settings.PAGE_CACHE_MAX_MB = 1
+    settings.PAGE_CACHE_SECONDS = 600
+    # About 140 kB each, plain (all but 1 kB of it): three fit in 1 MB, the big one does not.
+    small = OrganizationFactory.create_batch(
+        3, visibility_tier=VisibilityTier.PUBLIC, description="Words. " * 20_000
+    )
+    big = OrganizationFactory(visibility_tier=VisibilityTier.PUBLIC, description="x" * 900_000)
+    paths = [f"/organizations/{organization.slug}/" for organization in (*small, big)]
+    for path in paths:
+        Client().get(path)
+    assert len(_stored_keys()) == 3
+    for path in paths:
+        Client().get(path)
+    assert hits == paths[:3]
+
+
 def test_a_page_cache_seconds_of_zero_turns_the_cache_off(redis_cache, hits, public_org, settings):
     settings.PAGE_CACHE_SECONDS = 0
     Client().get(DIRECTORY)
