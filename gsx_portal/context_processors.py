@@ -1,17 +1,16 @@
-from organizations.rules import is_vetting_reviewer
-from organizations.selectors import requester_organizations
+from organizations.rules import is_requester, is_vetting_reviewer
 from organizations.selectors.dashboard import header_counts_of
 
 
 def navigation(request):
     """What the navigation offers the signed-in user: the vetting queue to reviewers and the
-    introduction requests to those who may make them."""
+    introduction requests to those who may make them (one memoised role query for both)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     return {
         "nav_reviewer": is_vetting_reviewer(user),
-        "nav_requester": requester_organizations(user).exists(),
+        "nav_requester": is_requester(user),
     }
 
 

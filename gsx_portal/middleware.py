@@ -1,16 +1,18 @@
 import time
 import zoneinfo
 
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import Http404, JsonResponse, QueryDict
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from organizations.rules import is_privileged, mfa_enrolment_pending
+from organizations.rules import is_privileged, memoised_for_this_request, mfa_enrolment_pending
 
 # Pages a privileged user without a second factor may still open: enrolment itself (which may
 # ask them to confirm their password or email first), signing out and the language switcher.
@@ -52,6 +54,40 @@ class NulBytesMiddleware:
             cleaned._mutable = False
             request.GET = cleaned
         return self.get_response(request)
+
+
+# What is worth compressing: text, JSON, JavaScript, XML, YAML and SVG. PDFs, images and
+# office documents are compressed already, and a file download keeps its length.
+COMPRESSIBLE_SUBTYPES = frozenset({"json", "javascript", "xml", "yaml", "vnd.oai.openapi"})
+
+
+def is_compressible(content_type: str) -> bool:
+    kind, _, subtype = content_type.split(";", 1)[0].strip().lower().partition("/")
+    return kind == "text" or subtype in COMPRESSIBLE_SUBTYPES or subtype.endswith(("+json", "+xml"))
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's gzip compression (with its BREACH mitigation: a random-length file name in the
+    gzip header), for textual answers only. Pages served by the page cache come compressed
+    already (``gsx_portal.page_cache``) and are left as they are."""
+
+    def process_response(self, request, response):
+        if not is_compressible(response.get("Content-Type", "")):
+            return response
+        return super().process_response(request, response)
+
+
+class RoleMemoMiddleware:
+    """Lets each request ask its user's roles once (``organizations.rules.roles_now``): the
+    middleware, the navigation and the views ask the same questions. Nothing is kept beyond
+    the request, so every request sees the roles as they are now."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with memoised_for_this_request():
+            return self.get_response(request)
 
 
 class UserPreferencesMiddleware:
@@ -138,6 +174,8 @@ class PrivateCacheControlMiddleware:
 # minute, so that an active session is not written on every request).
 STARTED_AT = "gsx_session_started_at"
 LAST_SEEN_AT = "gsx_session_last_seen_at"
+# Seconds: activity is recorded (the session's LAST_SEEN_AT and the sessions list's "last seen",
+# IP address and browser) at most this often, so a page view in between writes nothing.
 ACTIVITY_RESOLUTION = 60
 
 
@@ -152,12 +190,18 @@ def session_limits(user) -> tuple[int, int]:
 
 
 class SessionTimeoutMiddleware:
-    """Signs out a session that was idle too long or is older than its absolute lifetime.
+    """Signs out a session that was idle too long or is older than its absolute lifetime, and
+    records its activity for the sessions list (allauth's ``UserSession``).
 
     The person is then treated as anonymous: pages that need a login send them to sign in again
     (with a message saying why), the API answers as to anyone unauthenticated. Whether the user
     is privileged is only asked once the session is older than the shorter, privileged limits,
     so an active session costs no query.
+
+    Activity is recorded once per ``ACTIVITY_RESOLUTION`` rather than on every request (as
+    allauth's own ``UserSessionsMiddleware`` would, with a write per page view): the session's
+    last-seen time and the ``UserSession`` row (last seen, IP address, browser) are written
+    together, so the sessions list shows the last activity to the minute.
     """
 
     def __init__(self, get_response):
@@ -190,3 +234,5 @@ class SessionTimeoutMiddleware:
             session[STARTED_AT] = now
         if last_seen is None or now - last_seen >= ACTIVITY_RESOLUTION:
             session[LAST_SEEN_AT] = now
+            if session.session_key:
+                UserSession.objects.create_from_request(request)

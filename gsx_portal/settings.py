@@ -127,8 +127,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so that it sees every response last (even the NUL refusal below).
     "gsx_portal.middleware.PrivateCacheControlMiddleware",
+    # Compresses what every other middleware has finished writing (text and JSON only).
+    "gsx_portal.middleware.CompressionMiddleware",
     # Then: a NUL byte in the URL must not reach anything that queries the database.
     "gsx_portal.middleware.NulBytesMiddleware",
+    # Each request asks its user's roles once (organizations.rules.roles_now), never longer.
+    "gsx_portal.middleware.RoleMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -142,7 +146,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # No allauth.usersessions.middleware.UserSessionsMiddleware: it writes on every request;
+    # SessionTimeoutMiddleware records the sessions' activity once a minute instead.
     "gsx_portal.middleware.UserPreferencesMiddleware",
     "gsx_portal.middleware.MandatoryMFAMiddleware",
     # Attaches the signed-in user and URL to every history event written by a request.
@@ -222,6 +227,12 @@ else:
         "store_processed": False,
     }
 
+# The anonymous page cache (gsx_portal/page_cache.py): how long a stored page may be served at
+# most; every change to what it shows ends it before. 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0)
+# Megabytes of pages it may store per PAGE_CACHE_SECONDS (so at most twice that at any time).
+PAGE_CACHE_MAX_MB = env_int("PAGE_CACHE_MAX_MB", 64, minimum=1)
+
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -288,6 +299,8 @@ MFA_ADAPTER = "organizations.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "GSX Portal"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# The sessions list shows each session's last activity, recorded to the minute by
+# gsx_portal.middleware.SessionTimeoutMiddleware (not by allauth's middleware, which is left out).
 USERSESSIONS_TRACK_ACTIVITY = True
 # Sessions end after a time without activity and after an absolute lifetime, both shorter for
 # privileged people (secretariat, conveners, staff, government and security users).

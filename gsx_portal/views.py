@@ -12,6 +12,7 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from gsx_portal.cached_pages import cached_home
 from gsx_portal.celery import app as celery_app
 from gsx_portal.forms import VerifyLetterForm
 from organizations.selectors.dashboard import dashboard_of, invitations_addressed_to
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 @login_not_required
 @require_GET
+@cached_home
 def home(request):
     """Signed in: what waits for me and my organizations. Anonymous: what the GSX is and how
     to join, with the directory search and the letter check."""

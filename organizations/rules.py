@@ -1,8 +1,15 @@
 """Who may do what. Predicates are composed per action; views, the API and tasks ask these."""
 
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import rules
 from django.conf import settings
-from django.db.models import Q
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
 
 from organizations.models import (
     MFA_REQUIRED_SECTORS,
@@ -16,6 +23,88 @@ from organizations.models import (
     User,
 )
 
+# What a request has learnt of its user's roles. A permission is decided on the roles as they are
+# *now*, so nothing outlives the request: the middleware opens a fresh memo for each one, and
+# outside a request (tasks, commands, the shell) every question goes to the database again.
+_request_memo: ContextVar[dict | None] = ContextVar("gsx_request_memo", default=None)
+
+
+@contextmanager
+def memoised_for_this_request() -> Iterator[None]:
+    """Lets the role questions below be answered once per request (gsx_portal.middleware)."""
+    token = _request_memo.set({})
+    try:
+        yield
+    finally:
+        _request_memo.reset(token)
+
+
+def _roles_query(user):
+    from organizations.selectors import requester_organizations
+
+    groups = Group.objects.filter(user=OuterRef("pk"))
+    return (
+        User.objects.filter(pk=user.pk)
+        .values("pk")
+        .annotate(
+            secretariat=Exists(groups.filter(name="secretariat")),
+            privileged_group=Exists(groups.filter(name__in=settings.PRIVILEGED_GROUPS)),
+            privileged_sector=Exists(
+                Membership.objects.filter(
+                    user=OuterRef("pk"), organization__sector__in=MFA_REQUIRED_SECTORS
+                )
+            ),
+            requester=Exists(requester_organizations(user)),
+        )
+    )
+
+
+# Two primary keys no user has, to find where the user's id goes in the compiled query.
+_PROBES = (-7_000_000_001, -7_000_000_002)
+
+
+@functools.cache
+def _roles_sql(privileged_groups: tuple[str, ...]) -> tuple[str, tuple, tuple[int, ...]]:
+    """The roles query compiled once per process: building it through the ORM costs about ten
+    times running it, on every signed-in request. Compiled for two probe ids, it must differ
+    only where the id goes; anything else it depended on would make the cache wrong."""
+    (sql, params), (other_sql, other_params) = (
+        _roles_query(User(pk=probe)).query.sql_with_params() for probe in _PROBES
+    )
+    slots = tuple(i for i, value in enumerate(params) if value == _PROBES[0])
+    expected = tuple(_PROBES[1] if i in slots else value for i, value in enumerate(params))
+    if not slots or other_sql != sql or tuple(other_params) != expected:
+        raise RuntimeError("The roles query depends on more than the user's id.")
+    return sql, tuple(params), slots
+
+
+def roles_now(user) -> dict[str, bool]:
+    """The user's group and sector roles, in one query, asked at most once per request.
+
+    ``secretariat``: in the secretariat group; ``privileged``: in a privileged group or a member
+    of an organization of a sector that must use two-factor authentication; ``requester``: may
+    ask for introductions on behalf of at least one organization now
+    (``selectors.requester_organizations``).
+    """
+    memo = _request_memo.get()
+    key = ("roles", user.pk)
+    if memo is not None and key in memo:
+        return memo[key]
+    sql, params, slots = _roles_sql(tuple(settings.PRIVILEGED_GROUPS))
+    params = [user.pk if i in slots else value for i, value in enumerate(params)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        roles = dict(zip([column.name for column in cursor.description], row or (), strict=False))
+    answer = {
+        "secretariat": bool(roles.get("secretariat")),
+        "privileged": bool(roles.get("privileged_group") or roles.get("privileged_sector")),
+        "requester": bool(roles.get("requester")),
+    }
+    if memo is not None:
+        memo[key] = answer
+    return answer
+
 
 @rules.predicate
 def is_privileged(user) -> bool:
@@ -24,14 +113,7 @@ def is_privileged(user) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    return (
-        User.objects.filter(pk=user.pk)
-        .filter(
-            Q(groups__name__in=settings.PRIVILEGED_GROUPS)
-            | Q(memberships__organization__sector__in=MFA_REQUIRED_SECTORS)
-        )
-        .exists()
-    )
+    return roles_now(user)["privileged"]
 
 
 @rules.predicate
@@ -44,13 +126,16 @@ def has_mfa(user) -> bool:
 def mfa_enrolment_pending(user) -> bool:
     """True while a privileged user has not enrolled a second factor: they may not act yet.
 
-    Cached on the user object, which lives for one request.
+    Asked once per request (the middleware, then the API's authentication).
     """
-    cached = getattr(user, "_gsx_mfa_pending", None)
-    if cached is None:
-        cached = bool(is_privileged(user) and not has_mfa(user))
-        user._gsx_mfa_pending = cached
-    return cached
+    memo = _request_memo.get()
+    key = ("mfa_pending", user.pk)
+    if memo is not None and key in memo:
+        return memo[key]
+    pending = bool(is_privileged(user) and not has_mfa(user))
+    if memo is not None:
+        memo[key] = pending
+    return pending
 
 
 @rules.predicate
@@ -58,24 +143,26 @@ def is_secretariat(user) -> bool:
     """The secretariat and staff administrators, who see every organization."""
     if not user.is_authenticated:
         return False
-    cached = getattr(user, "_gsx_secretariat", None)
-    if cached is None:
-        cached = user.is_staff or user.groups.filter(name="secretariat").exists()
-        user._gsx_secretariat = cached
-    return cached
+    return user.is_staff or roles_now(user)["secretariat"]
 
 
 def _role(user, organization) -> str | None:
     if not user.is_authenticated or organization is None:
         return None
-    cache = user.__dict__.setdefault("_gsx_roles", {})
-    if organization.pk not in cache:
-        cache[organization.pk] = (
-            Membership.objects.filter(user=user, organization=organization)
-            .values_list("role", flat=True)
-            .first()
-        )
-    return cache[organization.pk]
+    # Memoised in the request, not on the user object: a view holds the request's lazy user and
+    # has_perm the real one, which would ask twice; and no answer may outlive the request.
+    memo = _request_memo.get()
+    key = ("membership", user.pk, organization.pk)
+    if memo is not None and key in memo:
+        return memo[key]
+    role = (
+        Membership.objects.filter(user=user, organization=organization)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if memo is not None:
+        memo[key] = role
+    return role
 
 
 @rules.predicate
@@ -123,7 +210,12 @@ rules.add_perm("organizations.decide_introductions", is_admin_of)
 
 @rules.predicate
 def is_vetting_reviewer(user) -> bool:
-    return user.is_authenticated and user.groups.filter(name="secretariat").exists()
+    return user.is_authenticated and roles_now(user)["secretariat"]
+
+
+def is_requester(user) -> bool:
+    """May ask for introductions on behalf of at least one organization now (the navigation)."""
+    return user.is_authenticated and roles_now(user)["requester"]
 
 
 rules.add_perm("organizations.apply_for_vetting", is_editor_of)

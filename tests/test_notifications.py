@@ -215,9 +215,9 @@ def test_the_list_takes_a_constant_number_of_queries(cso_admin, rows, django_ass
     _add(cso_admin, rows)
     client = signed_in(cso_admin)
     client.get(reverse("notifications:list"))  # the first request of a session records it
-    # session, user, session activity (read, user, update, two savepoints), the MFA check, the
-    # page's count and rows, the header (navigation: 2; its counts: 1).
-    with django_assert_num_queries(13):
+    # session, user, the user's roles (one query for the MFA check and the navigation), the
+    # page's count and rows, the header's counts.
+    with django_assert_num_queries(6):
         response = client.get(reverse("notifications:list"))
     assert len(response.context["page"]) == min(rows, 25)
 
@@ -339,9 +339,8 @@ def test_the_api_list_takes_a_constant_number_of_queries(
     _add(cso_admin, rows)
     client = signed_in(cso_admin)
     client.get("/api/v1/notifications/")  # the first request of a session records it
-    # session, user, session activity (read, user, update, two savepoints), the MFA check,
-    # count, page
-    with django_assert_num_queries(10):
+    # session, user, the user's roles (the MFA check), count, page
+    with django_assert_num_queries(5):
         response = client.get("/api/v1/notifications/")
     assert response.json()["count"] == rows
 

@@ -13,6 +13,7 @@ from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gsx_portal.cached_pages import cached_directory, cached_organization
 from organizations.exports import organizations_csv_rows
 from organizations.filters import (
     OrganizationFilter,
@@ -53,6 +54,7 @@ FILTER_PARAMETERS += ("language", "vetted", "vetting_status", "updated_since")
 
 @login_not_required
 @require_GET
+@cached_directory
 def organization_directory(request):
     visible = organization_list(request.user)
     filterset = OrganizationFilter(request.GET, queryset=visible, request=request)
@@ -80,6 +82,7 @@ def organization_directory(request):
 
 @login_not_required
 @require_GET
+@cached_organization
 def organization_detail(request, slug):
     organization = get_object_or_404(
         organizations_visible_to(request.user).prefetch_related("themes"), slug=slug

@@ -92,11 +92,11 @@ def test_filtered_directory_runs_a_constant_number_of_queries(
         OrganizationFactory(name=f"Org {n:03}", visibility_tier="network", women_led=True)
     client = signed_in(outsider)
     client.get(reverse("home"))  # the first request of a session records it
-    # session, user, session activity (savepoint, read, user, update, release), the visibility
-    # checks (groups twice, membership), the search in its own savepoint (savepoint, query
-    # terms, candidates, rollback, release), option counts, theme counts, count, page, themes of
-    # the page, themes of the filter form, the header's counts: the same for one row and many
-    with django_assert_num_queries(23):
+    # session, user, the user's roles (one query for the MFA, secretariat and navigation
+    # checks), the search in its own savepoint (savepoint, query terms, candidates, rollback,
+    # release), option counts, theme counts, count, page, themes of the page, themes of the
+    # filter form, the header's counts: the same for one row and many
+    with django_assert_num_queries(15):
         response = client.get(DIRECTORY, {"women_led": "true", "q": "org"})
     assert f"Yes ({rows})" in response.content.decode()
 

@@ -65,10 +65,9 @@ def test_export_runs_a_constant_number_of_queries(outsider, django_assert_num_qu
         OrganizationFactory(name=f"Org {n}", visibility_tier="public")
     client = signed_in_recently(outsider)
     client.get(reverse("home"))  # the first request of a session records it
-    # session, user, session activity (read, user, update, two savepoints), the MFA and
-    # secretariat checks, allauth's recent-authentication check (one per kind of second
-    # factor), organizations, their themes
-    with django_assert_num_queries(14):
+    # session, user, the user's roles (one query for the MFA and secretariat checks), allauth's
+    # recent-authentication check (one per kind of second factor), organizations, their themes
+    with django_assert_num_queries(8):
         response = client.get(reverse("organizations:export"))
         assert len(_rows(response)) == rows
 

@@ -1,0 +1,75 @@
+"""The pages the anonymous page cache keeps (gsx_portal/page_cache.py), one decorator line on
+each view, and what of their query string goes into the key."""
+
+import functools
+import re
+from collections.abc import Callable
+
+from gsx_portal.page_cache import anonymous_page
+
+YES_NO = frozenset({"true", "false"})
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
+
+
+@functools.cache
+def _directory_parameters() -> dict[str, Callable[[str], bool]]:
+    """The directory's parameters an anonymous page may be cached for, each with the values
+    that key a page: exactly the filter's choices. Others (a search, ``updated_since``, a
+    parameter the filter does not know) are not cached unless empty."""
+    from django_countries import countries
+
+    from organizations.filters import ORDERINGS
+    from organizations.languages import LANGUAGE_CODES
+    from organizations.models import Sector
+    from organizations.regions import Region
+
+    codes = frozenset(code for code, _name in countries)
+    return {
+        "sector": frozenset(Sector.values).__contains__,
+        "country": codes.__contains__,
+        "region": frozenset(Region.values).__contains__,
+        "theme": lambda value: bool(SLUG.fullmatch(value)),  # and it exists: _theme_exists
+        "women_led": YES_NO.__contains__,
+        "youth_led": YES_NO.__contains__,
+        "vetted": YES_NO.__contains__,
+        "language": LANGUAGE_CODES.__contains__,
+        "sort": frozenset(ORDERINGS).__contains__,
+        "page": lambda value: bool(PAGE_NUMBER.fullmatch(value)),
+    }
+
+
+# Known to the directory but never part of a cached page's key unless empty.
+DIRECTORY_UNCACHED = frozenset({"q", "vetting_status", "updated_since"})
+
+
+def directory_query(query) -> str | None:
+    """``sector=civil_society&country=YE`` in a fixed order; None if any parameter is unknown,
+    repeated or has a value its filter does not offer, or if it is a search."""
+    parameters = _directory_parameters()
+    kept = []
+    for name, values in query.lists():
+        if len(values) != 1:
+            return None
+        value = values[0]
+        if not value or (name == "page" and value == "1"):
+            continue  # as if absent: the same page
+        if name in DIRECTORY_UNCACHED or name not in parameters or not parameters[name](value):
+            return None
+        kept.append(f"{name}={value}")
+    return "&".join(sorted(kept))
+
+
+def _theme_exists(request) -> bool:
+    from organizations.models import Theme
+
+    theme = request.GET.get("theme")
+    return not theme or Theme.objects.filter(slug=theme).exists()
+
+
+# One line each on the views (organizations.views.directory, gsx_portal.views).
+cached_home = anonymous_page("home", reads_data=False)
+cached_directory = anonymous_page(
+    "organizations:directory", canonical_query=directory_query, may_store=_theme_exists
+)
+cached_organization = anonymous_page("organizations:detail")

@@ -1,0 +1,373 @@
+"""The anonymous page cache: the home page, the directory and organization profiles as an
+anonymous visitor sees them, kept in the default cache (Redis, or the file cache without it).
+Which pages, and the keys of their queries, are in ``gsx_portal.cached_pages``.
+
+What may be stored: the answer (200, HTML) to a GET by a visitor with no session, no API
+credentials and no flash message waiting, that set no cookie, wrote nothing to a session, used no
+CSP nonce and queued no message. Signed-in pages, API answers and searches (``?q=``) never are.
+
+Keys: the release (a digest of the code, templates and translations), the view and its URL
+arguments, the language and time zone the page is rendered in, and a canonical form of the query
+made only of known parameters with valid values (anything else is served uncached), so the keys
+are bounded and junk URLs cannot fill the cache.
+
+CSRF: the pages carry a token (the language switcher). It is cut out before storing and each
+visitor gets their own at serve time (``get_token``, which also sets their CSRF cookie).
+
+Invalidation: every stored page records the *generation* it was rendered at, and is served only
+while the generation is unchanged. The generation is a row that PostgreSQL triggers set to the
+id of the last transaction that changed a table the anonymous pages read (``TRACKED_TABLES``),
+at commit (see the migration ``0003_page_cache_generation``). Triggers see every write: the
+services, the admin, ``QuerySet.update()``, deletions, the Celery sweep, raw SQL. The generation
+is read from the database on every hit, before the page; so a page rendered after it was read is
+at least as new as that generation. A page also stops being served when the next approval in the
+directory lapses (``vetted_until``), since "vetted" changes with time and no write.
+
+Compression: a stored page keeps its body both plain and gzip-compressed in pieces around the
+token, which is put in at serve time as an uncompressed deflate block: no compression per hit,
+and the token never shares a compression window with anything else on the page (BREACH).
+"""
+
+import functools
+import gzip
+import hashlib
+import logging
+import re
+import secrets
+import struct
+import time
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import django
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import CSRF_TOKEN_LENGTH, _unmask_cipher_token, get_token
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+
+logger = logging.getLogger(__name__)
+
+# Tables whose rows the anonymous pages show. A change to any of them, committed, moves the
+# generation (triggers from the migration; tests/test_page_cache.py checks both lists agree, and
+# that the cached pages read no other table).
+TRACKED_TABLES = (
+    "organizations_organization",
+    "organizations_organization_themes",
+    "organizations_theme",
+    "organizations_requesterverification",
+    "organizations_vettingapplication",
+)
+GENERATION_TABLE = "gsx_page_cache_generation"
+
+# Stands for the CSRF token in a stored body. Not alphanumeric, so never part of a token.
+PLACEHOLDER = b"\x00gsx-csrf-token\x00"
+FORMAT = 1  # of the stored entry; part of the key
+MIN_COMPRESSED = 200  # bytes; as Django's GZipMiddleware, shorter bodies are sent plain
+TOKEN_CANDIDATE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSRF_TOKEN_LENGTH)
+accepts_gzip = re.compile(r"\bgzip\b")
+
+
+# --- What is cacheable ----------------------------------------------------------------------
+
+
+def is_anonymous_request(request) -> bool:
+    """A GET or HEAD from someone with no session, no API credentials and no pending message,
+    outside any transaction (a transaction's own uncommitted writes do not move the
+    generation, so neither read nor store there: this is also what keeps the cache out of the
+    test suite's transactions)."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+        and not request.user.is_authenticated
+        and not connection.in_atomic_block
+    )
+
+
+def _no_query(query) -> str | None:
+    return "" if not query else None
+
+
+def _store_token(body: bytes, secret: str) -> tuple[bytes, ...] | None:
+    """The body split around every CSRF token made from ``secret`` (the segments the tokens
+    go between), or None if the secret itself or the placeholder shows (never expected: then
+    do not store). Django masks each token with a random half; ``_unmask_cipher_token`` (its
+    own, private) tells whether a 64-character word on the page is one of this visitor's."""
+    if secret.encode() in body or PLACEHOLDER in body:
+        return None
+    found = {
+        token
+        for token in TOKEN_CANDIDATE.findall(body)
+        if _unmask_cipher_token(token.decode()) == secret
+    }
+    for token in found:
+        body = body.replace(token, PLACEHOLDER)
+    return tuple(body.split(PLACEHOLDER))
+
+
+# --- The release: part of every key ---------------------------------------------------------
+
+RELEASE_SOURCES = ("gsx_portal", "organizations", "dialogues", "recommendations", "templates")
+RELEASE_SUFFIXES = {".py", ".html", ".txt", ".mo", ".svg"}
+
+
+@functools.cache
+def release() -> str:
+    """A digest of what a page is made from besides the data: the project's code, templates and
+    compiled translations, the static files' manifest (hashed file names), the locked
+    dependencies, and the settings that show on a page. A deploy changes it, so no page of the
+    previous release is served."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    paths = [
+        path
+        for root in (*RELEASE_SOURCES, "locale")
+        for path in (base / root).rglob("*")
+        if path.suffix in RELEASE_SUFFIXES and path.is_file()
+    ]
+    paths += [Path(settings.STATIC_ROOT) / "staticfiles.json", base / "uv.lock"]
+    for path in sorted(paths):
+        if path.is_file():
+            digest.update(
+                str(path.relative_to(base) if path.is_relative_to(base) else path).encode()
+            )
+            digest.update(path.read_bytes())
+    shown = (django.get_version(), settings.STATIC_URL, settings.LANGUAGES, settings.TIME_ZONE)
+    digest.update(repr(shown).encode())
+    return digest.hexdigest()[:16]
+
+
+# --- Generation and time --------------------------------------------------------------------
+
+
+def current_generation() -> int | None:
+    """The id of the last transaction that changed a tracked table (None: do not cache)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {GENERATION_TABLE} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def next_lapse() -> float | None:
+    """When the next approval in the directory lapses (epoch seconds), or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT extract(epoch FROM min(vetted_until)) FROM organizations_organization"
+            " WHERE vetted_until > now()"
+        )
+        (lapse,) = cursor.fetchone()
+    return float(lapse) if lapse is not None else None
+
+
+# --- Stored pages ---------------------------------------------------------------------------
+
+
+def _stored_block(data: bytes) -> bytes:
+    """``data`` as one uncompressed, non-final deflate block (RFC 1951 §3.2.4), byte-aligned
+    as every piece here ends with a full flush."""
+    return b"\x00" + struct.pack("<HH", len(data), len(data) ^ 0xFFFF) + data
+
+
+def _deflate_pieces(segments: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """Each segment deflated on its own (no back-reference reaches outside it); all but the
+    last end with a full flush, the last ends the stream."""
+    pieces = []
+    for index, segment in enumerate(segments):
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+        last = index == len(segments) - 1
+        pieces.append(
+            compressor.compress(segment)
+            + compressor.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH)
+        )
+    return tuple(pieces)
+
+
+def _gzip_body(pieces: tuple[bytes, ...], segments: tuple[bytes, ...], token: bytes) -> bytes:
+    body = token.join(segments)
+    # As Django's GZipMiddleware: a file name of random length in the header ("Heal the BREACH").
+    header = b"\x1f\x8b\x08" + bytes([gzip.FNAME]) + b"\x00\x00\x00\x00\x00\xff"
+    header += b"a" * secrets.randbelow(100) + b"\x00"
+    token_block = _stored_block(token)
+    deflated = token_block.join(pieces)
+    trailer = struct.pack("<II", zlib.crc32(body), len(body) & 0xFFFFFFFF)
+    return header + deflated + trailer
+
+
+class StoredPage:
+    __slots__ = ("generation", "headers", "pieces", "segments", "status", "until")
+
+    def __init__(self, *, generation, until, status, headers, segments, pieces):
+        self.generation = generation
+        self.until = until
+        self.status = status
+        self.headers = headers
+        self.segments = segments
+        self.pieces = pieces
+
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state):
+        for name, value in zip(self.__slots__, state, strict=True):
+            setattr(self, name, value)
+
+    def response(self, request) -> HttpResponse:
+        token = get_token(request).encode() if len(self.segments) > 1 else b""
+        compressed = self.pieces is not None and accepts_gzip.search(
+            request.META.get("HTTP_ACCEPT_ENCODING", "")
+        )
+        if compressed:
+            content = _gzip_body(self.pieces, self.segments, token)
+        else:
+            content = token.join(self.segments)
+        response = HttpResponse(status=self.status)
+        for name, value in self.headers:
+            response.headers[name] = value
+        if self.pieces is not None:
+            patch_vary_headers(response, ("Accept-Encoding",))
+        if compressed:
+            response.headers["Content-Encoding"] = "gzip"
+        response.headers["Content-Length"] = str(len(content))
+        if request.method != "HEAD":
+            response.content = content
+        return response
+
+
+def _storable(request, response) -> bool:
+    messages = getattr(request, "_messages", None)
+    session = getattr(request, "session", None)
+    cache_control = response.get("Cache-Control", "")
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        and response.get("Content-Type", "").startswith("text/html")
+        and not response.cookies
+        and not response.has_header("Content-Encoding")
+        and not response.has_header("Vary")
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        and not request.user.is_authenticated
+        and not (session is not None and session.modified)
+        and not (messages is not None and messages._queued_messages)
+        and not get_nonce(request)
+    )
+
+
+def _store(request, response, *, key: str, generation: int | None, data: bool) -> None:
+    secret = request.META.get("CSRF_COOKIE")
+    segments = _store_token(response.content, secret) if secret else (response.content,)
+    if segments is None:
+        logger.warning("page cache: the CSRF secret shows in %s; not stored", request.path)
+        return
+    until = time.time() + settings.PAGE_CACHE_SECONDS
+    if data:
+        lapse = next_lapse()
+        if lapse is not None:
+            until = min(until, lapse)
+    length = sum(len(segment) for segment in segments)
+    page = StoredPage(
+        generation=generation,
+        until=until,
+        status=response.status_code,
+        headers=tuple(
+            (name, value)
+            for name, value in response.headers.items()
+            if name.lower() not in ("content-length", "vary")
+        ),
+        segments=segments,
+        pieces=_deflate_pieces(segments) if length >= MIN_COMPRESSED else None,
+    )
+    timeout = int(until - time.time())
+    if timeout < 1:
+        return  # lapses at once (an approval ends now)
+    size = length + sum(len(piece) for piece in page.pieces or ())
+    try:
+        if _within_budget(size):
+            cache.set(key, page, timeout)
+    except Exception:  # a cache that cannot be reached must not break the page
+        logger.warning("page cache: could not store %s", request.path, exc_info=True)
+
+
+def _within_budget(size: int) -> bool:
+    """Whether ``size`` more bytes may be stored in this PAGE_CACHE_SECONDS window. Valid pages
+    are many (every public profile, every combination of filters, in four languages) and a
+    crawler asking for all of them must not fill Redis, which the Celery broker shares: pages
+    stored in a window are counted in the cache, up to PAGE_CACHE_MAX_MB; beyond, pages are
+    served uncached until the next window. A page lives at most one window more, so stored
+    pages take at most twice the budget."""
+    window = int(time.time() // settings.PAGE_CACHE_SECONDS)
+    counter = f"page-budget:{window}"
+    cache.add(counter, 0, 2 * settings.PAGE_CACHE_SECONDS)
+    try:
+        used = cache.incr(counter, size)
+    except ValueError:  # evicted meanwhile
+        return False
+    return used <= settings.PAGE_CACHE_MAX_MB * 1024 * 1024
+
+
+def anonymous_page(
+    view_name: str,
+    *,
+    canonical_query: Callable = _no_query,
+    may_store: Callable | None = None,
+    reads_data: bool = True,
+):
+    """Serve ``view`` to anonymous visitors from the page cache (see the module docstring).
+
+    ``canonical_query(request.GET)`` gives the part of the key for the query string, or None
+    when the request must not be cached; ``may_store(request)``, asked before storing a page,
+    checks what the query cannot tell by itself. ``reads_data``: the page shows rows of
+    ``TRACKED_TABLES`` (the generation is checked on every hit); False only for a page that
+    shows no data at all.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not settings.PAGE_CACHE_SECONDS or not is_anonymous_request(request):
+                return view(request, *args, **kwargs)
+            query = canonical_query(request.GET)
+            if query is None:
+                return view(request, *args, **kwargs)
+            arguments = ",".join(f"{name}={value}" for name, value in sorted(kwargs.items()))
+            key = ":".join(
+                (
+                    f"page{FORMAT}",
+                    release(),
+                    view_name,
+                    translation.get_language() or "",
+                    timezone.get_current_timezone_name(),
+                    arguments,
+                    query,
+                )
+            )
+            generation = current_generation() if reads_data else 0
+            if generation is None:
+                return view(request, *args, **kwargs)
+            try:
+                page = cache.get(key)
+            except Exception:
+                logger.warning("page cache: could not read %s", request.path, exc_info=True)
+                return view(request, *args, **kwargs)
+            if (
+                isinstance(page, StoredPage)
+                and page.generation == generation
+                and time.time() < page.until
+            ):
+                return page.response(request)
+            response = view(request, *args, **kwargs)
+            if _storable(request, response) and (may_store is None or may_store(request)):
+                _store(request, response, key=key, generation=generation, data=reads_data)
+            return response
+
+        return wrapper
+
+    return decorator
