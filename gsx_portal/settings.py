@@ -67,6 +67,9 @@ ORGANIZATION_NAME_SIMILARITY = _NAME_SIMILARITY_PERCENT / 100
 ORGANIZATION_REGISTRATIONS_PER_USER_DAY = env_int(
     "ORGANIZATION_REGISTRATIONS_PER_USER_DAY", 5, minimum=1
 )
+# Lists (HTML and API) count their results up to this many and then say "more than"
+# (gsx_portal/pagination.py): counting every row would cost a second scan of a long list.
+LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 10_000, minimum=1)
 VETTING_VALID_MONTHS = env_int("VETTING_VALID_MONTHS", 24, minimum=1)
 # Supporting documents of a vetting application: size of one file, and how many per application.
 VETTING_DOCUMENT_MAX_BYTES = env_int("VETTING_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
@@ -397,7 +400,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # count capped at LIST_COUNT_CAP, with count_capped in every list's response
+    "DEFAULT_PAGINATION_CLASS": "gsx_portal.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "gsx_portal.api_exceptions.api_exception_handler",

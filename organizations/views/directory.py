@@ -6,13 +6,13 @@ from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gsx_portal.pagination import CappedPaginator
 from organizations.exports import organizations_csv_rows
 from organizations.filters import (
     OrganizationFilter,
@@ -59,7 +59,7 @@ def organization_directory(request):
     # Invalid filters are shown on the form and the list stays unfiltered rather than failing.
     organizations = filterset.qs if filterset.is_valid() else visible
     label_options_with_counts(filterset, filter_option_counts(organizations))
-    page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     text = filterset.form.cleaned_data.get("q") if filterset.is_valid() else ""
