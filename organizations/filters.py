@@ -256,10 +256,13 @@ def filter_option_counts(queryset: QuerySet) -> dict[str, dict[str, int]]:
         name: {value: totals[f"{name}__{value}"] for value in conditions}
         for name, conditions in options.items()
     }
+    # From the results to their themes (the through table's organization index), not from
+    # every theme over the whole through table: the cost follows the results, not the table.
     counts["theme"] = dict(
-        Theme.objects.annotate(
-            found=Count("organizations", filter=Q(organizations__in=rows.values("pk")))
-        ).values_list("slug", "found")
+        Organization.themes.through.objects.filter(organization__in=rows.values("pk"))
+        .values_list("theme__slug")
+        .annotate(found=Count("*"))
+        .order_by()
     )
     return counts
 

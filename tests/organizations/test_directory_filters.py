@@ -173,3 +173,31 @@ def test_no_suggestion_when_results_are_found_or_nothing_is_close(directory):
     assert "Did you mean" not in found
     nothing = Client().get(DIRECTORY, {"q": "zzzzqqq"}).content.decode()
     assert "Did you mean" not in nothing
+
+
+def test_options_carry_no_counts_above_the_limit(directory, outsider, settings):
+    settings.DIRECTORY_OPTION_COUNTS_LIMIT = 1
+    body = signed_in(outsider).get(DIRECTORY).content.decode()  # two results
+    assert _option(body, "sector", "civil_society") == "Civil society"
+    assert _option(body, "women_led", "true") == "Yes"
+    assert _option(body, "theme", "youth") == "Youth"
+    # Not counted, so not left out either: every language is offered.
+    assert _option(body, "language", "zu") == "Zulu"
+    assert not re.search(r"<option [^>]*>[^<]*\(\d+\)</option>", body)
+    assert "once the list has 1 results or fewer" in body
+    narrowed = signed_in(outsider).get(DIRECTORY, {"women_led": "true"}).content.decode()
+    assert _option(narrowed, "sector", "civil_society") == "Civil society (1)"
+    assert "results or fewer" not in narrowed
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_the_directory_without_option_counts_runs_a_constant_number_of_queries(
+    django_assert_num_queries, rows, settings
+):
+    settings.DIRECTORY_OPTION_COUNTS_LIMIT = 0
+    for n in range(rows):
+        OrganizationFactory(name=f"Org {n:03}", visibility_tier="public")
+    # count, page, themes of the page, themes of the filter form
+    with django_assert_num_queries(4):
+        response = Client().get(DIRECTORY)
+    assert response.content.decode().count('<li class="result">') == min(rows, 25)
