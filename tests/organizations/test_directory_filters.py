@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from organizations.models import VisibilityTier
+from organizations.models import Organization, VisibilityTier
 from tests.conftest import signed_in
 from tests.factories import MembershipFactory, OrganizationFactory
 
@@ -201,3 +201,42 @@ def test_the_directory_without_option_counts_runs_a_constant_number_of_queries(
     with django_assert_num_queries(4):
         response = Client().get(DIRECTORY)
     assert response.content.decode().count('<li class="result">') == min(rows, 25)
+
+
+def test_the_country_filter_reads_every_stored_form_of_the_countries():
+    def organization(slug, headquarters="", countries=()):
+        return OrganizationFactory(
+            name=slug.title(),
+            slug=slug,
+            visibility_tier=VisibilityTier.PUBLIC,
+            headquarters_country=headquarters,
+            countries=list(countries),
+        )
+
+    organization("seat-only", headquarters="NE")  # countries stored as ""
+    organization("one", countries=["NE"])  # "NE"
+    organization("several", headquarters="TD", countries=["TD", "NE", "ML"])  # "ML,NE,TD"
+    organization("neighbours", countries=["NG", "EG"])  # "EG,NG": the same letters, not NE
+    organization("nowhere")
+    stored = dict(Organization.objects.values_list("slug", "countries"))
+    assert (stored["seat-only"], stored["several"], stored["neighbours"]) == (
+        "",
+        "ML,NE,TD",
+        "EG,NG",
+    )
+
+    def found(code):
+        response = Client().get(DIRECTORY, {"country": code})
+        return sorted(
+            re.findall(r'<a href="/organizations/([a-z-]+)/"><bdi>', response.content.decode())
+        )
+
+    assert found("NE") == ["one", "seat-only", "several"]
+    assert found("TD") == ["several"]
+    assert found("EG") == ["neighbours"]
+    assert found("GN") == []
+    assert list(
+        Organization.objects.filter(countries__codes__contains=["ML"]).values_list(
+            "slug", flat=True
+        )
+    ) == ["several"]

@@ -175,3 +175,25 @@ def test_the_schema_describes_count_capped():
     assert page["required"] == ["count", "count_capped", "next", "previous", "results"]
     assert page["properties"]["count_capped"]["type"] == "boolean"
     assert list(page["properties"]) == ["count", "count_capped", "next", "previous", "results"]
+
+
+@pytest.mark.parametrize(
+    ("query", "order"),
+    [
+        ({}, '"name" ASC, "organizations_organization"."id" ASC'),
+        (
+            {"sort": "-updated"},
+            '"updated_at" DESC, "organizations_organization"."name" ASC, '
+            '"organizations_organization"."id" ASC',
+        ),
+    ],
+)
+def test_the_directory_orders_equal_names_by_id(query, order):
+    # Names repeat; without the id, which of two equal names ends a page is up to the plan,
+    # and the next page could show it again or skip the other.
+    _public(30)
+    with CaptureQueriesContext(connection) as queries:
+        Client().get(DIRECTORY, query)
+    pages = [q["sql"] for q in queries if q["sql"].endswith("LIMIT 25")]
+    assert len(pages) == 1
+    assert pages[0].endswith(f'ORDER BY "organizations_organization".{order} LIMIT 25')
