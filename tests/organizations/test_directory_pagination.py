@@ -177,6 +177,23 @@ def test_the_schema_describes_count_capped():
     assert list(page["properties"]) == ["count", "count_capped", "next", "previous", "results"]
 
 
+def test_a_deep_page_reads_its_ids_first_and_pages_as_a_plain_slice():
+    # Names repeat: the order of the ids among equal names is part of the directory's order.
+    Organization.objects.bulk_create(
+        Organization(name=f"Same {n % 4}", slug=f"same-{n:02}", sector="civil_society")
+        for n in range(30)
+    )
+    rows = Organization.objects.filter(sector="civil_society").order_by("name", "pk")
+    everything = list(rows.values_list("pk", flat=True))
+    paginator = CappedPaginator(rows, 4, cap=10)
+    paginator.deep_offset = 8
+    with CaptureQueriesContext(connection) as queries:
+        pages = [[row.pk for row in paginator.page(number).object_list] for number in range(1, 9)]
+    assert pages == [everything[n : n + 4] for n in range(0, 32, 4)]
+    page_queries = [q["sql"] for q in queries if "LIMIT" in q["sql"] and "COUNT" not in q["sql"]]
+    assert ["IN (SELECT" in sql for sql in page_queries] == [False, False] + [True] * 6
+
+
 @pytest.mark.parametrize(
     ("query", "order"),
     [
