@@ -35,6 +35,8 @@ class Sector(models.TextChoices):
     MEDIA = "media", _("Media")
 
 
+_SECTOR_NAMES = dict(Sector.choices)  # value -> lazy label, translated when shown
+
 # Users of these sectors reach civil society only through consent-based introductions.
 REQUESTER_SECTORS = (Sector.GOVERNMENT, Sector.SECURITY_SECTOR, Sector.MULTILATERAL)
 # ... and so must use two-factor authentication before they can act (DESIGN.md §4): whoever may
@@ -284,6 +286,12 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def sector_name(self) -> str:
+        """``get_sector_display()`` for lists: Django's rebuilds a dict of every choice, hashing
+        each translated label, on every call (a tenth of a millisecond per row)."""
+        return _SECTOR_NAMES.get(self.sector, self.sector)
 
     def summary_for(self, language: str) -> tuple[str, str]:
         """The summary to show a reader of ``language`` and its language code ("" for the
