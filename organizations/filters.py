@@ -6,7 +6,9 @@ import html
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db import connections
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -225,46 +227,71 @@ class OrganizationFilter(django_filters.FilterSet):
         return queryset.order_by(*ORDERINGS.get(value, ORDERINGS["name"]))
 
 
-# The filters whose options carry counts, and what "this option" means in SQL.
-def _counted_options() -> dict[str, dict[str, Q]]:
-    return {
-        "sector": {value: Q(sector=value) for value, _label in Sector.choices},
-        "region": {value: Q(regions__contains=[value]) for value, _label in Region.choices},
-        "language": {code: Q(working_languages__contains=[code]) for code in LANGUAGE_CODES},
-        "women_led": {"true": Q(women_led=True), "false": Q(women_led=False)},
-        "youth_led": {"true": Q(youth_led=True), "false": Q(youth_led=False)},
-        "vetted": {"true": vetted_q(), "false": ~vetted_q()},
-    }
+# One grouped count per filter, over the results read once (a materialized CTE). It replaces a
+# conditional aggregation of ~150 FILTER clauses (one per sector, region, language...), which
+# Django took ~25 ms to compile and PostgreSQL evaluated on every row. A plain SELECT outside,
+# so that pghistory does not take it for a write (it adds its context to any other statement).
+_OPTION_COUNTS_SQL = """
+SELECT kind, value, found FROM (
+  WITH r (id, sector, women_led, youth_led, regions, languages, vetted)
+    AS MATERIALIZED ({results})
+  SELECT 'sector', sector, count(*) FROM r GROUP BY sector
+  UNION ALL SELECT 'region', v, count(*) FROM r, unnest(r.regions) AS v GROUP BY v
+  UNION ALL SELECT 'language', v, count(*) FROM r, unnest(r.languages) AS v GROUP BY v
+  UNION ALL SELECT 'women_led', women_led::text, count(*) FROM r GROUP BY women_led
+  UNION ALL SELECT 'youth_led', youth_led::text, count(*) FROM r GROUP BY youth_led
+  UNION ALL SELECT 'vetted', vetted::text, count(*) FROM r GROUP BY vetted
+  UNION ALL SELECT 'theme', theme.slug, count(*) FROM r
+    JOIN {link} AS link ON link.{link_organization} = r.id
+    JOIN {theme} AS theme ON theme.id = link.{link_theme}
+    GROUP BY theme.slug
+) AS counts (kind, value, found)
+"""
+
+
+def _option_counts_sql(connection) -> str:
+    link = Organization.themes.through._meta
+    quote = connection.ops.quote_name
+    return _OPTION_COUNTS_SQL.format(
+        results="{results}",
+        link=quote(link.db_table),
+        link_organization=quote(link.get_field("organization").column),
+        link_theme=quote(link.get_field("theme").column),
+        theme=quote(Theme._meta.db_table),
+    )
 
 
 def filter_option_counts(queryset: QuerySet) -> dict[str, dict[str, int]]:
-    """How many of ``queryset`` each filter option would keep, in two queries whatever the
-    number of rows: one conditional aggregation, one grouped count of themes.
+    """How many of ``queryset`` each filter option would keep (sector, region, language,
+    women-led, youth-led, vetted, theme), in one query whatever the number of rows.
 
     ``queryset`` is the list the reader sees (already narrowed to what they may see, and by the
     filters in force), so a count never reveals an organization the list would not show.
     """
-    options = _counted_options()
-    rows = queryset.order_by()
-    totals = rows.aggregate(
-        **{
-            f"{name}__{value}": Count("pk", filter=condition)
-            for name, conditions in options.items()
-            for value, condition in conditions.items()
-        }
+    vetted = Coalesce(ExpressionWrapper(vetted_q(), output_field=BooleanField()), Value(False))
+    # The columns in the order of the CTE's names (values() puts annotations last).
+    results = (
+        queryset.order_by()
+        .annotate(vetted_now=vetted)
+        .values(
+            "pk", "sector", "women_led", "youth_led", "regions", "working_languages", "vetted_now"
+        )
     )
+    sql, params = results.query.sql_with_params()
+    connection = connections[queryset.db]
     counts = {
-        name: {value: totals[f"{name}__{value}"] for value in conditions}
-        for name, conditions in options.items()
+        "sector": dict.fromkeys(Sector.values, 0),
+        "region": dict.fromkeys(Region.values, 0),
+        "language": dict.fromkeys(LANGUAGE_CODES, 0),
+        "women_led": {"true": 0, "false": 0},
+        "youth_led": {"true": 0, "false": 0},
+        "vetted": {"true": 0, "false": 0},
+        "theme": {},
     }
-    # From the results to their themes (the through table's organization index), not from
-    # every theme over the whole through table: the cost follows the results, not the table.
-    counts["theme"] = dict(
-        Organization.themes.through.objects.filter(organization__in=rows.values("pk"))
-        .values_list("theme__slug")
-        .annotate(found=Count("*"))
-        .order_by()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_option_counts_sql(connection).replace("{results}", sql), params)
+        for name, value, found in cursor.fetchall():
+            counts[name][value] = found
     return counts
 
 

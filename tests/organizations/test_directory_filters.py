@@ -93,9 +93,10 @@ def test_filtered_directory_runs_a_constant_number_of_queries(
     client = signed_in(outsider)
     client.get(reverse("home"))  # the first request of a session records it
     # session, user, session activity (savepoint, read, user, update, release), the visibility
-    # checks (groups twice, membership), option counts, theme counts, count, page, themes of the
-    # page, themes of the filter form, the header's counts: the same for one row and many
-    with django_assert_num_queries(18):
+    # checks (groups twice, membership), count, option counts (one query, themes included),
+    # page, themes of the page, themes of the filter form, the header's counts: the same for
+    # one row and many
+    with django_assert_num_queries(17):
         response = client.get(DIRECTORY, {"women_led": "true", "q": "org"})
     assert f"Yes ({rows})" in response.content.decode()
 
@@ -240,3 +241,39 @@ def test_the_country_filter_reads_every_stored_form_of_the_countries():
             "slug", flat=True
         )
     ) == ["several"]
+
+
+def test_option_counts_cover_vetting_themes_and_a_search():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from organizations.models import Theme
+
+    youth, education = Theme.objects.get(slug="youth"), Theme.objects.get(slug="education")
+    now = timezone.now()
+    for slug, vetted_until, themes in [
+        ("vetted-peace", now + timedelta(days=30), [youth, education]),
+        ("lapsed-peace", now - timedelta(days=1), [youth]),
+        ("never-peace", None, []),
+        ("other", None, [education]),
+    ]:
+        OrganizationFactory(
+            name=slug.replace("-", " ").title(),
+            slug=slug,
+            visibility_tier=VisibilityTier.PUBLIC,
+            vetted_until=vetted_until,
+        ).themes.set(themes)
+    body = Client().get(DIRECTORY).content.decode()
+    assert (_option(body, "vetted", "true"), _option(body, "vetted", "false")) == (
+        "Yes (1)",
+        "No (3)",
+    )
+    assert (_option(body, "theme", "youth"), _option(body, "theme", "education")) == (
+        "Youth (2)",
+        "Education (2)",
+    )
+    assert _option(body, "theme", "community-policing") == "Community policing (0)"
+    searched = Client().get(DIRECTORY, {"q": "peace"}).content.decode()
+    assert _option(searched, "theme", "education") == "Education (1)"
+    assert _option(searched, "vetted", "false") == "No (2)"
