@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.forms.boundfield import BoundField
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -109,6 +111,51 @@ class PlainSelect(forms.Select):
         return mark_safe("".join(parts))  # noqa: S308 (every value and label escaped above)
 
 
+class PlainBoundField(BoundField):
+    """``as_field_group`` written in Python: Django renders each field of a form through three
+    templates (the group, its label, its error list), ~0.13 ms a field, 1.6 ms for the filter
+    form on every directory page. The HTML is that of ``django/forms/field.html`` for a field
+    without a fieldset (label with its suffix and ``for``, help text, errors, widget with its
+    ``aria-describedby``); fields with a fieldset keep Django's template."""
+
+    def as_field_group(self):
+        if self.use_fieldset:
+            return super().as_field_group()
+        parts = [self._label_html()] if self.label else []
+        if self.help_text:
+            helptext_id = f' id="{html.escape(self.auto_id)}_helptext"' if self.auto_id else ""
+            parts.append(f'<div class="helptext"{helptext_id}>{self.help_text}</div>')
+        if self.errors:
+            parts.append(str(self.errors))
+        parts.append(str(self))
+        return mark_safe("\n".join(parts))  # noqa: S308 (each part escaped, as Django's)
+
+    def _label_html(self) -> str:
+        # BoundField.label_tag() and django/forms/label.html, without the template.
+        label = self.label
+        suffix = self.field.label_suffix
+        if suffix is None:
+            suffix = self.form.label_suffix
+        if suffix and label[-1] not in _(":?.!"):
+            contents = format_html("{}{}", label, suffix)
+        else:
+            contents = conditional_escape(label)
+        widget = self.field.widget
+        id_ = widget.attrs.get("id") or self.auto_id
+        if not id_:
+            return contents
+        attrs = {}
+        if id_for_label := widget.id_for_label(id_):
+            attrs["for"] = id_for_label
+        if self.field.required and hasattr(self.form, "required_css_class"):
+            attrs["class"] = self.form.required_css_class
+        return f"<label{_attributes(attrs)}>{contents}</label>"
+
+
+class FilterForm(forms.Form):
+    bound_field_class = PlainBoundField
+
+
 def _refuse_vetting_status(value):
     raise ValidationError(
         _("Only the secretariat can filter by vetting status; use vetted=true or vetted=false."),
@@ -189,6 +236,7 @@ class OrganizationFilter(django_filters.FilterSet):
     class Meta:
         model = Organization
         fields: list[str] = []
+        form = FilterForm
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)

@@ -23,7 +23,9 @@ CHOICES = [
 
 
 def _squeezed(html: str) -> str:
-    return re.sub(r">\s+<", "><", str(html)).strip()
+    """The HTML with the whitespace that does not show removed (Django's templates leave
+    blank lines between the parts of a field)."""
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
 
 
 class _Form(forms.Form):
@@ -68,3 +70,41 @@ def test_option_lists_follow_the_readers_language():
     assert (english["DE"], french["DE"], arabic["DE"]) == ("Germany", "Allemagne", "ألمانيا")
     assert french_languages["fr"] == "Français"
     assert first == [("AF", "Afghanistan"), ("AX", "Åland Islands"), ("AL", "Albania")]
+
+
+class _Fields(forms.Form):
+    pick = forms.ChoiceField(label="Pick <one>", choices=[("a", "A"), ("b", "B")])
+    text = forms.CharField(label="Who?", required=False, help_text="Names <em>only</em>")
+    when = forms.DateTimeField(label="Since", required=False, label_suffix=" →")
+    flag = forms.BooleanField(label="Flag", required=False)
+
+
+class _PlainFields(_Fields):
+    from organizations.filters import PlainBoundField as bound_field_class  # noqa: N813
+
+
+class _PlainFieldsRequiredClass(_PlainFields):
+    required_css_class = "required"
+
+
+@pytest.mark.parametrize("data", [None, {"pick": "a", "text": "x"}, {"pick": "zz", "when": "no"}])
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_plain_field_groups_write_what_django_writes(data, auto_id, language):
+    with translation.override(language):
+        django, plain = _Fields(data, auto_id=auto_id), _PlainFields(data, auto_id=auto_id)
+        if data is not None:
+            assert django.is_valid() == plain.is_valid()
+        for name in django.fields:
+            assert _squeezed(plain[name].as_field_group()) == _squeezed(
+                django[name].as_field_group()
+            ), name
+
+
+def test_plain_field_groups_keep_the_required_class():
+    class Django(_Fields):
+        required_css_class = "required"
+
+    plain = _PlainFieldsRequiredClass()["pick"].as_field_group()
+    assert _squeezed(plain) == _squeezed(Django()["pick"].as_field_group())
+    assert '<label for="id_pick" class="required">Pick &lt;one&gt;:</label>' in plain
