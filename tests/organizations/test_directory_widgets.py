@@ -9,7 +9,12 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from organizations.filters import PlainSelect, country_choices, working_language_choices
+from organizations.filters import (
+    PlainBoundField,
+    PlainSelect,
+    country_choices,
+    working_language_choices,
+)
 
 CHOICES = [
     ("", "Any"),
@@ -80,7 +85,7 @@ class _Fields(forms.Form):
 
 
 class _PlainFields(_Fields):
-    from organizations.filters import PlainBoundField as bound_field_class  # noqa: N813
+    bound_field_class = PlainBoundField
 
 
 class _PlainFieldsRequiredClass(_PlainFields):
