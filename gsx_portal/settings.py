@@ -71,6 +71,17 @@ SEARCH_CANDIDATES = env_int("SEARCH_CANDIDATES", 1000, minimum=25)
 ORGANIZATION_REGISTRATIONS_PER_USER_DAY = env_int(
     "ORGANIZATION_REGISTRATIONS_PER_USER_DAY", 5, minimum=1
 )
+# Lists (HTML and API) count their results up to this many and then say "more than"
+# (gsx_portal/pagination.py): counting every row would cost a second scan of a long list.
+LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 10_000, minimum=1)
+# The directory's filter options show how many results each keeps ("Women-led: Yes (12)")
+# only when the list has at most this many results; above it, options show without counts.
+DIRECTORY_OPTION_COUNTS_LIMIT = env_int("DIRECTORY_OPTION_COUNTS_LIMIT", 2_000, minimum=0)
+if DIRECTORY_OPTION_COUNTS_LIMIT > LIST_COUNT_CAP:
+    raise ImproperlyConfigured(
+        "DIRECTORY_OPTION_COUNTS_LIMIT cannot exceed LIST_COUNT_CAP: "
+        "a list is counted only up to the cap."
+    )
 VETTING_VALID_MONTHS = env_int("VETTING_VALID_MONTHS", 24, minimum=1)
 # Supporting documents of a vetting application: size of one file, and how many per application.
 VETTING_DOCUMENT_MAX_BYTES = env_int("VETTING_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
@@ -414,7 +425,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # count capped at LIST_COUNT_CAP, with count_capped in every list's response
+    "DEFAULT_PAGINATION_CLASS": "gsx_portal.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "gsx_portal.api_exceptions.api_exception_handler",

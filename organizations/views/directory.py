@@ -3,10 +3,10 @@ import logging
 import uuid
 
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, get_language_info
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gsx_portal.cached_pages import cached_directory, cached_organization
+from gsx_portal.pagination import CappedPaginator
 from organizations.exports import organizations_csv_rows
 from organizations.filters import (
     OrganizationFilter,
@@ -60,8 +61,14 @@ def organization_directory(request):
     filterset = OrganizationFilter(request.GET, queryset=visible, request=request)
     # Invalid filters are shown on the form and the list stays unfiltered rather than failing.
     organizations = filterset.qs if filterset.is_valid() else visible
-    label_options_with_counts(filterset, filter_option_counts(organizations))
-    page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(organizations, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    # Counting per option aggregates over every result: only worth it on a narrowed list.
+    counted_options = (
+        not paginator.count_capped and paginator.count <= settings.DIRECTORY_OPTION_COUNTS_LIMIT
+    )
+    if counted_options:
+        label_options_with_counts(filterset, filter_option_counts(organizations))
     query = request.GET.copy()
     query.pop("page", None)
     text = filterset.form.cleaned_data.get("q") if filterset.is_valid() else ""
@@ -73,6 +80,8 @@ def organization_directory(request):
             "page": page,
             "query": query.urlencode(),
             "active_filters": sum(1 for name in FILTER_PARAMETERS if request.GET.get(name)),
+            "counted_options": counted_options,
+            "option_counts_limit": settings.DIRECTORY_OPTION_COUNTS_LIMIT,
             "suggestions": directory_suggestions(visible, text)
             if text and not page.paginator.count
             else [],

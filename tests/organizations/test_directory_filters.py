@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from organizations.models import VisibilityTier
+from organizations.models import Organization, VisibilityTier
 from tests.conftest import signed_in
 from tests.factories import MembershipFactory, OrganizationFactory
 
@@ -94,9 +94,9 @@ def test_filtered_directory_runs_a_constant_number_of_queries(
     client.get(reverse("home"))  # the first request of a session records it
     # session, user, the user's roles (one query for the MFA, secretariat and navigation
     # checks), the search in its own savepoint (savepoint, query terms, candidates, rollback,
-    # release), option counts, theme counts, count, page, themes of the page, themes of the
-    # filter form, the header's counts: the same for one row and many
-    with django_assert_num_queries(15):
+    # release), count, option counts (one query, themes included), page, themes of the page,
+    # themes of the filter form, the header's counts: the same for one row and many
+    with django_assert_num_queries(14):
         response = client.get(DIRECTORY, {"women_led": "true", "q": "org"})
     assert f"Yes ({rows})" in response.content.decode()
 
@@ -174,3 +174,106 @@ def test_no_suggestion_when_results_are_found_or_nothing_is_close(directory):
     assert "Did you mean" not in found
     nothing = Client().get(DIRECTORY, {"q": "zzzzqqq"}).content.decode()
     assert "Did you mean" not in nothing
+
+
+def test_options_carry_no_counts_above_the_limit(directory, outsider, settings):
+    settings.DIRECTORY_OPTION_COUNTS_LIMIT = 1
+    body = signed_in(outsider).get(DIRECTORY).content.decode()  # two results
+    assert _option(body, "sector", "civil_society") == "Civil society"
+    assert _option(body, "women_led", "true") == "Yes"
+    assert _option(body, "theme", "youth") == "Youth"
+    # Not counted, so not left out either: every language is offered.
+    assert _option(body, "language", "zu") == "Zulu"
+    assert not re.search(r"<option [^>]*>[^<]*\(\d+\)</option>", body)
+    assert "once the list has 1 results or fewer" in body
+    narrowed = signed_in(outsider).get(DIRECTORY, {"women_led": "true"}).content.decode()
+    assert _option(narrowed, "sector", "civil_society") == "Civil society (1)"
+    assert "results or fewer" not in narrowed
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_the_directory_without_option_counts_runs_a_constant_number_of_queries(
+    django_assert_num_queries, rows, settings
+):
+    settings.DIRECTORY_OPTION_COUNTS_LIMIT = 0
+    for n in range(rows):
+        OrganizationFactory(name=f"Org {n:03}", visibility_tier="public")
+    # count, page, themes of the page, themes of the filter form
+    with django_assert_num_queries(4):
+        response = Client().get(DIRECTORY)
+    assert response.content.decode().count('<li class="result">') == min(rows, 25)
+
+
+def test_the_country_filter_reads_every_stored_form_of_the_countries():
+    def organization(slug, headquarters="", countries=()):
+        return OrganizationFactory(
+            name=slug.title(),
+            slug=slug,
+            visibility_tier=VisibilityTier.PUBLIC,
+            headquarters_country=headquarters,
+            countries=list(countries),
+        )
+
+    organization("seat-only", headquarters="NE")  # countries stored as ""
+    organization("one", countries=["NE"])  # "NE"
+    organization("several", headquarters="TD", countries=["TD", "NE", "ML"])  # "ML,NE,TD"
+    organization("neighbours", countries=["NG", "EG"])  # "EG,NG": the same letters, not NE
+    organization("nowhere")
+    stored = dict(Organization.objects.values_list("slug", "countries"))
+    assert (stored["seat-only"], stored["several"], stored["neighbours"]) == (
+        "",
+        "ML,NE,TD",
+        "EG,NG",
+    )
+
+    def found(code):
+        response = Client().get(DIRECTORY, {"country": code})
+        return sorted(
+            re.findall(r'<a href="/organizations/([a-z-]+)/"><bdi>', response.content.decode())
+        )
+
+    assert found("NE") == ["one", "seat-only", "several"]
+    assert found("TD") == ["several"]
+    assert found("EG") == ["neighbours"]
+    assert found("GN") == []
+    assert list(
+        Organization.objects.filter(countries__codes__contains=["ML"]).values_list(
+            "slug", flat=True
+        )
+    ) == ["several"]
+
+
+def test_option_counts_cover_vetting_themes_and_a_search():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from organizations.models import Theme
+
+    youth, education = Theme.objects.get(slug="youth"), Theme.objects.get(slug="education")
+    now = timezone.now()
+    for slug, vetted_until, themes in [
+        ("vetted-peace", now + timedelta(days=30), [youth, education]),
+        ("lapsed-peace", now - timedelta(days=1), [youth]),
+        ("never-peace", None, []),
+        ("other", None, [education]),
+    ]:
+        OrganizationFactory(
+            name=slug.replace("-", " ").title(),
+            slug=slug,
+            visibility_tier=VisibilityTier.PUBLIC,
+            vetted_until=vetted_until,
+        ).themes.set(themes)
+    body = Client().get(DIRECTORY).content.decode()
+    assert (_option(body, "vetted", "true"), _option(body, "vetted", "false")) == (
+        "Yes (1)",
+        "No (3)",
+    )
+    assert (_option(body, "theme", "youth"), _option(body, "theme", "education")) == (
+        "Youth (2)",
+        "Education (2)",
+    )
+    assert _option(body, "theme", "community-policing") == "Community policing (0)"
+    searched = Client().get(DIRECTORY, {"q": "peace"}).content.decode()
+    assert _option(searched, "theme", "education") == "Education (1)"
+    assert _option(searched, "vetted", "false") == "No (2)"
