@@ -23,19 +23,13 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="organization",
             index=models.Index(
-                fields=["visibility_tier", "name", "id"], name="organization_tier_name"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="organization",
-            index=models.Index(
                 fields=["name", "id"], include=("visibility_tier",), name="organization_name"
             ),
         ),
         migrations.AddIndex(
             model_name="organization",
             index=models.Index(
-                fields=["sector", "visibility_tier"], include=("id",), name="organization_sector"
+                fields=["sector"], include=("visibility_tier", "id"), name="organization_sector"
             ),
         ),
         migrations.AddIndex(

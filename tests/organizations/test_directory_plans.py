@@ -101,7 +101,7 @@ def test_anonymous_lists_read_their_indexes(big_directory):
     count, page = _queries_of(Client(), {})
     _assert_no_full_table_work(count)
     _assert_no_full_table_work(page)
-    assert "organization_tier_name" in _indexes(page)
+    assert "organization_name" in _indexes(page)
     assert any(node["Node Type"] == "Index Only Scan" for node in _nodes(count))
 
     count, page = _queries_of(Client(), {"sector": "civil_society", "country": "NE"})
