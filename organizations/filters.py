@@ -254,6 +254,15 @@ class OrganizationFilter(django_filters.FilterSet):
     def filter_vetted(self, queryset, name, value: bool):
         return queryset.filter(vetted_q()) if value else queryset.exclude(vetted_q())
 
+    def filter_queryset(self, queryset):
+        """Every filter in turn, the search last: it ranks a bounded number of candidates taken
+        among the queryset it is given, so the other filters must narrow that queryset first
+        (applied after it, they would narrow the candidates instead of the matches)."""
+        values = self.form.cleaned_data
+        for name in sorted(values, key=lambda name: name == "q"):
+            queryset = self.filters[name].filter(queryset, values[name])
+        return queryset
+
     def filter_search(self, queryset, name, value: str):
         return organizations_search(queryset, value)
 

@@ -183,3 +183,17 @@ def test_what_the_search_sets_for_its_statements_ends_with_them(kinds_of_match):
     assert {name: _setting(name) for name in names} == before
     # The search's own threshold is pg_trgm's default: the misspelling is not close enough.
     assert _found("coastel yuoth") == []
+
+
+def test_the_other_filters_narrow_the_candidates_before_the_search(db, settings):
+    """With the search applied first, a filter would keep only the candidates it happens to
+    share with the best matches of the whole directory."""
+    settings.SEARCH_CANDIDATES = 2
+    for n in range(3):
+        _public(f"Peace Forum {n}", sector="civil_society")
+    _public("Peace Ministry", sector="government")
+    _public("Peace Office", sector="government")
+    response = Client().get(DIRECTORY, {"q": "peace", "sector": "government"})
+    assert sorted(_names(response)) == ["Peace Ministry", "Peace Office"]
+    api = Client().get("/api/v1/organizations/", {"q": "peace", "sector": "government"})
+    assert sorted(row["name"] for row in api.json()["results"]) == ["Peace Ministry", "Peace Office"]
