@@ -220,11 +220,9 @@ def _matches(text: str) -> Q:
 
 
 def _working_in(codes: frozenset[str]) -> Q:
-    # Country codes are two letters joined by commas, so a substring match is exact.
-    found = Q(headquarters_country__in=codes)
-    for code in sorted(codes):
-        found |= Q(countries__contains=code)
-    return found
+    # Each side through its index (organization_headquarters, organization_country_codes), as
+    # the directory's country filter does.
+    return Q(headquarters_country__in=sorted(codes)) | Q(countries__codes__overlap=sorted(codes))
 
 
 def _candidate_tiers(query: _Query) -> list[tuple[Q, bool]]:

@@ -196,4 +196,7 @@ def test_the_other_filters_narrow_the_candidates_before_the_search(db, settings)
     response = Client().get(DIRECTORY, {"q": "peace", "sector": "government"})
     assert sorted(_names(response)) == ["Peace Ministry", "Peace Office"]
     api = Client().get("/api/v1/organizations/", {"q": "peace", "sector": "government"})
-    assert sorted(row["name"] for row in api.json()["results"]) == ["Peace Ministry", "Peace Office"]
+    assert sorted(row["name"] for row in api.json()["results"]) == [
+        "Peace Ministry",
+        "Peace Office",
+    ]
