@@ -6,20 +6,26 @@ from django.test.utils import CaptureQueriesContext
 from organizations.search import organizations_search
 
 
-def candidates_plan(queryset, text: str) -> dict:
-    """EXPLAIN (FORMAT JSON) of the statement that takes a search's candidates, planned as the
-    search plans it: after its first statement, which sets the planner settings."""
+def statement_plan(run, *, analyze: bool = False) -> dict:
+    """EXPLAIN (FORMAT JSON) of the second of the two statements ``run()`` executes, planned as
+    the search plans it: after its first statement, which sets the planner settings."""
     with CaptureQueriesContext(connection) as captured:
-        organizations_search(queryset, text)
+        run()
     statements = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
-    first, candidates = statements
+    first, second = statements
     assert "set_config" in first
+    explain = "EXPLAIN (ANALYZE, FORMAT JSON) " if analyze else "EXPLAIN (FORMAT JSON) "
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(first)
-        cursor.execute("EXPLAIN (FORMAT JSON) " + candidates)
+        cursor.execute(explain + second)
         (plan,) = cursor.fetchone()
         transaction.set_rollback(True)
     return plan[0]["Plan"]
+
+
+def candidates_plan(queryset, text: str, *, analyze: bool = False) -> dict:
+    """The plan of the statement that takes a search's candidates."""
+    return statement_plan(lambda: organizations_search(queryset, text), analyze=analyze)
 
 
 def nodes(plan: dict):

@@ -9,14 +9,13 @@ import random
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import connection
 
 from bench.words import LANGUAGES, TIERS, WORDS
 from organizations.models import Organization
 from organizations.search import organization_suggestions, organizations_search
 from organizations.selectors import organizations_visible_to
-from tests.organizations.search_plans import bitmap_indexes, candidates_plan, nodes
+from tests.organizations.search_plans import bitmap_indexes, candidates_plan, nodes, statement_plan
 
 pytestmark = pytest.mark.django_db
 ROWS = 4000
@@ -64,15 +63,7 @@ def _visible():
 
 def _candidates_run(text: str) -> dict:
     """EXPLAIN ANALYZE of the statement that took a search's candidates."""
-    with CaptureQueriesContext(connection) as captured:
-        organizations_search(_visible(), text)
-    first, candidates = [q["sql"] for q in captured if q["sql"].startswith("SELECT")]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(first)
-        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + candidates)
-        (plan,) = cursor.fetchone()
-        transaction.set_rollback(True)
-    return plan[0]["Plan"]
+    return candidates_plan(_visible(), text, analyze=True)
 
 
 def test_the_candidates_come_from_the_indexes_and_only_they_are_ranked(big_directory):
@@ -116,15 +107,7 @@ def test_the_page_of_results_sorts_the_candidates_by_their_place_only(big_direct
 
 
 def test_suggestions_come_from_the_trigram_index(big_directory):
-    with CaptureQueriesContext(connection) as captured:
-        organization_suggestions(_visible(), "paece")
-    first, close = [q["sql"] for q in captured if q["sql"].startswith("SELECT")]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(first)
-        cursor.execute("EXPLAIN (FORMAT JSON) " + close)
-        (plan,) = cursor.fetchone()
-        transaction.set_rollback(True)
-    plan = plan[0]["Plan"]
+    plan = statement_plan(lambda: organization_suggestions(_visible(), "paece"))
     assert "Seq Scan" not in {node["Node Type"] for node in nodes(plan)}
     assert bitmap_indexes(plan) == {"organization_name_trgm"}
     assert plan["Node Type"] == "Limit"
