@@ -9,7 +9,10 @@ from gsx_portal.page_cache import anonymous_page
 
 YES_NO = frozenset({"true", "false"})
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
-PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
+# The first pages only: readers rarely go further, and every deeper number (each a valid key,
+# even past the last page) would let a crawler spend the cache's size budget in a few thousand
+# requests and leave every visitor uncached until the window ends.
+PAGE_NUMBER = re.compile(r"[1-9]|1[0-9]|20")
 
 
 @functools.cache
@@ -52,9 +55,14 @@ def directory_query(query) -> str | None:
         if len(values) != 1:
             return None
         value = values[0]
+        # The name first, even for an empty value: the page shows the query as it was asked
+        # (pagination links, the sign-in link's next), so an unknown name must not be stored
+        # under a known key for every later visitor to be sent.
+        if name not in parameters and name not in DIRECTORY_UNCACHED:
+            return None
         if not value or (name == "page" and value == "1"):
-            continue  # as if absent: the same page
-        if name in DIRECTORY_UNCACHED or name not in parameters or not parameters[name](value):
+            continue  # as if absent (the filter form sends every field): the same page
+        if name in DIRECTORY_UNCACHED or not parameters[name](value):
             return None
         kept.append(f"{name}={value}")
     return "&".join(sorted(kept))

@@ -67,11 +67,21 @@ def is_compressible(content_type: str) -> bool:
 
 
 class CompressionMiddleware(GZipMiddleware):
-    """Django's gzip compression (with its BREACH mitigation: a random-length file name in the
-    gzip header), for textual answers only. Pages served by the page cache come compressed
-    already (``gsx_portal.page_cache``) and are left as they are."""
+    """Django's gzip compression, for textual answers to requests that carry no session cookie.
+    Pages served by the page cache come compressed already (``gsx_portal.page_cache``) and are
+    left as they are.
+
+    Not for a session (BREACH): a signed-in page shows what only its reader may see (restricted
+    organizations, contacts) beside what the request typed (the search box, pagination links),
+    and the browser sends the session cookie with requests another site makes it send; an
+    eavesdropper who sees the compressed lengths can then guess the hidden names letter by
+    letter. Django's random padding of the gzip header does not hide a difference of a few
+    bytes over many samples. An API token is not sent by the browser on its own, so token
+    answers are compressed; anonymous answers hold nothing secret."""
 
     def process_response(self, request, response):
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return response
         if not is_compressible(response.get("Content-Type", "")):
             return response
         return super().process_response(request, response)

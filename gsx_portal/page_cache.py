@@ -11,8 +11,12 @@ arguments, the language and time zone the page is rendered in, and a canonical f
 made only of known parameters with valid values (anything else is served uncached), so the keys
 are bounded and junk URLs cannot fill the cache.
 
-CSRF: the pages carry a token (the language switcher). It is cut out before storing and each
-visitor gets their own at serve time (``get_token``, which also sets their CSRF cookie).
+CSRF: the pages carry a token (the language switcher). A page that may be stored is rendered
+with a CSRF secret chosen here for it, never the visitor's (whose cookie they choose: a page
+showing text they wrote to match their secret would otherwise have that text taken for a token
+and replaced by every later visitor's); the tokens of that secret are cut out before storing,
+and every visitor, the first included, gets their own at serve time (``get_token``, which also
+sets their CSRF cookie).
 
 Invalidation: every stored page records the *generation* it was rendered at, and is served only
 while the generation is unchanged. The generation is a row that PostgreSQL triggers set to the
@@ -47,7 +51,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csp import get_nonce
-from django.middleware.csrf import CSRF_TOKEN_LENGTH, _unmask_cipher_token, get_token
+from django.middleware.csrf import (
+    CSRF_TOKEN_LENGTH,
+    _get_new_csrf_string,
+    _unmask_cipher_token,
+    get_token,
+)
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
@@ -65,6 +74,8 @@ TRACKED_TABLES = (
 )
 GENERATION_TABLE = "gsx_page_cache_generation"
 
+# What get_token reads and writes in request.META.
+CSRF_META = ("CSRF_COOKIE", "CSRF_COOKIE_NEEDS_UPDATE")
 # Stands for the CSRF token in a stored body. Not alphanumeric, so never part of a token.
 PLACEHOLDER = b"\x00gsx-csrf-token\x00"
 FORMAT = 1  # of the stored entry; part of the key
@@ -219,6 +230,12 @@ class StoredPage:
             setattr(self, name, value)
 
     def response(self, request) -> HttpResponse:
+        """The stored page served from the cache to ``request``'s visitor."""
+        return self.served_to(request)
+
+    def served_to(self, request) -> HttpResponse:
+        """The page with ``request``'s visitor's own CSRF token (also for the visitor whose
+        request rendered it)."""
         token = get_token(request).encode() if len(self.segments) > 1 else b""
         compressed = self.pieces is not None and accepts_gzip.search(
             request.META.get("HTTP_ACCEPT_ENCODING", "")
@@ -261,12 +278,33 @@ def _storable(request, response) -> bool:
     )
 
 
-def _store(request, response, *, key: str, generation: int | None, data: bool) -> None:
-    secret = request.META.get("CSRF_COOKIE")
-    segments = _store_token(response.content, secret) if secret else (response.content,)
+def _render_for_storing(view, request, args, kwargs) -> tuple[HttpResponse, str]:
+    """The view's answer rendered with a CSRF secret of its own (see the module docstring), and
+    that secret; the visitor's own is put back afterwards."""
+    secret = _get_new_csrf_string()
+    absent = object()
+    saved = {name: request.META.get(name, absent) for name in CSRF_META}
+    request.META["CSRF_COOKIE"] = secret
+    try:
+        response = view(request, *args, **kwargs)
+    finally:
+        for name, value in saved.items():
+            if value is absent:
+                request.META.pop(name, None)
+            else:
+                request.META[name] = value
+    return response, secret
+
+
+def _store(
+    request, response, secret: str, *, key: str, generation: int | None, data: bool
+) -> "StoredPage | None":
+    """Store the answer; return it as a stored page (served to this visitor too, with their
+    own token), or None if its tokens could not be told from the rest of the page."""
+    segments = _store_token(response.content, secret)
     if segments is None:
         logger.warning("page cache: the CSRF secret shows in %s; not stored", request.path)
-        return
+        return None
     until = time.time() + settings.PAGE_CACHE_SECONDS
     if data:
         lapse = next_lapse()
@@ -287,13 +325,14 @@ def _store(request, response, *, key: str, generation: int | None, data: bool) -
     )
     timeout = int(until - time.time())
     if timeout < 1:
-        return  # lapses at once (an approval ends now)
+        return page  # lapses at once (an approval ends now)
     size = length + sum(len(piece) for piece in page.pieces or ())
     try:
         if _within_budget(size):
             cache.set(key, page, timeout)
     except Exception:  # a cache that cannot be reached must not break the page
         logger.warning("page cache: could not store %s", request.path, exc_info=True)
+    return page
 
 
 def _within_budget(size: int) -> bool:
@@ -363,10 +402,16 @@ def anonymous_page(
                 and time.time() < page.until
             ):
                 return page.response(request)
-            response = view(request, *args, **kwargs)
+            response, secret = _render_for_storing(view, request, args, kwargs)
             if _storable(request, response) and (may_store is None or may_store(request)):
-                _store(request, response, key=key, generation=generation, data=reads_data)
-            return response
+                page = _store(
+                    request, response, secret, key=key, generation=generation, data=reads_data
+                )
+                if page is not None:
+                    return page.served_to(request)
+            # Not stored: its tokens are of a secret the visitor does not have. Rendered again
+            # for them (rare: an error page, a message queued, a theme that does not exist).
+            return view(request, *args, **kwargs)
 
         return wrapper
 

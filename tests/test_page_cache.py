@@ -288,6 +288,8 @@ def test_the_canonical_query_keeps_only_valid_filter_values():
         == "page=3&sector=civil_society&vetted=true"
     )
     junk_values = (
+        "x=",  # an unknown name, even empty: the page shows the query as asked
+        "page=21",  # the first pages only
         "q=x",
         "sector=x",
         "x=1",
@@ -525,6 +527,45 @@ def test_a_cached_page_carries_the_requesters_own_csrf_token(any_cache, hits, pu
         reverse("set_language"), {"language": "fr", "csrfmiddlewaretoken": token}
     )
     assert refused.status_code == 403
+
+
+def test_the_first_visitor_gets_their_own_token_and_the_stored_page_none(
+    any_cache, hits, public_org
+):
+    visitor = Client(enforce_csrf_checks=True)
+    visitor.get("/verify/")
+    secret = visitor.cookies["csrftoken"].value
+    first = visitor.get(DIRECTORY)  # a miss: rendered and stored
+    assert hits == []
+    assert _unmask_cipher_token(_token(first)) == secret
+    again = visitor.get(DIRECTORY)
+    assert hits == [DIRECTORY]
+    assert _unmask_cipher_token(_token(again)) == secret
+
+
+def test_text_made_to_look_like_the_primers_token_is_not_taken_for_one(any_cache, hits):
+    """A visitor chooses their CSRF cookie: were the page rendered with it, a word on the page
+    written to be a token of that secret (an organization's website) would be replaced, on
+    every later visitor's page, by that visitor's own token, inside the attacker's link."""
+    from django.middleware.csrf import _mask_cipher_secret
+
+    secret = "A" * 32
+    bait = _mask_cipher_secret(secret)
+    OrganizationFactory(
+        name="Bait Network",
+        slug="bait-network",
+        visibility_tier=VisibilityTier.PUBLIC,
+        website=f"https://attacker.example/{bait}",
+    )
+    primer = Client()
+    primer.cookies["csrftoken"] = secret
+    primer.get("/organizations/bait-network/")
+    visitor = Client()
+    page = visitor.get("/organizations/bait-network/")
+    assert hits == ["/organizations/bait-network/"]
+    body = page.content.decode()
+    assert f"https://attacker.example/{bait}" in body
+    assert f"https://attacker.example/{_token(page)}" not in body
 
 
 def test_a_visitor_with_a_csrf_cookie_keeps_it(redis_cache, hits, public_org):
