@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from gsx_portal.models import Notification
 from organizations.models import Membership, MembershipRole, Organization, VisibilityTier
-from organizations.selectors.dashboard import dashboard_of, header_counts_of, profile_completeness
+from organizations.selectors.dashboard import (
+    HEADER_COUNTS,
+    dashboard_of,
+    header_counts_of,
+    profile_completeness,
+)
 from organizations.services import (
     endorsement_request,
     introduction_request,
@@ -328,6 +333,12 @@ def test_the_header_counts_what_the_home_lists_in_one_query(
     with django_assert_num_queries(1):
         counts = header_counts_of(user)
     assert counts == {"waiting": expected_waiting, "unread": expected_unread}
+    # The SQL built once with placeholders answers as the ORM's query built for this user.
+    now = timezone.now()
+    assert (
+        HEADER_COUNTS.one(user_id=user.pk, now=now)
+        == HEADER_COUNTS.queryset(user_id=user.pk, now=now).get()
+    )
 
 
 # --- Anonymous home -------------------------------------------------------------------------

@@ -1,0 +1,71 @@
+"""gsx_portal.prepared: a query's SQL built once, run with new values."""
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import F, Value
+from django.utils import timezone
+
+from gsx_portal.prepared import PLACEHOLDER_ID, PLACEHOLDER_TIME, PreparedQuery
+from organizations.models import User
+from organizations.selectors.dashboard import HEADER_COUNTS
+from tests.test_home import _world
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_header_counts_take_the_time_they_are_given(cso_admin, cso_member, outsider, ministry):
+    _world(1, cso_admin=cso_admin, cso_member=cso_member, outsider=outsider, ministry=ministry)
+    now = timezone.now()
+    later = now + timedelta(days=400)  # past every introduction's and invitation's expiry
+    for user, waiting_now in [(outsider, 1), (cso_admin, 3)]:
+        counts_now = HEADER_COUNTS.one(user_id=user.pk, now=now)
+        counts_later = HEADER_COUNTS.one(user_id=user.pk, now=later)
+        assert counts_now == HEADER_COUNTS.queryset(user_id=user.pk, now=now).get()
+        assert counts_later == HEADER_COUNTS.queryset(user_id=user.pk, now=later).get()
+        assert sum(v for k, v in counts_now.items() if k != "unread") == waiting_now
+        # Expired introductions and invitations wait for nobody.
+        assert counts_later["waiting_1"] == counts_later["waiting_3"] == 0
+
+
+def test_the_sql_is_built_once(cso_admin, django_assert_num_queries):
+    prepared = PreparedQuery(
+        lambda *, user_id: User.objects.filter(pk=user_id).values("email"),
+        user_id=PLACEHOLDER_ID,
+    )
+    assert prepared.sql() is prepared.sql()
+    with django_assert_num_queries(1):
+        assert prepared.one(user_id=cso_admin.pk) == {"email": cso_admin.email}
+
+
+def test_a_placeholder_that_does_not_reach_the_sql_as_a_parameter_is_refused():
+    # The ORM folds a value used inside an expression into the expression's own parameter;
+    # here the query ignores ``now`` altogether: its real value would never count.
+    prepared = PreparedQuery(
+        lambda *, user_id, now: User.objects.filter(pk=user_id).values("email"),
+        user_id=PLACEHOLDER_ID,
+        now=PLACEHOLDER_TIME,
+    )
+    with pytest.raises(ValueError, match="now"):
+        prepared.sql()
+
+
+def test_values_must_name_exactly_the_placeholders(cso_admin):
+    prepared = PreparedQuery(
+        lambda *, user_id: User.objects.filter(pk=user_id).values(twice=F("pk") + Value(1)),
+        user_id=PLACEHOLDER_ID,
+    )
+    with pytest.raises(TypeError):
+        prepared.one(pk=cso_admin.pk)
+    with pytest.raises(TypeError):
+        prepared.one(user_id=cso_admin.pk, now=timezone.now())
+    assert prepared.one(user_id=cso_admin.pk) == {"twice": cso_admin.pk + 1}
+
+
+def test_no_row_is_an_error_not_a_silent_zero():
+    prepared = PreparedQuery(
+        lambda *, user_id: User.objects.filter(pk=user_id).values("email"),
+        user_id=PLACEHOLDER_ID,
+    )
+    with pytest.raises(LookupError):
+        prepared.one(user_id=10**12)
