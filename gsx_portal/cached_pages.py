@@ -1,11 +1,12 @@
 """The pages the anonymous page cache keeps (gsx_portal/page_cache.py), one decorator line on
-each view, and what of their query string goes into the key."""
+each view, and what of their query string goes into the key; and the directory's body, shared
+by signed-in readers of one audience."""
 
 import functools
 import re
 from collections.abc import Callable
 
-from gsx_portal.page_cache import anonymous_page
+from gsx_portal.page_cache import anonymous_page, shared_fragment
 
 YES_NO = frozenset({"true", "false"})
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
@@ -81,3 +82,15 @@ cached_directory = anonymous_page(
     "organizations:directory", canonical_query=directory_query, may_store=_theme_exists
 )
 cached_organization = anonymous_page("organizations:detail")
+
+
+def directory_fragment(request, *, audience: str | None, render: Callable[[], str]):
+    """The directory's body (``render()``), shared by everyone of ``audience`` for the same
+    canonical query (``shared_fragment``); the key's query as for an anonymous page."""
+    return shared_fragment(
+        "organizations:directory",
+        audience=audience,
+        query=directory_query(request.GET),
+        render=render,
+        may_store=lambda: _theme_exists(request),
+    )

@@ -2,6 +2,12 @@
 anonymous visitor sees them, kept in the default cache (Redis, or the file cache without it).
 Which pages, and the keys of their queries, are in ``gsx_portal.cached_pages``.
 
+Signed-in pages are never stored whole, but the part of one rendered from data alone (no user,
+no token) may be shared by everyone of the same *audience* (``shared_fragment``): the directory
+as every signed-in user who is neither the secretariat nor a member of a restricted organization
+sees it (``organizations.selectors.visibility_audience``). Such a fragment is kept and
+invalidated like a page, under a key that names the audience.
+
 What may be stored: the answer (200, HTML) to a GET by a visitor with no session, no API
 credentials and no flash message waiting, that set no cookie, wrote nothing to a session, used no
 CSP nonce and queued no message. Signed-in pages, API answers and searches (``?q=``) never are.
@@ -59,6 +65,7 @@ from django.middleware.csrf import (
 )
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString, mark_safe
 
 logger = logging.getLogger(__name__)
 
@@ -416,3 +423,82 @@ def anonymous_page(
         return wrapper
 
     return decorator
+
+
+# --- Fragments shared by an audience --------------------------------------------------------
+
+
+class StoredFragment:
+    __slots__ = ("generation", "html", "until")
+
+    def __init__(self, *, generation, until, html):
+        self.generation = generation
+        self.until = until
+        self.html = html
+
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state):
+        for name, value in zip(self.__slots__, state, strict=True):
+            setattr(self, name, value)
+
+
+def shared_fragment(
+    name: str,
+    *,
+    audience: str | None,
+    query: str | None,
+    render: Callable[[], str],
+    may_store: Callable[[], bool] = lambda: True,
+) -> SafeString:
+    """``render()``, an HTML fragment made from data alone for everyone of ``audience``, from
+    the cache when it holds one for the same release, language, time zone, canonical ``query``
+    and generation (see the module docstring). ``render`` is called without the request: it
+    must not see the user, a session or a CSRF token. Rendered afresh, and not stored, when
+    the audience is None (the user's own), the query is not canonical (None), inside a
+    transaction, or when ``may_store()`` says no."""
+    if (
+        not settings.PAGE_CACHE_SECONDS
+        or audience is None
+        or query is None
+        or connection.in_atomic_block
+    ):
+        return mark_safe(render())  # noqa: S308 (rendered by a template, escaped there)
+    key = ":".join(
+        (
+            f"fragment{FORMAT}",
+            release(),
+            name,
+            audience,
+            translation.get_language() or "",
+            timezone.get_current_timezone_name(),
+            query,
+        )
+    )
+    generation = current_generation()
+    try:
+        stored = cache.get(key) if generation is not None else None
+    except Exception:
+        logger.warning("page cache: could not read the fragment %s", name, exc_info=True)
+        return mark_safe(render())  # noqa: S308 (as above)
+    if (
+        isinstance(stored, StoredFragment)
+        and stored.generation == generation
+        and time.time() < stored.until
+    ):
+        return mark_safe(stored.html)  # noqa: S308 (as rendered)
+    html = str(render())
+    if generation is None or not may_store():
+        return mark_safe(html)  # noqa: S308 (as above)
+    until = time.time() + settings.PAGE_CACHE_SECONDS
+    lapse = next_lapse()
+    if lapse is not None:
+        until = min(until, lapse)
+    timeout = int(until - time.time())
+    try:
+        if timeout >= 1 and _within_budget(len(html.encode())):
+            cache.set(key, StoredFragment(generation=generation, until=until, html=html), timeout)
+    except Exception:
+        logger.warning("page cache: could not store the fragment %s", name, exc_info=True)
+    return mark_safe(html)  # noqa: S308 (as above)

@@ -9,9 +9,11 @@ among the parameters, and then only swaps the real values in. The SQL is the ORM
 query means exactly what the function says; a test runs both and compares.
 
 Placeholders are values no real call can pass (a negative id, a date in 1901), so a parameter
-equal to one can only have come from it. Building fails loudly if a placeholder does not reach
-the SQL as a parameter of its own (the ORM folded it into something else), rather than run a
-query that would ignore the real value.
+equal to one can only have come from it. The query is built twice, with two different values for
+each placeholder: the two builds must differ only in those parameters. Anything else the query
+depended on (a value folded into the SQL text, a branch taken on the value) would make the kept
+SQL wrong for other values, so building fails loudly instead, as it does when a placeholder does
+not reach the SQL as a parameter at all.
 """
 
 import datetime
@@ -22,16 +24,20 @@ from typing import Any
 from django.db import connections
 from django.db.models import QuerySet
 
-# Values that no caller passes: ids are positive, and nothing happens in 1901.
-PLACEHOLDER_ID = -190_101_010_101
-PLACEHOLDER_TIME = datetime.datetime(1901, 1, 1, 1, 1, 1, 101, tzinfo=datetime.UTC)
+# Pairs of values that no caller passes: ids are positive, and nothing happens in 1901.
+PLACEHOLDER_ID = (-190_101_010_101, -190_101_010_102)
+PLACEHOLDER_TIME = (
+    datetime.datetime(1901, 1, 1, 1, 1, 1, 101, tzinfo=datetime.UTC),
+    datetime.datetime(1901, 2, 2, 2, 2, 2, 202, tzinfo=datetime.UTC),
+)
 
 
 class PreparedQuery:
-    """``build(**placeholders)`` returns a ``values()`` queryset of one row; ``one(**values)``
-    runs its SQL with ``values`` in the placeholders' places and returns that row as a dict."""
+    """``build(**values)`` returns a ``values()`` queryset of one row; ``one(**values)`` runs
+    its SQL with ``values`` in the placeholders' places and returns that row as a dict. Each
+    placeholder is given as a pair of distinct values no caller passes (``PLACEHOLDER_ID``)."""
 
-    def __init__(self, build: Callable[..., QuerySet], **placeholders: Any):
+    def __init__(self, build: Callable[..., QuerySet], **placeholders: tuple[Any, Any]):
         self._build = build
         self._placeholders = placeholders
         self._compiled: tuple[str, tuple, tuple[str | None, ...]] | None = None
@@ -51,17 +57,26 @@ class PreparedQuery:
         return self._compiled
 
     def _compile(self) -> tuple[str, tuple, tuple[str | None, ...]]:
-        queryset = self._build(**self._placeholders)
-        sql, params = queryset.query.sql_with_params()
-        slots = tuple(self._slot_of(param) for param in params)
+        builds = [
+            self._build(**{name: pair[i] for name, pair in self._placeholders.items()})
+            for i in (0, 1)
+        ]
+        (sql, params), (other_sql, other_params) = (b.query.sql_with_params() for b in builds)
+        slots = tuple(self._slot_of(param, 0) for param in params)
         missing = set(self._placeholders) - set(slots)
         if missing:
             raise ValueError(f"Placeholders not passed to the SQL as parameters: {sorted(missing)}")
+        expected = tuple(
+            param if slot is None else self._placeholders[slot][1]
+            for param, slot in zip(params, slots, strict=True)
+        )
+        if other_sql != sql or tuple(other_params) != expected:
+            raise ValueError("The query depends on its placeholders' values beyond its parameters.")
         return sql, tuple(params), slots
 
-    def _slot_of(self, param: Any) -> str | None:
-        for name, placeholder in self._placeholders.items():
-            if type(param) is type(placeholder) and param == placeholder:
+    def _slot_of(self, param: Any, index: int) -> str | None:
+        for name, pair in self._placeholders.items():
+            if type(param) is type(pair[index]) and param == pair[index]:
                 return name
         return None
 

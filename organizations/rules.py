@@ -8,9 +8,9 @@ from contextvars import ContextVar
 import rules
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
+from gsx_portal.prepared import PLACEHOLDER_ID, PreparedQuery
 from organizations.models import (
     MFA_REQUIRED_SECTORS,
     REQUESTER_SECTORS,
@@ -21,12 +21,16 @@ from organizations.models import (
     Organization,
     RequesterVerification,
     User,
+    VisibilityTier,
 )
 
 # What a request has learnt of its user's roles. A permission is decided on the roles as they are
 # *now*, so nothing outlives the request: the middleware opens a fresh memo for each one, and
 # outside a request (tasks, commands, the shell) every question goes to the database again.
 _request_memo: ContextVar[dict | None] = ContextVar("gsx_request_memo", default=None)
+
+# The tiers every signed-in user sees (selectors.organizations_visible_to).
+NETWORK = (VisibilityTier.PUBLIC, VisibilityTier.NETWORK)
 
 
 @contextmanager
@@ -39,43 +43,30 @@ def memoised_for_this_request() -> Iterator[None]:
         _request_memo.reset(token)
 
 
-def _roles_query(user):
+def _roles_query(*, user_id):
     from organizations.selectors import requester_organizations
 
     groups = Group.objects.filter(user=OuterRef("pk"))
+    own = Membership.objects.filter(user=OuterRef("pk"))
     return (
-        User.objects.filter(pk=user.pk)
+        User.objects.filter(pk=user_id)
         .values("pk")
         .annotate(
             secretariat=Exists(groups.filter(name="secretariat")),
             privileged_group=Exists(groups.filter(name__in=settings.PRIVILEGED_GROUPS)),
-            privileged_sector=Exists(
-                Membership.objects.filter(
-                    user=OuterRef("pk"), organization__sector__in=MFA_REQUIRED_SECTORS
-                )
-            ),
-            requester=Exists(requester_organizations(user)),
+            privileged_sector=Exists(own.filter(organization__sector__in=MFA_REQUIRED_SECTORS)),
+            requester=Exists(requester_organizations(User(pk=user_id))),
+            member_beyond_network=Exists(own.exclude(organization__visibility_tier__in=NETWORK)),
         )
     )
 
 
-# Two primary keys no user has, to find where the user's id goes in the compiled query.
-_PROBES = (-7_000_000_001, -7_000_000_002)
-
-
 @functools.cache
-def _roles_sql(privileged_groups: tuple[str, ...]) -> tuple[str, tuple, tuple[int, ...]]:
-    """The roles query compiled once per process: building it through the ORM costs about ten
-    times running it, on every signed-in request. Compiled for two probe ids, it must differ
-    only where the id goes; anything else it depended on would make the cache wrong."""
-    (sql, params), (other_sql, other_params) = (
-        _roles_query(User(pk=probe)).query.sql_with_params() for probe in _PROBES
-    )
-    slots = tuple(i for i, value in enumerate(params) if value == _PROBES[0])
-    expected = tuple(_PROBES[1] if i in slots else value for i, value in enumerate(params))
-    if not slots or other_sql != sql or tuple(other_params) != expected:
-        raise RuntimeError("The roles query depends on more than the user's id.")
-    return sql, tuple(params), slots
+def _roles_prepared(privileged_groups: tuple[str, ...]) -> PreparedQuery:
+    """The roles query, its SQL built once per process (and per set of privileged groups, which
+    the tests change): building it through the ORM costs about ten times running it, on every
+    signed-in request."""
+    return PreparedQuery(_roles_query, user_id=PLACEHOLDER_ID)
 
 
 def roles_now(user) -> dict[str, bool]:
@@ -84,22 +75,22 @@ def roles_now(user) -> dict[str, bool]:
     ``secretariat``: in the secretariat group; ``privileged``: in a privileged group or a member
     of an organization of a sector that must use two-factor authentication; ``requester``: may
     ask for introductions on behalf of at least one organization now
-    (``selectors.requester_organizations``).
+    (``selectors.requester_organizations``); ``member_beyond_network``: a member of an
+    organization outside the tiers every signed-in user sees (a restricted one).
     """
     memo = _request_memo.get()
     key = ("roles", user.pk)
     if memo is not None and key in memo:
         return memo[key]
-    sql, params, slots = _roles_sql(tuple(settings.PRIVILEGED_GROUPS))
-    params = [user.pk if i in slots else value for i, value in enumerate(params)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-        roles = dict(zip([column.name for column in cursor.description], row or (), strict=False))
+    try:
+        roles = _roles_prepared(tuple(settings.PRIVILEGED_GROUPS)).one(user_id=user.pk)
+    except LookupError:  # the account was deleted during the request
+        roles = {}
     answer = {
         "secretariat": bool(roles.get("secretariat")),
         "privileged": bool(roles.get("privileged_group") or roles.get("privileged_sector")),
         "requester": bool(roles.get("requester")),
+        "member_beyond_network": bool(roles.get("member_beyond_network")),
     }
     if memo is not None:
         memo[key] = answer

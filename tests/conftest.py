@@ -1,14 +1,18 @@
 """The shared world of the suite: a CSO with an admin and a member, an outsider, a government
 user, a reviewer of the secretariat and a convener; and helpers to sign them in."""
 
+import os
 import uuid
+from importlib import import_module
 
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.mfa.utils import encrypt
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from organizations.models import MembershipRole, Sector
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -37,6 +41,14 @@ def isolated_cache(settings):
             "LOCATION": uuid.uuid4().hex,
         }
     }
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    # A request leaves its language active in the thread (LocaleMiddleware activates, nothing
+    # deactivates): a test that renders outside a request must not inherit the last one's.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -195,3 +207,40 @@ def ministry(enrolled_government_user):
     organization = enrolled_government_user.memberships.get().organization
     verify(organization)
     return organization
+
+
+# --- Committing tests of the caches (tests/test_page_cache.py, test_shared_fragment.py) ---
+
+REDIS_URL = os.environ.get("REDIS_URL")
+
+
+@pytest.fixture
+def migration_data(transactional_db):
+    """What the data migrations load (groups, themes, criteria): an earlier committing test's
+    flush removed it."""
+    from django.apps import apps
+
+    import_module("organizations.migrations.0002_extensions_and_groups").create_groups(apps, None)
+    import_module("organizations.migrations.0005_themes_and_criteria").load(apps, None)
+
+
+def redis_caches(prefix: str) -> dict:
+    return {
+        "default": {
+            "BACKEND": "gsx_portal.cache.FailoverRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+
+
+@pytest.fixture
+def redis_cache(settings):
+    if not REDIS_URL:
+        pytest.skip("REDIS_URL is not set")
+    prefix = f"test-page-cache-{uuid.uuid4().hex}"
+    settings.CACHES = redis_caches(prefix)
+    yield prefix
+    client = cache._cache.get_client(None, write=True)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)

@@ -28,34 +28,13 @@ from django.utils import timezone
 
 from gsx_portal import cached_pages, page_cache
 from organizations.models import Organization, Theme, VisibilityTier
-from tests.conftest import enrol_totp, signed_in
+from tests.conftest import REDIS_URL, enrol_totp, redis_caches, signed_in
 from tests.factories import OrganizationFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migration_data")]
 
-REDIS_URL = os.environ.get("REDIS_URL")
 DIRECTORY = "/organizations/"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
-
-
-@pytest.fixture(autouse=True)
-def migration_data(transactional_db):
-    """What the data migrations load (groups, themes, criteria): an earlier committing test's
-    flush removed it."""
-    from django.apps import apps
-
-    import_module("organizations.migrations.0002_extensions_and_groups").create_groups(apps, None)
-    import_module("organizations.migrations.0005_themes_and_criteria").load(apps, None)
-
-
-def _redis_caches(prefix: str) -> dict:
-    return {
-        "default": {
-            "BACKEND": "gsx_portal.cache.FailoverRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
 
 
 @pytest.fixture(params=["redis", "file"])
@@ -65,7 +44,7 @@ def any_cache(request, settings, tmp_path):
         if not REDIS_URL:
             pytest.skip("REDIS_URL is not set")
         prefix = f"test-page-cache-{uuid.uuid4().hex}"
-        settings.CACHES = _redis_caches(prefix)
+        settings.CACHES = redis_caches(prefix)
         yield request.param
         client = cache._cache.get_client(None, write=True)
         for key in client.scan_iter(f"{prefix}:*"):
@@ -78,18 +57,6 @@ def any_cache(request, settings, tmp_path):
             }
         }
         yield request.param
-
-
-@pytest.fixture
-def redis_cache(settings):
-    if not REDIS_URL:
-        pytest.skip("REDIS_URL is not set")
-    prefix = f"test-page-cache-{uuid.uuid4().hex}"
-    settings.CACHES = _redis_caches(prefix)
-    yield prefix
-    client = cache._cache.get_client(None, write=True)
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
 
 
 @pytest.fixture

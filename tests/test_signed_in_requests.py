@@ -140,6 +140,7 @@ def test_requester_role_follows_the_selector(government_user, reviewer):
         "secretariat": False,
         "privileged": True,
         "requester": False,
+        "member_beyond_network": False,
     }
     ministry = government_user.memberships.get().organization
     RequesterVerification.objects.create(

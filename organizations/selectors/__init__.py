@@ -21,6 +21,7 @@ from organizations.selectors.directory import (
     vetting_queue,
     vetting_status_annotation,
     vetting_status_of,
+    visibility_audience,
 )
 from organizations.selectors.history import (
     HISTORY_LIMIT,
@@ -84,4 +85,5 @@ __all__ = [
     "vetting_queue",
     "vetting_status_annotation",
     "vetting_status_of",
+    "visibility_audience",
 ]

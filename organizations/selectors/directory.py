@@ -30,7 +30,7 @@ from organizations.models import (
     VettingStatus,
     VisibilityTier,
 )
-from organizations.rules import is_secretariat
+from organizations.rules import is_secretariat, roles_now
 
 
 def api_token_hash(raw: str) -> str:
@@ -76,6 +76,24 @@ def organizations_visible_to(user) -> QuerySet[Organization]:
     return organizations.filter(
         Q(visibility_tier__in=[VisibilityTier.PUBLIC, VisibilityTier.NETWORK]) | Q(pk__in=own)
     )
+
+
+def visibility_audience(user) -> str | None:
+    """Who else sees exactly the organizations ``user`` sees, by ``organizations_visible_to``:
+    "anonymous" (public profiles), "network" (a signed-in user who is neither the secretariat
+    nor a member of an organization beyond the public and network tiers: public and network
+    profiles), or None when the set is the user's own. What is rendered from the visible set
+    alone, for one user, may be shown to others of the same audience
+    (``gsx_portal.page_cache.shared_fragment``); a test holds this to the selector above.
+
+    Asked of the roles *now*: joining a restricted organization or the secretariat takes the
+    user out of "network" on their next request.
+    """
+    if not user.is_authenticated:
+        return "anonymous"
+    if is_secretariat(user) or roles_now(user)["member_beyond_network"]:
+        return None
+    return "network"
 
 
 def organization_list(user) -> QuerySet[Organization]:

@@ -9,11 +9,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gsx_portal.cached_pages import cached_directory, cached_organization
+from gsx_portal.cached_pages import cached_directory, cached_organization, directory_fragment
 from gsx_portal.pagination import CappedPaginator
 from organizations.exports import organizations_csv_rows
 from organizations.filters import (
@@ -34,6 +35,7 @@ from organizations.selectors import (
     requester_organizations,
     requester_verification_of,
     unverified_requester_organizations,
+    visibility_audience,
 )
 from organizations.services import (
     is_vetted,
@@ -57,6 +59,16 @@ FILTER_PARAMETERS += ("language", "vetted", "vetting_status", "updated_since")
 @require_GET
 @cached_directory
 def organization_directory(request):
+    # Anonymous pages are cached whole (cached_directory); the body of a signed-in reader's
+    # page is shared with those who see the same organizations (directory_fragment).
+    audience = visibility_audience(request.user) if request.user.is_authenticated else None
+    body = directory_fragment(request, audience=audience, render=lambda: _directory_body(request))
+    return render(request, "organizations/directory.html", {"body": body})
+
+
+def _directory_body(request) -> str:
+    """The directory as ``request``'s reader sees it, without the site's frame: made from the
+    organizations they see and the query alone (never from the user, a session or a token)."""
     visible = organization_list(request.user)
     filterset = OrganizationFilter(request.GET, queryset=visible, request=request)
     # Invalid filters are shown on the form and the list stays unfiltered rather than failing.
@@ -72,10 +84,10 @@ def organization_directory(request):
     query = request.GET.copy()
     query.pop("page", None)
     text = filterset.form.cleaned_data.get("q") if filterset.is_valid() else ""
-    return render(
-        request,
-        "organizations/directory.html",
+    return render_to_string(
+        "organizations/directory_body.html",
         {
+            "signed_in": request.user.is_authenticated,
             "filter": filterset,
             "page": page,
             "query": query.urlencode(),
