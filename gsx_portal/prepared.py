@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -30,6 +31,14 @@ PLACEHOLDER_TIME = (
     datetime.datetime(1901, 1, 1, 1, 1, 1, 101, tzinfo=datetime.UTC),
     datetime.datetime(1901, 2, 2, 2, 2, 2, 202, tzinfo=datetime.UTC),
 )
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """Binds on the server and prepares every statement it runs (``prepare_threshold`` of the
+    connection permitting: see DATABASE_PREPARED_STATEMENTS in docs/configuration.md)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
 
 
 class PreparedQuery:
@@ -89,7 +98,15 @@ class PreparedQuery:
             param if slot is None else values[slot]
             for param, slot in zip(params, slots, strict=True)
         ]
-        with connections[using].cursor() as cursor:
+        db = connections[using]
+        db.ensure_connection()
+        # A server-side prepared statement: PostgreSQL plans the query once per connection (its
+        # planning costs more than its execution), where Django's own cursors bind on the client
+        # and have every execution planned. Wrapped as Django wraps its cursors, so that the
+        # query is logged, counted and its errors translated as any other.
+        raw = _PreparingCursor(db.connection)
+        cursor = db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
+        with cursor:
             cursor.execute(sql, bound)
             row = cursor.fetchone()
             names = [column.name for column in cursor.description]

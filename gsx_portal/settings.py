@@ -199,6 +199,12 @@ else:
     from gsx_portal import embedded_db
 
     DATABASES = {"default": embedded_db.ensure_running(DATA_DIR / "postgres")}
+# The few queries that run on every signed-in request and cost PostgreSQL more to plan than to
+# run (gsx_portal.prepared) are prepared once per connection; every other query is bound on the
+# client as Django does by default, and never prepared. Off (0) behind a pooler that cannot
+# keep prepared statements (PgBouncer in transaction mode before 1.21).
+if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ----------------------------------------------------------------

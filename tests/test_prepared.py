@@ -69,3 +69,38 @@ def test_no_row_is_an_error_not_a_silent_zero():
     )
     with pytest.raises(LookupError):
         prepared.one(user_id=10**12)
+
+
+def test_the_statement_is_prepared_on_the_server_once(cso_admin):
+    from django.db import connection
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+            return [row[0] for row in cursor.fetchall() if "organizations_endorsement" in row[0]]
+
+    for _ in range(3):
+        HEADER_COUNTS.one(user_id=cso_admin.pk, now=timezone.now())
+    assert len(prepared()) == 1
+
+
+def test_without_prepared_statements_the_query_still_runs(cso_admin):
+    from django.db import connection
+
+    prepared = PreparedQuery(
+        lambda *, user_id: User.objects.filter(pk=user_id).values(unprepared_email=F("email")),
+        user_id=PLACEHOLDER_ID,
+    )
+    connection.ensure_connection()
+    connection.connection.prepare_threshold = None  # DATABASE_PREPARED_STATEMENTS=0
+    try:
+        for _ in range(3):
+            assert prepared.one(user_id=cso_admin.pk) == {"unprepared_email": cso_admin.email}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%unprepared_email%"],
+            )
+            assert cursor.fetchone()[0] == 0
+    finally:
+        connection.connection.prepare_threshold = 5
