@@ -26,6 +26,8 @@ MAX_OFFSET = 2**40
 
 
 class CappedPage(Page):
+    asked_number: int | None = None  # the number asked for, when that page does not exist
+
     def __init__(self, object_list, number, paginator, *, has_more: bool | None = None):
         super().__init__(object_list, number, paginator)
         self._has_more = has_more
@@ -143,11 +145,20 @@ class CappedPaginator(Paginator):
 
     def get_page(self, number):
         try:
-            return super().get_page(number)
+            page = super().get_page(number)
         except EmptyPage:
             # Past the last row of a list too long to have been counted.
             self.count_exactly()
-            return super().get_page(self.num_pages)
+            page = super().get_page(self.num_pages)
+        # A number past the end (an old link, a list that shrank) is answered with the last
+        # page, and the page says so rather than show another number than the address.
+        try:
+            asked = int(number)
+        except (TypeError, ValueError):
+            asked = None
+        if asked is not None and asked != page.number:
+            page.asked_number = asked
+        return page
 
     def _get_page(self, *args, **kwargs):
         return CappedPage(*args, **kwargs)

@@ -216,3 +216,42 @@ def test_the_directory_orders_equal_names_by_id(query, order):
     pages = [q["sql"] for q in queries if q["sql"].endswith("LIMIT 25")]
     assert len(pages) == 1
     assert pages[0].endswith(f'ORDER BY "organizations_organization".{order} LIMIT 25')
+
+
+def test_an_exact_count_links_the_first_and_last_pages():
+    _public(130)  # six pages of 25
+    assert _pages(Client().get(DIRECTORY).content.decode()) == "Page 1 of 6 Next Last page"
+    middle = Client().get(DIRECTORY, {"page": 3}).content.decode()
+    assert _pages(middle) == "First page Previous Page 3 of 6 Next Last page"
+    assert 'href="?page=6">Last page</a>' in middle and 'href="?page=1">First page</a>' in middle
+    # Beside its neighbour, the first or last page is linked as Previous or Next only.
+    assert _pages(Client().get(DIRECTORY, {"page": 5}).content.decode()) == (
+        "First page Previous Page 5 of 6 Next"
+    )
+
+
+def test_a_capped_count_links_no_last_page(settings):
+    settings.LIST_COUNT_CAP = 30
+    _public(130)
+    body = Client().get(DIRECTORY, {"page": 3}).content.decode()
+    assert _pages(body) == "First page Previous Page 3 of 4 or more Next"
+
+
+def test_a_page_past_the_end_says_which_page_it_shows(settings):
+    _public(60)
+    body = Client().get(DIRECTORY, {"page": 7}).content.decode()
+    assert "There is no page 7; this is page 3, the last." in body
+    assert _pages(body) == "First page Previous Page 3 of 3"
+    assert "There is no page" not in Client().get(DIRECTORY, {"page": 3}).content.decode()
+    # Past the rows of a capped count as well, once counted.
+    settings.LIST_COUNT_CAP = 30
+    assert "There is no page 9; this is page 3, the last." in (
+        Client().get(DIRECTORY, {"page": 9}).content.decode()
+    )
+
+
+def test_exact_counts_are_grouped_in_the_readers_language():
+    _public(1234)
+    assert _heading(Client().get(DIRECTORY).content.decode()) == "1,234 organizations"
+    french = Client().get(DIRECTORY, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert _heading(french) == "1\xa0234 organisations"
