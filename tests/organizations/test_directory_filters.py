@@ -72,10 +72,10 @@ def test_filter_counts_follow_the_filters_in_force(directory, outsider):
 def test_filters_fold_away_and_open_when_one_is_in_force(directory):
     closed = Client().get(DIRECTORY).content.decode()
     assert '<details class="filters">' in closed
-    assert "<summary>Filters</summary>" in closed
+    assert '<summary class="filters__toggle">Filters</summary>' in closed
     opened = Client().get(DIRECTORY, {"women_led": "true", "q": "paix"}).content.decode()
     assert '<details class="filters" open>' in opened
-    assert "<summary>Filters (1 in use)</summary>" in opened
+    assert '<summary class="filters__toggle">Filters (1 in use)</summary>' in opened
     # The search box stays outside the folded filters, and alone it does not unfold them.
     searched = Client().get(DIRECTORY, {"q": "paix"}).content.decode()
     assert '<details class="filters">' in searched
