@@ -218,7 +218,20 @@ def _gzip_body(pieces: tuple[bytes, ...], segments: tuple[bytes, ...], token: by
     return header + deflated + trailer
 
 
-class StoredPage:
+class _Stored:
+    """Pickled as a tuple of its slots: entries stay small in the cache."""
+
+    __slots__ = ()
+
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state):
+        for name, value in zip(self.__slots__, state, strict=True):
+            setattr(self, name, value)
+
+
+class StoredPage(_Stored):
     __slots__ = ("generation", "headers", "pieces", "segments", "status", "until")
 
     def __init__(self, *, generation, until, status, headers, segments, pieces):
@@ -228,13 +241,6 @@ class StoredPage:
         self.headers = headers
         self.segments = segments
         self.pieces = pieces
-
-    def __getstate__(self):
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __setstate__(self, state):
-        for name, value in zip(self.__slots__, state, strict=True):
-            setattr(self, name, value)
 
     def response(self, request) -> HttpResponse:
         """The stored page served from the cache to ``request``'s visitor."""
@@ -428,20 +434,13 @@ def anonymous_page(
 # --- Fragments shared by an audience --------------------------------------------------------
 
 
-class StoredFragment:
+class StoredFragment(_Stored):
     __slots__ = ("generation", "html", "until")
 
     def __init__(self, *, generation, until, html):
         self.generation = generation
         self.until = until
         self.html = html
-
-    def __getstate__(self):
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __setstate__(self, state):
-        for name, value in zip(self.__slots__, state, strict=True):
-            setattr(self, name, value)
 
 
 def shared_fragment(
