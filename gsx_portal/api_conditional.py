@@ -25,21 +25,40 @@ it first — carries a later second, and a client holding this body can never be
 newer one is "not modified". Without a shared cache (Redis unreachable: the per-process fallback
 of ``gsx_portal.cache``) there is no ``Last-Modified`` and ``If-Modified-Since`` is not answered
 with 304; the ETag still works. Losing a ledger entry only costs a client one full answer.
+
+Shared answers: a JSON answer is a function of the data and of the variant without the user,
+once the rows are those of the caller's *reader key* (the view's ``reader_key``: what of the
+caller decides the rows, such as the organizations they see and whose vetting they follow). An
+answer is kept in the cache, like an anonymous page of ``gsx_portal.page_cache``, under that
+key, the release, the version, the absolute URL, the media type, language and time zone, and is
+given to any caller with the same reader key while the generation is unchanged (and the next
+approval has not lapsed, and at most PAGE_CACHE_SECONDS). The stored entry keeps the data
+string the body was made from, so a caller served from it gets the validators a full answer
+would carry for them: their own ETag, their own ledger. Only views that list the tables their
+rows come from in ``page_cache.TRACKED_TABLES`` may share, and only URLs the view calls
+canonical (``shareable_query``), so keys stay bounded.
 """
 
 import hashlib
+import logging
 import math
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponseNotModified
+from django.db import connection
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import gettext as _
 from rest_framework.response import Response
+
+from gsx_portal import page_cache
+
+logger = logging.getLogger(__name__)
 
 # How long the ledger remembers when a variant's current ETag was first served. A client that
 # asks less often than this with If-Modified-Since alone gets one full answer instead of a 304.
@@ -167,6 +186,19 @@ def conditional(request, validators: Validators, render):
     return _with_validators(render(), validators)
 
 
+class StoredAnswer(page_cache._Stored):
+    """A JSON answer as sent, with the data string its validators are made from."""
+
+    __slots__ = ("body", "content_type", "data", "generation", "until")
+
+    def __init__(self, *, body, content_type, data, generation, until):
+        self.body = body
+        self.content_type = content_type
+        self.data = data
+        self.generation = generation
+        self.until = until
+
+
 class ConditionalReadMixin:
     """``list`` and ``retrieve`` of a DRF viewset with validators and 304s, for JSON bodies.
 
@@ -175,6 +207,10 @@ class ConditionalReadMixin:
     values of one fetched object the body depends on, read from what the query already
     fetched (no rendering, no further query). The browsable API (HTML, with a CSRF token per
     response) gets no validators.
+
+    A viewset whose rows depend on the caller only through a key may also give
+    ``reader_key(request)`` and ``shareable_query(request)`` (None: not shared) to share its
+    answers between callers with the same key (see the module docstring).
     """
 
     representation: str
@@ -182,42 +218,124 @@ class ConditionalReadMixin:
     def object_validator(self, obj) -> str:
         raise NotImplementedError
 
+    def reader_key(self, request) -> str | None:
+        return None
+
+    def shareable_query(self, request) -> str | None:
+        return None
+
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format != "json":
             return super().list(request, *args, **kwargs)
-        started = time.time()
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        if page is None:
-            objects, envelope = list(queryset), ""
 
-            def render():
-                return Response(self.get_serializer(objects, many=True).data)
-        else:
-            # The envelope (count, next, previous and whatever the pagination class adds), from
-            # the paginator the body will come from.
-            objects, envelope = page, repr(sorted(self.get_paginated_response([]).data.items()))
+        def fetch():
+            queryset = self.filter_queryset(self.get_queryset())
+            page = self.paginate_queryset(queryset)
+            if page is None:
+                objects, envelope = list(queryset), ""
 
-            def render():
-                return self.get_paginated_response(self.get_serializer(objects, many=True).data)
+                def render():
+                    return Response(self.get_serializer(objects, many=True).data)
+            else:
+                # The envelope (count, next, previous and whatever the pagination class adds),
+                # from the paginator the body will come from.
+                objects, envelope = page, repr(sorted(self.get_paginated_response([]).data.items()))
 
-        data = "\n".join([envelope, *(self.object_validator(obj) for obj in objects)])
-        validators = validators_for(
-            request, representation=self.representation, data=data, started=started
-        )
-        return conditional(request, validators, render)
+                def render():
+                    return self.get_paginated_response(self.get_serializer(objects, many=True).data)
+
+            data = "\n".join([envelope, *(self.object_validator(obj) for obj in objects)])
+            return data, render
+
+        return self._answer(request, fetch)
 
     def retrieve(self, request, *args, **kwargs):
         if request.accepted_renderer.format != "json":
             return super().retrieve(request, *args, **kwargs)
+
+        def fetch():
+            instance = self.get_object()
+            return self.object_validator(instance), lambda: Response(
+                self.get_serializer(instance).data
+            )
+
+        return self._answer(request, fetch)
+
+    def _answer(self, request, fetch):
+        """``fetch()`` gives the data string and a function rendering the body from it."""
         started = time.time()
-        instance = self.get_object()
+        key = self._shared_key(request)
+        generation = page_cache.current_generation() if key else None
+        if generation is not None:
+            try:
+                stored = cache.get(key)
+            except Exception:  # an unreachable cache answers in full
+                stored = None
+            if (
+                isinstance(stored, StoredAnswer)
+                and stored.generation == generation
+                and time.time() < stored.until
+            ):
+                validators = validators_for(
+                    request, representation=self.representation, data=stored.data, started=started
+                )
+                return conditional(
+                    request,
+                    validators,
+                    lambda: HttpResponse(stored.body, content_type=stored.content_type),
+                )
+        data, render = fetch()
         validators = validators_for(
-            request,
-            representation=self.representation,
-            data=self.object_validator(instance),
-            started=started,
+            request, representation=self.representation, data=data, started=started
         )
-        return conditional(
-            request, validators, lambda: Response(self.get_serializer(instance).data)
+        if generation is None:
+            return conditional(request, validators, render)
+        refusal = not_modified_or_failed(request, validators)
+        if refusal is not None:
+            return refusal
+        response = self._stored(request, key, render(), data=data, generation=generation)
+        return _with_validators(response, validators)
+
+    def _shared_key(self, request) -> str | None:
+        if not settings.PAGE_CACHE_SECONDS or request.method != "GET" or connection.in_atomic_block:
+            return None
+        reader, query = self.reader_key(request), self.shareable_query(request)
+        if reader is None or query is None:
+            return None
+        variant = "\n".join(
+            [
+                self.representation,
+                str(getattr(request, "version", None)),
+                reader,
+                request.build_absolute_uri(),
+                request.accepted_media_type or "",
+                translation.get_language() or "",
+                timezone.get_current_timezone_name(),
+            ]
         )
+        digest = hashlib.sha256(variant.encode()).hexdigest()
+        return f"answer{page_cache.FORMAT}:{page_cache.release()}:{digest}"
+
+    def _stored(self, request, key: str, response, *, data: str, generation: int):
+        """``response`` rendered now, stored under ``key``, and sent as stored."""
+        renderer = request.accepted_renderer
+        body = renderer.render(
+            response.data, request.accepted_media_type, self.get_renderer_context()
+        )
+        content_type = renderer.media_type
+        if renderer.charset:
+            content_type += f"; charset={renderer.charset}"
+        until = time.time() + settings.PAGE_CACHE_SECONDS
+        lapse = page_cache.next_lapse()
+        if lapse is not None:
+            until = min(until, lapse)
+        timeout = int(until - time.time())
+        answer = StoredAnswer(
+            body=body, content_type=content_type, data=data, generation=generation, until=until
+        )
+        try:
+            if timeout >= 1 and page_cache.within_budget(len(body) + len(data)):
+                cache.set(key, answer, timeout)
+        except Exception:
+            logger.warning("api answers: could not store %s", request.path, exc_info=True)
+        return HttpResponse(body, content_type=content_type)

@@ -341,14 +341,14 @@ def _store(
         return page  # lapses at once (an approval ends now)
     size = length + sum(len(piece) for piece in page.pieces or ())
     try:
-        if _within_budget(size):
+        if within_budget(size):
             cache.set(key, page, timeout)
     except Exception:  # a cache that cannot be reached must not break the page
         logger.warning("page cache: could not store %s", request.path, exc_info=True)
     return page
 
 
-def _within_budget(size: int) -> bool:
+def within_budget(size: int) -> bool:
     """Whether ``size`` more bytes may be stored in this PAGE_CACHE_SECONDS window. Valid pages
     are many (every public profile, every combination of filters, in four languages) and a
     crawler asking for all of them must not fill Redis, which the Celery broker shares: pages
@@ -496,7 +496,7 @@ def shared_fragment(
         until = min(until, lapse)
     timeout = int(until - time.time())
     try:
-        if timeout >= 1 and _within_budget(len(html.encode())):
+        if timeout >= 1 and within_budget(len(html.encode())):
             cache.set(key, StoredFragment(generation=generation, until=until, html=html), timeout)
     except Exception:
         logger.warning("page cache: could not store the fragment %s", name, exc_info=True)

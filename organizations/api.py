@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gsx_portal.api_conditional import ConditionalReadMixin
+from gsx_portal.cached_pages import directory_query
 from organizations import api_members, api_vetting
 from organizations.api_contacts import ContactOutput, organization_contacts
 from organizations.filters import OrganizationFilter
@@ -35,6 +36,7 @@ from organizations.rules import has_mfa, is_privileged
 from organizations.selectors import (
     memberships_of,
     organization_list,
+    reader_key,
     vetted_until_of,
     vetting_status_of,
 )
@@ -345,6 +347,20 @@ class OrganizationViewSet(
         if self.action != "list":
             return queryset
         return super().filter_queryset(queryset)
+
+    def reader_key(self, request) -> str | None:
+        # The rows depend on the caller through what reader_key says alone: the body shows no
+        # one's contacts, members or own data.
+        return reader_key(request.user)
+
+    def shareable_query(self, request) -> str | None:
+        # A profile by its id alone; the list for the directory's canonical queries (known
+        # filters with valid values, the first pages): bounded keys, as the page cache's.
+        if self.action == "retrieve":
+            return "" if not request.GET else None
+        if self.action == "list":
+            return directory_query(request.GET)
+        return None
 
     def object_validator(self, organization) -> str:
         # The stored values the body shows, as fetched (a write that skips updated_at still

@@ -8,6 +8,7 @@ from contextvars import ContextVar
 import rules
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Q
 
 from gsx_portal.prepared import PLACEHOLDER_ID, PreparedQuery
@@ -57,6 +58,7 @@ def _roles_query(*, user_id):
             privileged_sector=Exists(own.filter(organization__sector__in=MFA_REQUIRED_SECTORS)),
             requester=Exists(requester_organizations(User(pk=user_id))),
             member_beyond_network=Exists(own.exclude(organization__visibility_tier__in=NETWORK)),
+            organizations=ArraySubquery(own.order_by("organization_id").values("organization_id")),
         )
     )
 
@@ -69,14 +71,15 @@ def _roles_prepared(privileged_groups: tuple[str, ...]) -> PreparedQuery:
     return PreparedQuery(_roles_query, user_id=PLACEHOLDER_ID)
 
 
-def roles_now(user) -> dict[str, bool]:
+def roles_now(user) -> dict:
     """The user's group and sector roles, in one query, asked at most once per request.
 
     ``secretariat``: in the secretariat group; ``privileged``: in a privileged group or a member
     of an organization of a sector that must use two-factor authentication; ``requester``: may
     ask for introductions on behalf of at least one organization now
     (``selectors.requester_organizations``); ``member_beyond_network``: a member of an
-    organization outside the tiers every signed-in user sees (a restricted one).
+    organization outside the tiers every signed-in user sees (a restricted one);
+    ``organizations``: the ids of the organizations the user is a member of, in order.
     """
     memo = _request_memo.get()
     key = ("roles", user.pk)
@@ -91,6 +94,7 @@ def roles_now(user) -> dict[str, bool]:
         "privileged": bool(roles.get("privileged_group") or roles.get("privileged_sector")),
         "requester": bool(roles.get("requester")),
         "member_beyond_network": bool(roles.get("member_beyond_network")),
+        "organizations": tuple(roles.get("organizations") or ()),
     }
     if memo is not None:
         memo[key] = answer

@@ -136,13 +136,14 @@ def test_within_a_request_roles_are_memoised_per_user(outsider, reviewer):
 
 def test_requester_role_follows_the_selector(government_user, reviewer):
     # A requester sector is not enough to ask for introductions: the secretariat must verify it.
+    ministry = government_user.memberships.get().organization
     assert roles_now(government_user) == {
         "secretariat": False,
         "privileged": True,
         "requester": False,
         "member_beyond_network": False,
+        "organizations": (ministry.pk,),
     }
-    ministry = government_user.memberships.get().organization
     RequesterVerification.objects.create(
         organization=ministry,
         sector=ministry.sector,

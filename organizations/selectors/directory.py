@@ -96,6 +96,19 @@ def visibility_audience(user) -> str | None:
     return "network"
 
 
+def reader_key(user) -> str:
+    """What of ``user`` decides the rows they read, in the directory and the API: which
+    organizations they see (``organizations_visible_to``) and whose vetting they may follow
+    (``vetting_status_annotation``). Readers with the same key get the same rows for the same
+    query, so an answer made for one may be given to another (``gsx_portal.api_conditional``).
+    Asked of the roles and memberships *now*."""
+    if not user.is_authenticated:
+        return "anonymous"
+    if is_secretariat(user):
+        return "secretariat"
+    return "member-of:" + ",".join(str(pk) for pk in roles_now(user)["organizations"])
+
+
 def organization_list(user) -> QuerySet[Organization]:
     """The directory: visible organizations with what a list row shows, in a fixed query count.
 
