@@ -104,3 +104,25 @@ def test_without_prepared_statements_the_query_still_runs(cso_admin):
             assert cursor.fetchone()[0] == 0
     finally:
         connection.connection.prepare_threshold = 5
+
+
+def test_the_token_lookup_gives_the_token_and_user_the_orm_gives(cso_admin):
+    from organizations.models import ApiToken
+    from organizations.selectors import api_token_for_secret
+    from organizations.services import api_token_create, api_token_revoke
+
+    token, secret = api_token_create(user=cso_admin, name="sync", can_write=False)
+    found = api_token_for_secret(secret)
+    expected = ApiToken.objects.select_related("user").get(pk=token.pk)
+    for model in (ApiToken, User):
+        ours = found if model is ApiToken else found.user
+        theirs = expected if model is ApiToken else expected.user
+        for field in model._meta.concrete_fields:
+            assert getattr(ours, field.attname) == getattr(theirs, field.attname), field.name
+    assert found.user is found.user and not found._state.adding
+    assert api_token_for_secret(secret + "x") is None
+    User.objects.filter(pk=cso_admin.pk).update(is_active=False)
+    assert api_token_for_secret(secret) is None
+    User.objects.filter(pk=cso_admin.pk).update(is_active=True)
+    api_token_revoke(token=token)
+    assert api_token_for_secret(secret) is None

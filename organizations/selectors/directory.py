@@ -7,6 +7,7 @@ from django.db.models import (
     Case,
     CharField,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -18,6 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from gsx_portal.prepared import PreparedQuery
 from organizations.models import (
     ApiToken,
     Contact,
@@ -37,15 +39,36 @@ def api_token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+_TOKEN_COLUMNS = tuple(field.attname for field in ApiToken._meta.concrete_fields)
+_USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
+
+
+def _active_token(*, key_hash):
+    """The active token with ``key_hash`` and its user's columns, as one row."""
+    return ApiToken.objects.filter(
+        key_hash=key_hash, revoked_at__isnull=True, user__is_active=True
+    ).values(
+        **{f"t_{name}": F(name) for name in _TOKEN_COLUMNS},
+        **{f"u_{name}": F(f"user__{name}") for name in _USER_COLUMNS},
+    )
+
+
+# Asked on every API request with a token: built once per process, planned once per connection.
+ACTIVE_TOKEN = PreparedQuery(_active_token, key_hash=("not a key hash (1)", "not a key hash (2)"))
+
+
 def api_token_for_secret(raw: str) -> ApiToken | None:
     """The active token whose secret is ``raw``, with its user, or None."""
     if not raw.startswith(ApiToken.PREFIX) or len(raw) > 200:
         return None
-    return (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=api_token_hash(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
+    try:
+        row = ACTIVE_TOKEN.one(key_hash=api_token_hash(raw))
+    except LookupError:
+        return None
+    user = User.from_db("default", _USER_COLUMNS, [row[f"u_{n}"] for n in _USER_COLUMNS])
+    token = ApiToken.from_db("default", _TOKEN_COLUMNS, [row[f"t_{n}"] for n in _TOKEN_COLUMNS])
+    token.user = user
+    return token
 
 
 def api_tokens_of(user: User) -> QuerySet[ApiToken]:
