@@ -2,10 +2,10 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from gsx_portal.api_notifications import NotificationViewSet
-from organizations import api as organizations_api
-from organizations.api_contacts import IntroductionViewSet
-from organizations.api_members import MembershipViewSet
-from organizations.api_requesters import RequesterVerificationViewSet
+from organizations.api import directory as organizations_api
+from organizations.api.contacts import IntroductionViewSet
+from organizations.api.members import MembershipViewSet
+from organizations.api.requesters import RequesterVerificationViewSet
 
 router = DefaultRouter()
 router.register("organizations", organizations_api.OrganizationViewSet, basename="organization")

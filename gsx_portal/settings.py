@@ -454,7 +454,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"CountryEnum": "organizations.api.COUNTRY_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {"CountryEnum": "organizations.api.directory.COUNTRY_CHOICES"},
 }
 
 # --- Logging --------------------------------------------------------------------------------

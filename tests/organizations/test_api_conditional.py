@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from gsx_portal import cache as failover
-from organizations.api import OrganizationViewSet
+from organizations.api.directory import OrganizationViewSet
 from organizations.models import Organization, Theme, VettingApplication
 from organizations.services import organization_update
 from tests.conftest import bearer, enrol_totp

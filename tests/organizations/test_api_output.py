@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
-from organizations.api import OUTPUT_COLUMNS, OrganizationOutput
+from organizations.api.directory import OUTPUT_COLUMNS, OrganizationOutput
 from organizations.models import Organization, Theme, VettingApplication
 from organizations.selectors import organization_list
 from organizations.services import organization_update

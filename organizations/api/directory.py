@@ -13,8 +13,9 @@ from rest_framework.views import APIView
 
 from gsx_portal.api_conditional import ConditionalReadMixin
 from gsx_portal.cached_pages import directory_query
-from organizations import api_members, api_vetting
-from organizations.api_contacts import ContactOutput, organization_contacts
+from organizations.api import members as api_members
+from organizations.api import vetting as api_vetting
+from organizations.api.contacts import ContactOutput, organization_contacts
 from organizations.filters import OrganizationFilter
 from organizations.languages import LANGUAGE_CHOICES
 from organizations.models import (
