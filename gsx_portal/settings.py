@@ -426,7 +426,7 @@ if env_bool("BEHIND_TLS_PROXY", default=False):
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "organizations.api_auth.BearerTokenAuthentication",
+        "gsx_portal.api_auth.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -437,8 +437,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "gsx_portal.api_exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "organizations.api_auth.ClientRateThrottle",
-        "organizations.api_auth.AnonymousRateThrottle",
+        "gsx_portal.api_auth.ClientRateThrottle",
+        "gsx_portal.api_auth.AnonymousRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "client": env_rate("API_THROTTLE_RATE", "600/min"),

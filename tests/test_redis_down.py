@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from gsx_portal import cache as failover
+from gsx_portal.api_auth import AnonymousRateThrottle
 from gsx_portal.celery import app as celery_app
-from organizations.api_auth import AnonymousRateThrottle
 from organizations.services import api_token_create
 from tests.factories import PASSWORD
 

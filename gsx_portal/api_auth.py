@@ -1,3 +1,5 @@
+"""The API's plumbing shared by every app: personal-token authentication and the throttles."""
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
