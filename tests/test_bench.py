@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import path
 
 from bench.report import (
     BEGIN,
@@ -18,7 +19,7 @@ from bench.report import (
     render_table,
     replace_section,
 )
-from gsx_portal.bench import QueryCountMiddleware, hello
+from gsx_portal.bench import QueryCountMiddleware, hello, with_bare_hello
 
 WRK_OUTPUT = """Running 3s test @ http://127.0.0.1:40000/organizations/
   2 threads and 4 connections
@@ -160,3 +161,34 @@ def test_the_bench_server_lifts_the_api_throttle_that_production_keeps(monkeypat
         "client": "600/min",
         "anonymous": "120/min",
     }
+
+
+urlpatterns = [path("bench/hello/", hello)]
+
+
+@pytest.mark.django_db
+def test_hello_world_is_served_without_middleware(settings):
+    """DESIGN.md §7's yardstick: one view, no middleware; every other path goes to the portal."""
+    settings.ROOT_URLCONF = __name__
+    passed = []
+
+    def portal(environ, start_response):
+        passed.append(environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"portal"]
+
+    application = with_bare_hello(portal)
+    answers = {}
+
+    def start_response(status, headers, exc_info=None):
+        answers["status"], answers["headers"] = status, dict(headers)
+
+    environ = RequestFactory().get("/bench/hello/").environ
+    body = b"".join(application(environ, start_response))
+    assert (answers["status"], body) == ("200 OK", b"hello")
+    # No middleware ran: none of the headers the portal's stack adds to every answer.
+    for header in ("X-Frame-Options", "Content-Security-Policy", "Vary", "Cache-Control"):
+        assert header not in answers["headers"], header
+    assert passed == []
+    b"".join(application(RequestFactory().get("/organizations/").environ, start_response))
+    assert passed == ["/organizations/"]
