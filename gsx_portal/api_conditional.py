@@ -35,8 +35,9 @@ given to any caller with the same reader key while the generation is unchanged (
 approval has not lapsed, and at most PAGE_CACHE_SECONDS). The stored entry keeps the data
 string the body was made from, so a caller served from it gets the validators a full answer
 would carry for them: their own ETag, their own ledger. Only views that list the tables their
-rows come from in ``page_cache.TRACKED_TABLES`` may share, and only URLs the view calls
-canonical (``shareable_query``), so keys stay bounded.
+rows come from in ``page_cache.TRACKED_TABLES`` may share, and only URLs in the form the view
+calls canonical (``shareable_query``: the query string exactly), asked for plain JSON on a host
+the settings name, so keys stay bounded.
 """
 
 import hashlib
@@ -44,6 +45,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -186,6 +188,11 @@ def conditional(request, validators: Validators, render):
     return _with_validators(render(), validators)
 
 
+def _canonical_host(host: str) -> bool:
+    site = urlsplit(settings.SITE_URL).netloc if settings.SITE_URL else ""
+    return host == site or host in settings.ALLOWED_HOSTS
+
+
 class StoredAnswer(page_cache._Stored):
     """A JSON answer as sent, with the data string its validators are made from."""
 
@@ -301,6 +308,16 @@ class ConditionalReadMixin:
             return None
         reader, query = self.reader_key(request), self.shareable_query(request)
         if reader is None or query is None:
+            return None
+        # One key per answer, and a bounded number of them: the query string exactly in its
+        # canonical form, the media type without parameters (no ?indent=), a host the settings
+        # name exactly (not any port of it). Anything else is answered in full, never stored.
+        renderer = request.accepted_renderer
+        if (
+            request.META.get("QUERY_STRING", "") != query
+            or request.accepted_media_type != renderer.media_type
+            or not _canonical_host(request.get_host())
+        ):
             return None
         variant = "\n".join(
             [

@@ -99,12 +99,17 @@ class PreparedQuery:
             for param, slot in zip(params, slots, strict=True)
         ]
         db = connections[using]
+        # As Django opens its own cursors: a connection the server dropped (a restart, an idle
+        # timeout) fails its health check here and is replaced, rather than fail this query.
+        db.close_if_health_check_failed()
         db.ensure_connection()
+        db.validate_thread_sharing()
         # A server-side prepared statement: PostgreSQL plans the query once per connection (its
         # planning costs more than its execution), where Django's own cursors bind on the client
         # and have every execution planned. Wrapped as Django wraps its cursors, so that the
         # query is logged, counted and its errors translated as any other.
-        raw = _PreparingCursor(db.connection)
+        with db.wrap_database_errors:
+            raw = _PreparingCursor(db.connection)
         cursor = db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
         with cursor:
             cursor.execute(sql, bound)

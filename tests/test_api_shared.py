@@ -174,13 +174,55 @@ def test_anonymous_callers_share_only_among_themselves(redis_cache, served, worl
 def test_only_canonical_queries_are_stored(redis_cache, served, world):
     orgs, users = world
     client = bearer(users["plain"])
-    for query in ("?sector=civil_society", "?q=forum", "?bogus=1", "?page=last"):
+    for query in (
+        "?sector=civil_society",
+        "?country=YE&sector=civil_society",
+        "?sector=civil_society&country=YE",  # not in canonical order
+        "?sector=&country=YE",  # an empty parameter
+        "?q=forum",
+        "?bogus=1",
+        "?page=last",
+    ):
         for _ in range(2):
             assert client.get(LIST + query).status_code == 200
     path = detail(orgs[VisibilityTier.PUBLIC])
     for _ in range(2):
         client.get(path + "?x=1")
-    assert served == [LIST + "?sector=civil_society"]
+    assert served == [LIST + "?sector=civil_society", LIST + "?country=YE&sector=civil_society"]
+
+
+def test_other_hosts_and_media_type_parameters_are_answered_in_full(redis_cache, served, world):
+    orgs, users = world
+    client = bearer(users["plain"])
+    path = detail(orgs[VisibilityTier.PUBLIC])
+    for _ in range(2):
+        assert client.get(path, headers={"Accept": "application/json; indent=4"}).status_code == 200
+        assert client.get(path, HTTP_HOST="testserver:8123").status_code == 200
+    assert served == []
+
+
+def test_a_membership_that_changes_during_a_request_is_not_shared(
+    redis_cache, served, world, monkeypatch
+):
+    """The rows and the key come from one read of the caller's memberships: joining a
+    restricted organization while a request runs shows it from the next request on, and never
+    to the others of the key the request started with."""
+    from organizations.api import directory as api_directory
+
+    orgs, users = world
+    restricted = orgs[VisibilityTier.RESTRICTED]
+    original = api_directory.organization_list
+
+    def joining_meanwhile(user, **kwargs):
+        Membership.objects.get_or_create(user=users["plain"], organization=restricted)
+        return original(user, **kwargs)
+
+    monkeypatch.setattr(api_directory, "organization_list", joining_meanwhile)
+    during = bearer(users["plain"]).get(LIST)
+    monkeypatch.setattr(api_directory, "organization_list", original)
+    assert "Forum Restricted" not in _names(during)
+    assert "Forum Restricted" not in _names(bearer(users["other_plain"]).get(LIST))
+    assert "Forum Restricted" in _names(bearer(users["plain"]).get(LIST))
 
 
 def test_answers_are_kept_per_language_and_media_type(redis_cache, served, world):

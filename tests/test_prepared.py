@@ -126,3 +126,27 @@ def test_the_token_lookup_gives_the_token_and_user_the_orm_gives(cso_admin):
     User.objects.filter(pk=cso_admin.pk).update(is_active=True)
     api_token_revoke(token=token)
     assert api_token_for_secret(secret) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_token_request_after_the_server_dropped_the_connection_answers(cso_admin):
+    """The token lookup is the first query of an API request: on a connection the server has
+    dropped it must reconnect, as Django's own cursors do, not answer 500."""
+    import psycopg
+    from django.db import close_old_connections, connection
+
+    from tests.conftest import bearer
+
+    if not connection.health_check_enabled:
+        pytest.skip("CONN_HEALTH_CHECKS is off for this database")
+    client = bearer(cso_admin)
+    assert client.get("/api/v1/organizations/").status_code == 200
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    params = connection.get_connection_params()
+    with psycopg.connect(**{**params, "autocommit": True}) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    # What request_started does before each request in production (the test client skips it).
+    close_old_connections()
+    assert client.get("/api/v1/organizations/").status_code == 200
+    assert connection.connection.info.backend_pid != pid

@@ -27,9 +27,9 @@ def bodies(monkeypatch):
     rendered = []
     original = directory_views._directory_body
 
-    def body(request):
+    def body(request, **kwargs):
         rendered.append(request.get_full_path())
-        return original(request)
+        return original(request, **kwargs)
 
     monkeypatch.setattr(directory_views, "_directory_body", body)
     return rendered
@@ -206,3 +206,23 @@ def _request_of(user):
     request = RequestFactory().get(DIRECTORY)
     request.user = user
     return request
+
+
+def test_a_membership_that_changes_during_a_request_is_not_shared(
+    redis_cache, bodies, world, monkeypatch
+):
+    """The shared body is rendered for the audience's rows, not the user's live memberships:
+    joining a restricted organization while the page renders never reaches other readers."""
+    orgs, users = world
+    restricted = orgs[VisibilityTier.RESTRICTED]
+    original = directory_views.organization_list
+
+    def joining_meanwhile(user, **kwargs):
+        Membership.objects.get_or_create(user=users["plain"], organization=restricted)
+        return original(user, **kwargs)
+
+    monkeypatch.setattr(directory_views, "organization_list", joining_meanwhile)
+    signed_in(users["plain"]).get(DIRECTORY)
+    monkeypatch.setattr(directory_views, "organization_list", original)
+    assert "Forum Restricted" not in signed_in(users["other_plain"]).get(DIRECTORY).content.decode()
+    assert "Forum Restricted" in signed_in(users["plain"]).get(DIRECTORY).content.decode()

@@ -37,7 +37,7 @@ from organizations.rules import has_mfa, is_privileged
 from organizations.selectors import (
     memberships_of,
     organization_list,
-    reader_key,
+    reader_of,
     vetted_until_of,
     vetting_status_of,
 )
@@ -335,8 +335,14 @@ class OrganizationViewSet(
     # an old body on a 304.
     representation = "organization-1"
 
+    @functools.cached_property
+    def reader(self):
+        # Read once: the rows of this answer and the key it is shared under come from the same
+        # read of the caller's memberships.
+        return reader_of(self.request.user)
+
     def get_queryset(self):
-        organizations = organization_list(self.request.user)
+        organizations = organization_list(self.request.user, reader=self.reader)
         if self.action in ("list", "retrieve"):
             return organizations_for_output(organizations)
         return organizations
@@ -350,9 +356,9 @@ class OrganizationViewSet(
         return super().filter_queryset(queryset)
 
     def reader_key(self, request) -> str | None:
-        # The rows depend on the caller through what reader_key says alone: the body shows no
-        # one's contacts, members or own data.
-        return reader_key(request.user)
+        # The rows depend on the caller through their reader alone: the body shows no one's
+        # contacts, members or own data.
+        return self.reader.key
 
     def shareable_query(self, request) -> str | None:
         # A profile by its id alone; the list for the directory's canonical queries (known

@@ -1,6 +1,8 @@
 """Reads that pages, the API, exports and tasks share: one place decides who sees what."""
 
 from organizations.selectors.directory import (
+    NETWORK_READER,
+    Reader,
     api_token_for_secret,
     api_token_hash,
     api_tokens_of,
@@ -15,6 +17,7 @@ from organizations.selectors.directory import (
     organization_list,
     organizations_visible_to,
     reader_key,
+    reader_of,
     vetted_organizations_visible_to,
     vetted_q,
     vetted_until_of,
@@ -50,7 +53,9 @@ from organizations.selectors.introductions import (
 __all__ = [
     "HISTORY_LIMIT",
     "HISTORY_NOISE",
+    "NETWORK_READER",
     "SECRETARIAT_ONLY_EVENTS",
+    "Reader",
     "api_token_for_secret",
     "api_token_hash",
     "api_tokens_of",
@@ -74,6 +79,7 @@ __all__ = [
     "organizations_of",
     "organizations_visible_to",
     "reader_key",
+    "reader_of",
     "requester_organizations",
     "requester_organizations_for_secretariat",
     "requester_verification_of",

@@ -1,6 +1,7 @@
 """Reads of the directory: organizations, members, tokens and vetting outcomes."""
 
 import hashlib
+from dataclasses import dataclass
 
 from django.db.models import (
     BooleanField,
@@ -79,7 +80,43 @@ def memberships_of(user: User):
     return user.memberships.select_related("organization").order_by("organization__name")
 
 
-def organizations_visible_to(user) -> QuerySet[Organization]:
+@dataclass(frozen=True)
+class Reader:
+    """Who reads, as far as which organizations they see and whose vetting they follow: the
+    secretariat, anonymous, or a member of ``organizations`` (none for most signed-in users).
+
+    Read once per request from the user's roles (``reader_of``), so that everything a request
+    shows of the directory, and the key it is shared under, come from the same read: a
+    membership that changes during the request changes the next one, never half of this one.
+    """
+
+    kind: str  # "anonymous", "secretariat" or "member"
+    organizations: tuple[int, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """Readers with the same key get the same rows for the same query."""
+        if self.kind == "member":
+            return "member-of:" + ",".join(str(pk) for pk in self.organizations)
+        return self.kind
+
+
+ANONYMOUS = Reader("anonymous")
+# A signed-in user who belongs to no organization beyond the public and network tiers sees
+# exactly what one who belongs to none sees: public and network profiles.
+NETWORK_READER = Reader("member")
+
+
+def reader_of(user) -> Reader:
+    """``user`` as a reader, from their roles *now* (one memoised query per request)."""
+    if not user.is_authenticated:
+        return ANONYMOUS
+    if is_secretariat(user):
+        return Reader("secretariat")
+    return Reader("member", tuple(roles_now(user)["organizations"]))
+
+
+def organizations_visible_to(user, *, reader: Reader | None = None) -> QuerySet[Organization]:
     """Every organization ``user`` may know exists (DESIGN.md §4). The one place that decides.
 
     Anonymous visitors see public profiles; signed-in users also network profiles; restricted
@@ -89,25 +126,30 @@ def organizations_visible_to(user) -> QuerySet[Organization]:
     like any other: hiding them would let their registrant learn, from a second account, that a
     hidden organization with a close name exists. What a hold withholds is introductions, on
     either side (``rules.is_held``).
+
+    ``reader``: the user as read earlier in the request (``reader_of``), or a narrower one
+    (``NETWORK_READER``) for what is shared between readers.
     """
+    reader = reader or reader_of(user)
     organizations = Organization.objects.all()
-    if not user.is_authenticated:
+    if reader.kind == "anonymous":
         return organizations.filter(visibility_tier=VisibilityTier.PUBLIC)
-    if is_secretariat(user):
+    if reader.kind == "secretariat":
         return organizations
-    own = Membership.objects.filter(user=user).values("organization_id")
-    return organizations.filter(
-        Q(visibility_tier__in=[VisibilityTier.PUBLIC, VisibilityTier.NETWORK]) | Q(pk__in=own)
-    )
+    network = Q(visibility_tier__in=[VisibilityTier.PUBLIC, VisibilityTier.NETWORK])
+    if not reader.organizations:
+        return organizations.filter(network)
+    return organizations.filter(network | Q(pk__in=reader.organizations))
 
 
 def visibility_audience(user) -> str | None:
-    """Who else sees exactly the organizations ``user`` sees, by ``organizations_visible_to``:
-    "anonymous" (public profiles), "network" (a signed-in user who is neither the secretariat
-    nor a member of an organization beyond the public and network tiers: public and network
-    profiles), or None when the set is the user's own. What is rendered from the visible set
-    alone, for one user, may be shown to others of the same audience
-    (``gsx_portal.page_cache.shared_fragment``); a test holds this to the selector above.
+    """Who else sees exactly the organizations ``user`` sees: "anonymous" (public profiles),
+    "network" (a signed-in user who is neither the secretariat nor a member of an organization
+    beyond the public and network tiers: public and network profiles, the rows of
+    ``NETWORK_READER``),
+    or None when the set is the user's own. What is rendered for ``NETWORK_READER`` may be shown to
+    every "network" reader (``gsx_portal.page_cache.shared_fragment``); a test holds this to
+    ``organizations_visible_to``.
 
     Asked of the roles *now*: joining a restricted organization or the secretariat takes the
     user out of "network" on their next request.
@@ -120,29 +162,25 @@ def visibility_audience(user) -> str | None:
 
 
 def reader_key(user) -> str:
-    """What of ``user`` decides the rows they read, in the directory and the API: which
-    organizations they see (``organizations_visible_to``) and whose vetting they may follow
-    (``vetting_status_annotation``). Readers with the same key get the same rows for the same
-    query, so an answer made for one may be given to another (``gsx_portal.api_conditional``).
-    Asked of the roles and memberships *now*."""
-    if not user.is_authenticated:
-        return "anonymous"
-    if is_secretariat(user):
-        return "secretariat"
-    return "member-of:" + ",".join(str(pk) for pk in roles_now(user)["organizations"])
+    """The key of ``reader_of(user)``: readers with the same key get the same rows, in the
+    directory and the API, so an answer made for one may be given to another
+    (``gsx_portal.api_conditional``)."""
+    return reader_of(user).key
 
 
-def organization_list(user) -> QuerySet[Organization]:
+def organization_list(user, *, reader: Reader | None = None) -> QuerySet[Organization]:
     """The directory: visible organizations with what a list row shows, in a fixed query count.
 
     ``vetted`` is the outcome anyone may know; ``vetting_status`` (the raw state of the latest
-    application) is None on every row the user may not follow the vetting of.
+    application) is None on every row the user may not follow the vetting of. ``reader`` as for
+    ``organizations_visible_to``.
     """
+    reader = reader or reader_of(user)
     return (
-        organizations_visible_to(user)
+        organizations_visible_to(user, reader=reader)
         .annotate(
             vetted=ExpressionWrapper(vetted_q(), output_field=BooleanField()),
-            vetting_status=vetting_status_annotation(user),
+            vetting_status=vetting_status_annotation(user, reader=reader),
         )
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("order")))
     )
@@ -228,16 +266,20 @@ def _latest_status():
     return Coalesce(Subquery(latest.values("status")[:1]), Value(""))
 
 
-def vetting_status_annotation(user):
+def vetting_status_annotation(user, *, reader: Reader | None = None):
     """The status of an organization's latest vetting application ("" when it never applied),
     for the secretariat on every row and for members on their own organizations' rows; None on
     every other row, so that no list, export or filter tells outsiders more than "vetted"."""
-    if user.is_authenticated and is_secretariat(user):
+    reader = reader or reader_of(user)
+    if reader.kind == "secretariat":
         return _latest_status()
-    if not user.is_authenticated:
+    if not reader.organizations:
         return Value(None, output_field=CharField())
-    own = Membership.objects.filter(user=user).values("organization_id")
-    return Case(When(pk__in=own, then=_latest_status()), default=None, output_field=CharField())
+    return Case(
+        When(pk__in=reader.organizations, then=_latest_status()),
+        default=None,
+        output_field=CharField(),
+    )
 
 
 def vetting_status_of(user, organization: Organization) -> str | None:

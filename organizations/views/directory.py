@@ -27,6 +27,7 @@ from organizations.models import REQUESTER_SECTORS, Organization, Sector
 from organizations.rules import is_member_of, is_secretariat
 from organizations.search import directory_suggestions
 from organizations.selectors import (
+    NETWORK_READER,
     held_organizations,
     introduction_ask_again_from,
     introduction_of_requester,
@@ -62,14 +63,20 @@ def organization_directory(request):
     # Anonymous pages are cached whole (cached_directory); the body of a signed-in reader's
     # page is shared with those who see the same organizations (directory_fragment).
     audience = visibility_audience(request.user) if request.user.is_authenticated else None
-    body = directory_fragment(request, audience=audience, render=lambda: _directory_body(request))
+    # What is shared is rendered for the audience's rows, not the user's: a membership that
+    # changes during this request must not slip into what others are given.
+    reader = NETWORK_READER if audience == "network" else None
+    body = directory_fragment(
+        request, audience=audience, render=lambda: _directory_body(request, reader=reader)
+    )
     return render(request, "organizations/directory.html", {"body": body})
 
 
-def _directory_body(request) -> str:
-    """The directory as ``request``'s reader sees it, without the site's frame: made from the
-    organizations they see and the query alone (never from the user, a session or a token)."""
-    visible = organization_list(request.user)
+def _directory_body(request, *, reader=None) -> str:
+    """The directory as ``request``'s reader (or ``reader``) sees it, without the site's frame:
+    made from the organizations they see and the query alone (never from the user, a session
+    or a token)."""
+    visible = organization_list(request.user, reader=reader)
     filterset = OrganizationFilter(request.GET, queryset=visible, request=request)
     # Invalid filters are shown on the form and the list stays unfiltered rather than failing.
     organizations = filterset.qs if filterset.is_valid() else visible
