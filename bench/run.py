@@ -55,7 +55,8 @@ def server_env(database_url: str, port: int) -> dict[str, str]:
         BEHIND_TLS_PROXY="1",
         DATABASE_URL=database_url,
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9"),
-        SITE_URL="https://127.0.0.1",
+        # The host clients use, as in production: shared API answers are kept for it alone.
+        SITE_URL=f"https://127.0.0.1:{port}",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECRET_KEY=os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
         BIND=f"127.0.0.1:{port}",
