@@ -3,6 +3,7 @@ user, a reviewer of the secretariat and a convener; and helpers to sign them in.
 
 import os
 import uuid
+from contextlib import contextmanager
 from importlib import import_module
 
 import pytest
@@ -244,3 +245,55 @@ def redis_cache(settings):
     client = cache._cache.get_client(None, write=True)
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
+
+
+@pytest.fixture
+def readers(db):
+    """One organization of each tier, and readers of each kind: no organization (two), a member
+    and the admin of the network organization (which has a draft application), a member of the
+    restricted one, the secretariat and a staff member (both with two-factor)."""
+    from organizations.models import VettingApplication, VisibilityTier
+
+    orgs = {
+        tier: OrganizationFactory(name=f"Forum {tier.title()}", visibility_tier=tier)
+        for tier in VisibilityTier.values
+    }
+    network, restricted = orgs[VisibilityTier.NETWORK], orgs[VisibilityTier.RESTRICTED]
+    users = {
+        "plain": UserFactory(email="plain@example.org"),
+        "other_plain": UserFactory(email="other@example.org"),
+        "network_member": MembershipFactory(
+            organization=network, user__email="net@example.org"
+        ).user,
+        "admin": MembershipFactory(
+            organization=network, role=MembershipRole.ADMIN, user__email="admin@example.org"
+        ).user,
+        "restricted_member": MembershipFactory(
+            organization=restricted, user__email="risk@example.org"
+        ).user,
+        "secretariat": UserFactory(email="sec@example.org", groups=["secretariat"]),
+        "staff": UserFactory(email="staff@example.org", is_staff=True),
+    }
+    VettingApplication.objects.create(organization=network)
+    enrol_totp(users["secretariat"])
+    enrol_totp(users["staff"])
+    return orgs, users
+
+
+@contextmanager
+def joining_while_listing(monkeypatch, module, user, organization):
+    """Within the block, ``module.organization_list`` first makes ``user`` a member of
+    ``organization``: a membership that changes while a request runs."""
+    from organizations.models import Membership
+
+    original = module.organization_list
+
+    def joining(*args, **kwargs):
+        Membership.objects.get_or_create(user=user, organization=organization)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, "organization_list", joining)
+    try:
+        yield
+    finally:
+        monkeypatch.setattr(module, "organization_list", original)

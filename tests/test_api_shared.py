@@ -11,14 +11,11 @@ from django.test import Client
 from gsx_portal import api_conditional
 from organizations.models import (
     Membership,
-    MembershipRole,
     Organization,
-    VettingApplication,
     VisibilityTier,
 )
 from organizations.selectors import reader_key
-from tests.conftest import bearer, enrol_totp, signed_in
-from tests.factories import OrganizationFactory, UserFactory
+from tests.conftest import bearer, enrol_totp, joining_while_listing, signed_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migration_data")]
 
@@ -52,23 +49,8 @@ def served(monkeypatch):
 
 
 @pytest.fixture
-def world(db):
-    orgs = {
-        tier: OrganizationFactory(name=f"Forum {tier.title()}", visibility_tier=tier)
-        for tier in VisibilityTier.values
-    }
-    users = {
-        "plain": UserFactory(email="plain@example.org"),
-        "other_plain": UserFactory(email="other@example.org"),
-        "admin": UserFactory(email="admin@example.org"),
-        "secretariat": UserFactory(email="sec@example.org", groups=["secretariat"]),
-    }
-    Membership.objects.create(
-        user=users["admin"], organization=orgs[VisibilityTier.NETWORK], role=MembershipRole.ADMIN
-    )
-    VettingApplication.objects.create(organization=orgs[VisibilityTier.NETWORK])
-    enrol_totp(users["secretariat"])
-    return orgs, users
+def world(readers):
+    return readers
 
 
 def _names(response) -> set[str]:
@@ -211,15 +193,8 @@ def test_a_membership_that_changes_during_a_request_is_not_shared(
 
     orgs, users = world
     restricted = orgs[VisibilityTier.RESTRICTED]
-    original = api_directory.organization_list
-
-    def joining_meanwhile(user, **kwargs):
-        Membership.objects.get_or_create(user=users["plain"], organization=restricted)
-        return original(user, **kwargs)
-
-    monkeypatch.setattr(api_directory, "organization_list", joining_meanwhile)
-    during = bearer(users["plain"]).get(LIST)
-    monkeypatch.setattr(api_directory, "organization_list", original)
+    with joining_while_listing(monkeypatch, api_directory, users["plain"], restricted):
+        during = bearer(users["plain"]).get(LIST)
     assert "Forum Restricted" not in _names(during)
     assert "Forum Restricted" not in _names(bearer(users["other_plain"]).get(LIST))
     assert "Forum Restricted" in _names(bearer(users["plain"]).get(LIST))

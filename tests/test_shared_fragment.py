@@ -14,8 +14,7 @@ from gsx_portal import page_cache
 from organizations.models import Membership, Organization, User, VisibilityTier
 from organizations.selectors import organizations_visible_to, visibility_audience
 from organizations.views import directory as directory_views
-from tests.conftest import enrol_totp, signed_in
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.conftest import enrol_totp, joining_while_listing, signed_in
 from tests.test_page_cache import DIRECTORY, TABLE, TOKEN
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migration_data")]
@@ -36,27 +35,8 @@ def bodies(monkeypatch):
 
 
 @pytest.fixture
-def world(db):
-    """One organization of each tier, and readers of each kind."""
-    orgs = {
-        tier: OrganizationFactory(name=f"Forum {tier.title()}", visibility_tier=tier)
-        for tier in VisibilityTier.values
-    }
-    users = {
-        "plain": UserFactory(email="plain@example.org"),
-        "other_plain": UserFactory(email="other@example.org"),
-        "network_member": MembershipFactory(
-            organization=orgs[VisibilityTier.NETWORK], user__email="net@example.org"
-        ).user,
-        "restricted_member": MembershipFactory(
-            organization=orgs[VisibilityTier.RESTRICTED], user__email="risk@example.org"
-        ).user,
-        "secretariat": UserFactory(email="sec@example.org", groups=["secretariat"]),
-        "staff": UserFactory(email="staff@example.org", is_staff=True),
-    }
-    enrol_totp(users["secretariat"])
-    enrol_totp(users["staff"])
-    return orgs, users
+def world(readers):
+    return readers
 
 
 def _names(html: str, orgs) -> set[str]:
@@ -74,6 +54,7 @@ def test_the_audience_holds_to_the_visibility_selector(world):
         "plain": "network",
         "other_plain": "network",
         "network_member": "network",
+        "admin": "network",
         "restricted_member": None,
         "secretariat": None,
         "staff": None,
@@ -215,14 +196,7 @@ def test_a_membership_that_changes_during_a_request_is_not_shared(
     joining a restricted organization while the page renders never reaches other readers."""
     orgs, users = world
     restricted = orgs[VisibilityTier.RESTRICTED]
-    original = directory_views.organization_list
-
-    def joining_meanwhile(user, **kwargs):
-        Membership.objects.get_or_create(user=users["plain"], organization=restricted)
-        return original(user, **kwargs)
-
-    monkeypatch.setattr(directory_views, "organization_list", joining_meanwhile)
-    signed_in(users["plain"]).get(DIRECTORY)
-    monkeypatch.setattr(directory_views, "organization_list", original)
+    with joining_while_listing(monkeypatch, directory_views, users["plain"], restricted):
+        signed_in(users["plain"]).get(DIRECTORY)
     assert "Forum Restricted" not in signed_in(users["other_plain"]).get(DIRECTORY).content.decode()
     assert "Forum Restricted" in signed_in(users["plain"]).get(DIRECTORY).content.decode()
