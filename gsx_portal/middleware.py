@@ -12,6 +12,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from gsx_portal import page_cache
 from organizations.rules import is_privileged, memoised_for_this_request, mfa_enrolment_pending
 
 # Pages a privileged user without a second factor may still open: enrolment itself (which may
@@ -33,6 +34,23 @@ MFA_ENROLMENT_URL_NAMES = frozenset(
         "healthz",
     }
 )
+
+
+class CachedPageMiddleware:
+    """First in the stack: answers a hit of the anonymous page cache at once, as the whole stack
+    would have (``gsx_portal.page_cache.edge_response``); records on the way out the headers the
+    stack adds to a stored page, for the next hit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = page_cache.edge_response(request)
+        if response is not None:
+            return response
+        response = self.get_response(request)
+        page_cache.remember_edge_headers(request, response)
+        return response
 
 
 class NulBytesMiddleware:

@@ -38,6 +38,7 @@ token, which is put in at serve time as an uncompressed deflate block: no compre
 and the token never shares a compression window with anything else on the page (BREACH).
 """
 
+import collections
 import functools
 import gzip
 import hashlib
@@ -45,9 +46,11 @@ import logging
 import re
 import secrets
 import struct
+import threading
 import time
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import django
@@ -365,6 +368,25 @@ def within_budget(size: int) -> bool:
     return used <= settings.PAGE_CACHE_MAX_MB * 1024 * 1024
 
 
+@dataclass(frozen=True)
+class PageSpec:
+    view_name: str
+    canonical_query: Callable
+    reads_data: bool
+
+
+def page_key(view_name: str, language: str, zone: str, kwargs: dict, query: str) -> str:
+    arguments = ",".join(f"{name}={value}" for name, value in sorted(kwargs.items()))
+    return ":".join((f"page{FORMAT}", release(), view_name, language, zone, arguments, query))
+
+
+def _marked(response, key: str, page: "StoredPage"):
+    """``response`` noted as a stored page's, for CachedPageMiddleware on its way out."""
+    response.page_cache_key = key
+    response.page_cache_until = page.until
+    return response
+
+
 def anonymous_page(
     view_name: str,
     *,
@@ -389,17 +411,12 @@ def anonymous_page(
             query = canonical_query(request.GET)
             if query is None:
                 return view(request, *args, **kwargs)
-            arguments = ",".join(f"{name}={value}" for name, value in sorted(kwargs.items()))
-            key = ":".join(
-                (
-                    f"page{FORMAT}",
-                    release(),
-                    view_name,
-                    translation.get_language() or "",
-                    timezone.get_current_timezone_name(),
-                    arguments,
-                    query,
-                )
+            key = page_key(
+                view_name,
+                translation.get_language() or "",
+                timezone.get_current_timezone_name(),
+                kwargs,
+                query,
             )
             generation = current_generation() if reads_data else 0
             if generation is None:
@@ -414,18 +431,20 @@ def anonymous_page(
                 and page.generation == generation
                 and time.time() < page.until
             ):
-                return page.response(request)
+                return _marked(page.response(request), key, page)
             response, secret = _render_for_storing(view, request, args, kwargs)
             if _storable(request, response) and (may_store is None or may_store(request)):
                 page = _store(
                     request, response, secret, key=key, generation=generation, data=reads_data
                 )
                 if page is not None:
-                    return page.served_to(request)
+                    return _marked(page.served_to(request), key, page)
             # Not stored: its tokens are of a secret the visitor does not have. Rendered again
             # for them (rare: an error page, a message queued, a theme that does not exist).
             return view(request, *args, **kwargs)
 
+        # What CachedPageMiddleware needs to serve this view's stored pages before the stack.
+        wrapper.page_cache = PageSpec(view_name, canonical_query, reads_data)
         return wrapper
 
     return decorator
@@ -501,3 +520,111 @@ def shared_fragment(
     except Exception:
         logger.warning("page cache: could not store the fragment %s", name, exc_info=True)
     return mark_safe(html)  # noqa: S308 (as above)
+
+
+# --- Before the middleware stack ------------------------------------------------------------
+#
+# A hit still went through the whole middleware stack (twenty layers), which cost more than the
+# hit itself. CachedPageMiddleware, first in the stack, answers a hit at once: the stored page,
+# with the headers the stack added to it when this process last served it in full (recorded per
+# key and per HTTPS or not, on the way out, in this process's memory: a restart with other
+# settings records them anew), and the visitor's own CSRF token and cookie, given by Django's
+# CSRF middleware as the stack would. Anything it cannot answer exactly so (no headers recorded
+# yet, a request the stack might treat differently) goes through the stack as before.
+
+EDGE_SKIPPED_HEADERS = frozenset({"content-length", "content-encoding", "date", "set-cookie"})
+EDGE_HEADERS_KEPT = 4096  # pages whose headers a process remembers (≈ 1 KB each)
+_edge_headers: "collections.OrderedDict[str, tuple]" = collections.OrderedDict()
+_edge_lock = threading.Lock()
+
+
+def _edge_key(key: str, secure: bool) -> str:
+    return f"{key}:{'https' if secure else 'http'}"
+
+
+def _csrf_middleware():
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    return CsrfViewMiddleware(lambda request: None)
+
+
+def edge_response(request) -> "HttpResponse | None":
+    """The stored page for ``request``, answered before the middleware stack, or None."""
+    from django.core.exceptions import DisallowedHost
+    from django.urls import Resolver404, resolve
+
+    meta = request.META
+    if (
+        request.method != "GET"
+        or not settings.PAGE_CACHE_SECONDS
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or CookieStorage.cookie_name in request.COOKIES
+        or "HTTP_AUTHORIZATION" in meta
+        or connection.in_atomic_block
+        or "\x00" in request.path
+        or "%00" in meta.get("QUERY_STRING", "")
+        or "\x00" in meta.get("QUERY_STRING", "")
+    ):
+        return None
+    try:
+        request.get_host()
+        match = resolve(request.path_info)
+    except (DisallowedHost, Resolver404):
+        return None
+    spec = getattr(match.func, "page_cache", None)
+    if not isinstance(spec, PageSpec):
+        return None
+    query = spec.canonical_query(request.GET)
+    if query is None:
+        return None
+    language = translation.get_language_from_request(request)
+    key = page_key(
+        spec.view_name, language, timezone.get_default_timezone_name(), match.kwargs, query
+    )
+    generation = current_generation() if spec.reads_data else 0
+    if generation is None:
+        return None
+    headers = _edge_headers.get(_edge_key(key, request.is_secure()))
+    if headers is None:
+        return None
+    try:
+        page = cache.get(key)
+    except Exception:
+        return None
+    if not (
+        isinstance(page, StoredPage)
+        and isinstance(headers, tuple)
+        and page.generation == generation
+        and time.time() < page.until
+    ):
+        return None
+    csrf = _csrf_middleware()
+    csrf.process_request(request)
+    response = page.response(request)
+    for name, value in headers:
+        response.headers[name] = value
+    return csrf.process_response(request, response)
+
+
+def forget_edge_headers() -> None:
+    """Forget every recorded header set (the test suite, between tests with other settings)."""
+    with _edge_lock:
+        _edge_headers.clear()
+
+
+def remember_edge_headers(request, response) -> None:
+    """After the stack served a stored page in full: record the headers it added, for
+    ``edge_response`` to answer the next such request alone."""
+    key = getattr(response, "page_cache_key", None)
+    if key is None or request.method != "GET" or response.status_code != 200:
+        return
+    headers = tuple(
+        (name, value)
+        for name, value in response.headers.items()
+        if name.lower() not in EDGE_SKIPPED_HEADERS
+    )
+    with _edge_lock:
+        _edge_headers[_edge_key(key, request.is_secure())] = headers
+        _edge_headers.move_to_end(_edge_key(key, request.is_secure()))
+        while len(_edge_headers) > EDGE_HEADERS_KEPT:
+            _edge_headers.popitem(last=False)

@@ -136,7 +136,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost, so that it sees every response last (even the NUL refusal below).
+    # Answers hits of the anonymous page cache before the rest of the stack, with the headers
+    # the stack gave the page when it last served it in full (gsx_portal/page_cache.py).
+    "gsx_portal.middleware.CachedPageMiddleware",
+    # Outermost of the rest, so that it sees every response last (even the NUL refusal below).
     "gsx_portal.middleware.PrivateCacheControlMiddleware",
     # Compresses what every other middleware has finished writing (text and JSON only).
     "gsx_portal.middleware.CompressionMiddleware",

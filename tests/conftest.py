@@ -45,6 +45,15 @@ def isolated_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def no_recorded_page_headers():
+    # The headers CachedPageMiddleware recorded for a page, under one test's settings, must not
+    # answer another test's request.
+    from gsx_portal import page_cache
+
+    page_cache.forget_edge_headers()
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     # A request leaves its language active in the thread (LocaleMiddleware activates, nothing
     # deactivates): a test that renders outside a request must not inherit the last one's.
