@@ -4,6 +4,7 @@ for header, as the whole stack gives, against the real Redis and PostgreSQL (com
 
 import gzip
 import re
+import time
 
 import pytest
 from django.db import connection
@@ -150,3 +151,30 @@ def test_requests_the_stack_may_treat_otherwise_go_through_it(redis_cache, edge,
     client = Client(headers=request_kwargs.get("headers", {}))
     getattr(client, request_kwargs.get("method", "get"))(path)
     assert edge == []
+
+
+def test_the_home_page_is_kept_in_process_until_it_lapses(redis_cache, edge, monkeypatch, settings):
+    """It shows no data: once read, a process asks the cache for it no more until it lapses."""
+    import time_machine
+
+    reads = []
+    real = page_cache.cache
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def get(self, key, *args, **kwargs):
+            reads.append(key)
+            return real.get(key, *args, **kwargs)
+
+    Client().get("/")  # rendered and stored by the stack, which records its headers
+    monkeypatch.setattr(page_cache, "cache", Counting())
+    first, again, third = Client().get("/"), Client().get("/"), Client().get("/")
+    assert edge == ["/", "/", "/"]
+    assert len(reads) == 1
+    assert _body(first) == _body(again) == _body(third)
+    with time_machine.travel(time.time() + settings.PAGE_CACHE_SECONDS + 5, tick=False):
+        reads.clear()
+        Client().get("/")
+        assert reads  # lapsed: asked again
