@@ -527,7 +527,7 @@ def shared_fragment(
 # A hit still went through the whole middleware stack (twenty layers), which cost more than the
 # hit itself. CachedPageMiddleware, first in the stack, answers a hit at once: the stored page,
 # with the headers the stack added to it when this process last served it in full (recorded per
-# key and per HTTPS or not, on the way out, in this process's memory: a restart with other
+# key, scheme and host, on the way out, in this process's memory: a restart with other
 # settings records them anew), and the visitor's own CSRF token and cookie, given by Django's
 # CSRF middleware as the stack would. Anything it cannot answer exactly so (no headers recorded
 # yet, a request the stack might treat differently) goes through the stack as before.
@@ -540,8 +540,10 @@ _edge_lock = threading.Lock()
 _local_pages: dict[str, "StoredPage"] = {}
 
 
-def _edge_key(key: str, secure: bool) -> str:
-    return f"{key}:{'https' if secure else 'http'}"
+def _edge_key(key: str, request) -> str:
+    # The stack may answer another scheme or host otherwise (a redirect to HTTPS, to www.):
+    # headers recorded for one are never used for another.
+    return f"{key}:{request.scheme}://{request.get_host()}"
 
 
 def _csrf_middleware():
@@ -586,7 +588,7 @@ def edge_response(request) -> "HttpResponse | None":
     generation = current_generation() if spec.reads_data else 0
     if generation is None:
         return None
-    headers = _edge_headers.get(_edge_key(key, request.is_secure()))
+    headers = _edge_headers.get(_edge_key(key, request))
     if headers is None:
         return None
     # A page that shows no data (the home page) changes only with the release, which is in its
@@ -633,8 +635,9 @@ def remember_edge_headers(request, response) -> None:
         for name, value in response.headers.items()
         if name.lower() not in EDGE_SKIPPED_HEADERS
     )
+    edge_key = _edge_key(key, request)
     with _edge_lock:
-        _edge_headers[_edge_key(key, request.is_secure())] = headers
-        _edge_headers.move_to_end(_edge_key(key, request.is_secure()))
+        _edge_headers[edge_key] = headers
+        _edge_headers.move_to_end(edge_key)
         while len(_edge_headers) > EDGE_HEADERS_KEPT:
             _edge_headers.popitem(last=False)

@@ -178,3 +178,13 @@ def test_the_home_page_is_kept_in_process_until_it_lapses(redis_cache, edge, mon
         reads.clear()
         Client().get("/")
         assert reads  # lapsed: asked again
+
+
+def test_headers_recorded_for_one_host_or_scheme_serve_no_other(redis_cache, edge, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "localhost"]
+    Client().get("/organizations/")
+    Client().get("/organizations/", HTTP_HOST="localhost")  # through the stack: records its own
+    Client().get("/organizations/", secure=True)  # likewise
+    assert edge == []
+    Client().get("/organizations/", HTTP_HOST="localhost")
+    assert edge == ["/organizations/"]
