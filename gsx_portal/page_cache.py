@@ -554,7 +554,7 @@ def _csrf_middleware():
 
 def edge_response(request) -> "HttpResponse | None":
     """The stored page for ``request``, answered before the middleware stack, or None."""
-    from django.core.exceptions import DisallowedHost
+    from django.core.exceptions import DisallowedHost, SuspiciousOperation
     from django.urls import Resolver404, resolve
 
     meta = request.META
@@ -578,7 +578,10 @@ def edge_response(request) -> "HttpResponse | None":
     spec = getattr(match.func, "page_cache", None)
     if not isinstance(spec, PageSpec):
         return None
-    query = spec.canonical_query(request.GET)
+    try:
+        query = spec.canonical_query(request.GET)
+    except SuspiciousOperation:  # too many fields: the stack answers it, with its headers
+        return None
     if query is None:
         return None
     language = translation.get_language_from_request(request)

@@ -188,3 +188,11 @@ def test_headers_recorded_for_one_host_or_scheme_serve_no_other(redis_cache, edg
     assert edge == []
     Client().get("/organizations/", HTTP_HOST="localhost")
     assert edge == ["/organizations/"]
+
+
+def test_too_many_query_fields_are_left_to_the_stack(redis_cache, edge):
+    Client().get("/organizations/")
+    response = Client().get("/organizations/?" + "q=&" * 1001)
+    assert edge == []
+    assert response.status_code == 400
+    assert "Content-Security-Policy" in response.headers  # the stack's answer, with its headers
