@@ -5,6 +5,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
 from rest_framework.permissions import SAFE_METHODS
 
+from gsx_portal.cache import take
 from organizations.models import ApiToken
 from organizations.rules import mfa_enrolment_pending
 from organizations.selectors import api_token_for_secret
@@ -20,7 +21,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     keyword = "Bearer"
 
-    def authenticate(self, request):
+    def authenticate(self, request, *, record_use=True):
+        # record_use=False: the shared answers answered before the stack (api_conditional)
+        # authenticate a token whose use is already recorded, and write nothing.
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
@@ -37,14 +40,62 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.PermissionDenied(_("Enable two-factor authentication first."))
         if request.method not in SAFE_METHODS and not token.can_write:
             raise exceptions.PermissionDenied(_("This token may only read."))
-        api_token_record_use(token=token)
+        if record_use:
+            api_token_record_use(token=token)
         return token.user, token
 
     def authenticate_header(self, request):
         return self.keyword
 
 
-class ClientRateThrottle(throttling.SimpleRateThrottle):
+def take_from_bucket(cache, key: str, *, interval: float, period: float, now: float):
+    """One request from the rate bucket under ``key``: None if it may pass, else the seconds to
+    wait (gsx_portal.cache: atomic in Redis)."""
+    taker = getattr(cache, "take_from_bucket", None)
+    if taker is not None:
+        return taker(key, interval=interval, period=period, now=now)
+    return take(cache, key, interval=interval, period=period, now=now)
+
+
+class BucketThrottle:
+    """A rate of ``num_requests`` per ``duration`` as a bucket of that many requests, refilled
+    evenly (the generic cell rate algorithm): a client may use its whole budget at once, then
+    one request every ``duration / num_requests``.
+
+    The cache keeps one number per client, taken from atomically in Redis, where DRF's own
+    throttle reads and rewrites the list of every request in the window (600 entries for a
+    client at 600/min, on each request), and two requests at once may both pass its last
+    place. A request the shared answers before the stack already counted
+    (``gsx_portal.api_conditional``: ``counted_throttles``, key → wait) is not counted again.
+    """
+
+    wait_seconds = None
+
+    def bucket(self) -> tuple[float, float]:
+        """(interval, period) of this throttle's bucket."""
+        return self.duration / self.num_requests, float(self.duration)
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        counted = getattr(request, "counted_throttles", None) or {}
+        if self.key in counted:
+            self.wait_seconds = counted[self.key]
+        else:
+            interval, period = self.bucket()
+            self.wait_seconds = take_from_bucket(
+                self.cache, self.key, interval=interval, period=period, now=self.timer()
+            )
+        return self.wait_seconds is None
+
+    def wait(self):
+        return self.wait_seconds
+
+
+class ClientRateThrottle(BucketThrottle, throttling.SimpleRateThrottle):
     """One request budget per API token, and one per signed-in user on the site's session."""
 
     scope = "client"
@@ -59,7 +110,7 @@ class ClientRateThrottle(throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class AnonymousRateThrottle(throttling.AnonRateThrottle):
+class AnonymousRateThrottle(BucketThrottle, throttling.AnonRateThrottle):
     """Anonymous clients share one budget per IP address."""
 
     scope = "anonymous"

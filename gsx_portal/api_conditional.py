@@ -40,25 +40,36 @@ calls canonical (``shareable_query``: the query string exactly), asked for plain
 the settings name, so keys stay bounded.
 """
 
+import functools
+import gzip
 import hashlib
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from gsx_portal import page_cache
+from gsx_portal.api_auth import BucketThrottle
+from gsx_portal.cache import take
+from organizations.rules import memoised_for_this_request
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +82,13 @@ LEDGER_SECONDS = 3600
 # language, the credentials (a token, or the session cookie, beside the site's language cookie).
 VARY = ("Accept", "Accept-Language", "Authorization", "Cookie")
 
+PLAIN_JSON = "application/json"
+_MESSAGES_COOKIE = CookieStorage.cookie_name
+
+
+# A ledger entry not read yet (None is an entry the cache does not have).
+_UNREAD = object()
+
 
 @dataclass(frozen=True)
 class Validators:
@@ -78,39 +96,55 @@ class Validators:
     last_modified: int | None  # seconds since the epoch; None when it cannot be vouched for
 
 
-def request_variant(request, representation: str) -> str:
-    """What, besides the data, makes the body: see the module docstring."""
-    user = request.user
+def variant_of(*, representation, version, user, url, media_type, language, zone) -> str:
+    """What, besides the data, makes the body: see the module docstring. ``user`` is the
+    caller's, or the reader key for an answer shared between callers."""
+    if not isinstance(user, str):
+        user = f"user:{user.pk}" if user.is_authenticated else "anonymous"
     return "\n".join(
-        [
-            representation,
-            str(getattr(request, "version", None)),
-            f"user:{user.pk}" if user.is_authenticated else "anonymous",
-            request.build_absolute_uri(),
-            request.accepted_media_type or "",
-            translation.get_language() or "",
-            timezone.get_current_timezone_name(),
-        ]
+        [representation, str(version), user, url, media_type or "", language or "", zone]
+    )
+
+
+def request_variant(request, representation: str) -> str:
+    """The variant of the body ``request`` gets."""
+    return variant_of(
+        representation=representation,
+        version=getattr(request, "version", None),
+        user=request.user,
+        url=request.build_absolute_uri(),
+        media_type=request.accepted_media_type,
+        language=translation.get_language(),
+        zone=timezone.get_current_timezone_name(),
     )
 
 
 def validators_for(request, *, representation: str, data: str, started: float) -> Validators:
     """The validators of the body the caller would get; ``data`` is the view's account of what
     it fetched (see the module docstring), ``started`` the time before its first query."""
-    variant = request_variant(request, representation)
+    return _validators(request_variant(request, representation), data, started)
+
+
+def _validators(variant: str, data: str, started: float, *, ledger=_UNREAD) -> Validators:
+    """``ledger``: the variant's ledger entry, when it was read with something else."""
     digest = salted_hmac(
         "gsx_portal.api_conditional.etag", f"{variant}\n\n{data}", algorithm="sha256"
     )
     etag = f'"{digest.hexdigest()[:40]}"'
-    return Validators(etag=etag, last_modified=_last_modified(variant, etag, started))
+    return Validators(etag=etag, last_modified=_last_modified(variant, etag, started, ledger))
 
 
-def _last_modified(variant: str, etag: str, started: float) -> int | None:
+def _ledger_key(variant: str) -> str:
+    return "api-etag-since:" + hashlib.sha256(variant.encode()).hexdigest()
+
+
+def _last_modified(variant: str, etag: str, started: float, entry=_UNREAD) -> int | None:
     """When this variant's current ETag was first served, to the second above, if that second
     is at least one before ``started``: any change after the data was read is then recorded
     with a later second, even by another server whose clock is up to a second apart."""
-    key = "api-etag-since:" + hashlib.sha256(variant.encode()).hexdigest()
-    entry = cache.get(key)
+    key = _ledger_key(variant)
+    if entry is _UNREAD:
+        entry = cache.get(key)
     if not (isinstance(entry, tuple) and len(entry) == 2 and entry[0] == etag):
         cache.set(key, (etag, time.time()), LEDGER_SECONDS)
         return None
@@ -193,10 +227,44 @@ def _canonical_host(host: str) -> bool:
     return host == site or host in settings.ALLOWED_HOSTS
 
 
-class StoredAnswer(page_cache._Stored):
-    """A JSON answer as sent, with the data string its validators are made from."""
+def shared_key(variant: str) -> str:
+    """Where the answer shared by callers of one variant (with the reader key for the user) is
+    kept."""
+    digest = hashlib.sha256(variant.encode()).hexdigest()
+    return f"answer{page_cache.FORMAT}:{page_cache.release()}:{digest}"
 
-    __slots__ = ("body", "content_type", "data", "generation", "until")
+
+def _stored_and_ledger(key: str, variant: str):
+    """The stored answer under ``key`` and the ledger entry of the caller's ``variant``, in one
+    round trip; an unreachable cache has neither."""
+    ledger_key = _ledger_key(variant)
+    try:
+        found = cache.get_many([key, ledger_key])
+    except Exception:
+        return None, _UNREAD
+    return found.get(key), found.get(ledger_key)
+
+
+def _generation(auth) -> int | None:
+    """The page cache's generation: as read with the API token if there is one (in the same
+    query, ``organizations.selectors.api_token_for_secret``), else now."""
+    read = getattr(auth, "page_cache_generation", _UNREAD)
+    return page_cache.current_generation() if read is _UNREAD else read
+
+
+def _current(stored, generation: int) -> bool:
+    return (
+        isinstance(stored, StoredAnswer)
+        and stored.generation == generation
+        and time.time() < stored.until
+    )
+
+
+class StoredAnswer(page_cache._Stored):
+    """A JSON answer as sent, with the data string its validators are made from, and the body
+    compressed once (None when compression would not be used: short or not smaller)."""
+
+    __slots__ = ("body", "content_type", "data", "generation", "gzipped", "until")
 
     def __init__(self, *, body, content_type, data, generation, until):
         self.body = body
@@ -204,6 +272,33 @@ class StoredAnswer(page_cache._Stored):
         self.data = data
         self.generation = generation
         self.until = until
+        gzipped = None
+        if len(body) >= page_cache.MIN_COMPRESSED:
+            gzipped = gzip.compress(body, mtime=0)
+            if len(gzipped) >= len(body):
+                gzipped = None
+        self.gzipped = gzipped
+
+    def response(self, request) -> HttpResponse:
+        """The answer, compressed as the stack's compression would (whose ETag is weakened
+        then, once the validators are set: ``_weakened_if_encoded``)."""
+        response = HttpResponse(content_type=self.content_type)
+        if self.gzipped is not None:
+            patch_vary_headers(response, ("Accept-Encoding",))
+            if page_cache.accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+                response.content = self.gzipped
+                response.headers["Content-Encoding"] = "gzip"
+                return response
+        response.content = self.body
+        return response
+
+
+def _weakened_if_encoded(response):
+    # RFC 9110 §8.8.1: the compressed bytes are another representation (as Django's GZipMiddleware).
+    etag = response.get("ETag")
+    if response.get("Content-Encoding") and etag and etag.startswith('"'):
+        response.headers["ETag"] = "W/" + etag
+    return response
 
 
 class ConditionalReadMixin:
@@ -272,25 +367,18 @@ class ConditionalReadMixin:
         """``fetch()`` gives the data string and a function rendering the body from it."""
         started = time.time()
         key = self._shared_key(request)
-        generation = page_cache.current_generation() if key else None
+        generation = _generation(request.auth) if key else None
         if generation is not None:
-            try:
-                stored = cache.get(key)
-            except Exception:  # an unreachable cache answers in full
-                stored = None
-            if (
-                isinstance(stored, StoredAnswer)
-                and stored.generation == generation
-                and time.time() < stored.until
-            ):
-                validators = validators_for(
-                    request, representation=self.representation, data=stored.data, started=started
-                )
-                return conditional(
+            variant = request_variant(request, self.representation)
+            stored, ledger = _stored_and_ledger(key, variant)
+            if _current(stored, generation):
+                validators = _validators(variant, stored.data, started, ledger=ledger)
+                response = conditional(
                     request,
                     validators,
                     lambda: HttpResponse(stored.body, content_type=stored.content_type),
                 )
+                return self._for_the_edge(request, response)
         data, render = fetch()
         validators = validators_for(
             request, representation=self.representation, data=data, started=started
@@ -301,7 +389,16 @@ class ConditionalReadMixin:
         if refusal is not None:
             return refusal
         response = self._stored(request, key, render(), data=data, generation=generation)
-        return _with_validators(response, validators)
+        return self._for_the_edge(request, _with_validators(response, validators))
+
+    def _for_the_edge(self, request, response):
+        """Marks a shared answer, so that the headers the rest of the stack adds to it are
+        recorded for ``edge_response`` (``remember_edge_headers``)."""
+        if response.status_code == 200:
+            response.api_edge_key = _edge_key(
+                type(self), self.action, translation.get_language(), request._request
+            )
+        return response
 
     def _shared_key(self, request) -> str | None:
         if not settings.PAGE_CACHE_SECONDS or request.method != "GET" or connection.in_atomic_block:
@@ -319,19 +416,17 @@ class ConditionalReadMixin:
             or not _canonical_host(request.get_host())
         ):
             return None
-        variant = "\n".join(
-            [
-                self.representation,
-                str(getattr(request, "version", None)),
-                reader,
-                request.build_absolute_uri(),
-                request.accepted_media_type or "",
-                translation.get_language() or "",
-                timezone.get_current_timezone_name(),
-            ]
+        return shared_key(
+            variant_of(
+                representation=self.representation,
+                version=getattr(request, "version", None),
+                user=reader,
+                url=request.build_absolute_uri(),
+                media_type=request.accepted_media_type,
+                language=translation.get_language(),
+                zone=timezone.get_current_timezone_name(),
+            )
         )
-        digest = hashlib.sha256(variant.encode()).hexdigest()
-        return f"answer{page_cache.FORMAT}:{page_cache.release()}:{digest}"
 
     def _stored(self, request, key: str, response, *, data: str, generation: int):
         """``response`` rendered now, stored under ``key``, and sent as stored."""
@@ -356,3 +451,235 @@ class ConditionalReadMixin:
         except Exception:
             logger.warning("api answers: could not store %s", request.path, exc_info=True)
         return HttpResponse(body, content_type=content_type)
+
+
+# --- Shared answers before the middleware stack ---------------------------------------------
+# A shared answer costs little to find and most of its time goes through the middleware stack
+# and DRF's dispatch around it. So a request that a stored answer can answer exactly is
+# answered first in the stack (gsx_portal.middleware.CachedPageMiddleware), by the same steps
+# DRF takes and with the same functions: the view's authentication of the token (without
+# recording its use: a token whose use is due to be recorded goes through the stack, which
+# records it), its permissions and throttles, the same shared key, validators and 304s; then
+# the headers the rest of the stack gave the last full answer of that view (recorded per view,
+# language, kind of caller, scheme and host, as the page cache records pages' headers), and
+# the stack's compression. Anything it cannot answer exactly so (no headers recorded yet, a
+# session cookie, an Accept other than plain JSON, If-Match, a token refused or throttled, no
+# stored answer) goes through the stack as before, which answers it in full.
+
+# The Accept headers DRF negotiates to plain JSON for these views (JSON is their first renderer).
+PLAIN_JSON_ACCEPT = frozenset({"*/*", "application/json"})
+EDGE_SKIPPED_HEADERS = frozenset(
+    {"content-length", "content-encoding", "date", "set-cookie", "etag", "last-modified"}
+)
+_edge_headers: dict[str, tuple] = {}
+_edge_lock = threading.Lock()
+
+
+def _edge_key(view_class, action: str, language: str | None, request) -> str | None:
+    """Which recorded headers a request's answer gets: per view and action, language (the
+    Content-Language), kind of caller (a credentialed answer is ``no-store``), scheme and host
+    (the stack may redirect another scheme or host). None for a request the edge never answers
+    (a session or messages cookie: the stack's answer to those depends on more)."""
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or _MESSAGES_COOKIE in request.COOKIES:
+        return None
+    caller = "token" if "HTTP_AUTHORIZATION" in request.META else "anonymous"
+    view = f"{view_class.__module__}.{view_class.__qualname__}"
+    return f"{view}:{action}:{language}:{caller}:{request.scheme}://{request.get_host()}"
+
+
+def remember_edge_headers(request, response) -> None:
+    """After the stack answered a shared answer in full: record the headers it added."""
+    key = getattr(response, "api_edge_key", None)
+    if key is None or request.method != "GET" or response.status_code != 200:
+        return
+    headers = tuple(
+        (name, value)
+        for name, value in response.headers.items()
+        if name.lower() not in EDGE_SKIPPED_HEADERS
+    )
+    with _edge_lock:
+        # A few entries: one per view, action, language, kind of caller and host.
+        _edge_headers[key] = headers
+
+
+def forget_edge_headers() -> None:
+    """Forget every recorded header set (the test suite, between tests with other settings)."""
+    with _edge_lock:
+        _edge_headers.clear()
+
+
+class _Caller:
+    """What DRF's authentication, permissions, throttles and these views read of a request."""
+
+    def __init__(self, request):
+        self._request = request
+        self.META = request.META
+        self.method = request.method
+        self.GET = self.query_params = request.GET
+        self.COOKIES = request.COOKIES
+        self.user = AnonymousUser()
+        self.auth = None
+
+    @property
+    def headers(self):
+        # Built from META when asked (by the token authentication alone).
+        return self._request.headers
+
+    def build_absolute_uri(self, location=None):
+        return self._request.build_absolute_uri(location)
+
+    def get_host(self):
+        return self._request.get_host()
+
+
+def edge_response(request) -> "HttpResponse | None":
+    """The shared answer for ``request``, answered before the middleware stack, or None."""
+    if not request.path.startswith("/api/"):
+        return None
+    meta = request.META
+    query = meta.get("QUERY_STRING", "")
+    if (
+        request.method != "GET"
+        or not settings.PAGE_CACHE_SECONDS
+        or connection.in_atomic_block
+        or meta.get("HTTP_ACCEPT", "*/*") not in PLAIN_JSON_ACCEPT
+        or "HTTP_IF_MATCH" in meta
+        or "HTTP_IF_UNMODIFIED_SINCE" in meta
+        or "\x00" in request.path
+        or "%00" in query
+        or "\x00" in query
+    ):
+        return None
+    try:
+        host = request.get_host()
+        match = resolve(request.path_info)
+    except (DisallowedHost, Resolver404):
+        return None
+    view_class = getattr(match.func, "cls", None)
+    action = (getattr(match.func, "actions", None) or {}).get("get")
+    if not (
+        isinstance(view_class, type)
+        and issubclass(view_class, ConditionalReadMixin)
+        and action in ("list", "retrieve")
+        and view_class.versioning_class is None
+        and _canonical_host(host)
+    ):
+        return None
+    language = translation.get_language_from_request(request)
+    edge_key = _edge_key(view_class, action, language, request)
+    headers = _edge_headers.get(edge_key) if edge_key else None
+    if headers is None:
+        return None
+    with memoised_for_this_request():
+        return _edge_answer(request, match, view_class, action, language, headers)
+
+
+def _edge_answer(request, match, view_class, action, language, headers):
+    started = time.time()
+    caller = _Caller(request)
+    view = view_class(**match.func.initkwargs)
+    view.action, view.request, view.args, view.kwargs = action, caller, (), match.kwargs
+    view.format_kwarg = None
+    if "HTTP_AUTHORIZATION" in request.META:
+        authenticated = _bearer_token(view, caller)
+        if authenticated is None:
+            return None
+        caller.user, caller.auth = authenticated
+    if not all(p.has_permission(caller, view) for p in view.get_permissions()):
+        return None
+    query, reader = view.shareable_query(caller), view.reader_key(caller)
+    if query is None or reader is None or request.META.get("QUERY_STRING", "") != query:
+        return None
+    url = request.build_absolute_uri()
+    zone = timezone.get_default_timezone_name()
+    variant = {
+        "representation": view.representation,
+        "version": None,
+        "url": url,
+        "media_type": PLAIN_JSON,
+        "language": language,
+        "zone": zone,
+    }
+    generation = _generation(caller.auth)
+    if generation is None:
+        return None
+    own = variant_of(user=caller.user, **variant)
+    answer_key, ledger_key = shared_key(variant_of(user=reader, **variant)), _ledger_key(own)
+    throttles = [(t, t.get_cache_key(caller, view)) for t in view.get_throttles() if t.rate]
+    if not all(isinstance(throttle, BucketThrottle) for throttle, _ in throttles):
+        return None
+    # A throttle without a key for this caller (the anonymous one, for a token) lets it pass.
+    buckets = [(state, *throttle.bucket()) for throttle, state in throttles if state is not None]
+    # One round trip: the answer, the caller's ledger entry, and a request taken from each of
+    # their throttles' buckets.
+    read = _read_and_take([answer_key, ledger_key], buckets)
+    if read is None:
+        return None
+    found, waits = read
+    # Counted now: should the stack answer after all (a 429, a lapsed answer), it is not
+    # counted again (BucketThrottle).
+    request.counted_throttles = {
+        bucket[0]: wait for bucket, wait in zip(buckets, waits, strict=True)
+    }
+    if any(wait is not None for wait in waits):
+        return None
+    stored = found.get(answer_key)
+    if not _current(stored, generation):
+        return None
+    validators = _validators(own, stored.data, started, ledger=found.get(ledger_key))
+    response = not_modified_or_failed(request, validators)
+    if response is None:
+        response = stored.response(request)
+    _weakened_if_encoded(_with_validators(response, validators))
+    for name, value in headers:
+        if response.status_code == 304 and name.lower() == "content-type":
+            continue
+        response.headers[name] = value
+    # What the stack's compression and common middleware would add (to an answer whose stored
+    # compression did not apply).
+    response = _compression().process_response(request, response)
+    response.headers["Content-Length"] = str(len(response.content))
+    return response
+
+
+def _read_and_take(keys, buckets):
+    """(the values of ``keys`` found, the wait of each bucket), in one round trip to Redis when
+    it is the cache; None when it cannot be asked."""
+    now = time.time()
+    combined = getattr(cache, "get_many_and_take", None)
+    if combined is not None:
+        return combined(keys, buckets, now=now)
+    try:
+        found = cache.get_many(keys)
+    except Exception:
+        return None
+    waits = [
+        take(cache, key, interval=interval, period=period, now=now)
+        for key, interval, period in buckets
+    ]
+    return found, waits
+
+
+def _bearer_token(view, caller):
+    """(user, token) as the view's token authentication gives them, or None if it refuses or
+    the token's use is due to be recorded (the stack records it)."""
+    from gsx_portal.api_auth import BearerTokenAuthentication
+    from organizations.services import api_token_use_recorded
+
+    for authenticator in view.get_authenticators():
+        if isinstance(authenticator, BearerTokenAuthentication):
+            try:
+                authenticated = authenticator.authenticate(caller, record_use=False)
+            except APIException:
+                return None
+            if authenticated is None or not api_token_use_recorded(authenticated[1]):
+                return None
+            return authenticated
+    return None
+
+
+@functools.cache
+def _compression():
+    from gsx_portal.middleware import CompressionMiddleware
+
+    return CompressionMiddleware(lambda request: None)

@@ -7,7 +7,9 @@ per interval, and then tries Redis again. Counts made meanwhile are per process,
 enforced per web worker instead of across all of them: looser, but never none.
 """
 
+import hashlib
 import logging
+import math
 import threading
 import time
 
@@ -15,12 +17,44 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+# A rate bucket (the generic cell rate algorithm): the key holds the time the bucket is full
+# again; a request is let through if, counting it, the bucket fills again within ``period``.
+# In Redis as one script, so that two requests at once cannot both take the last one.
+BUCKET_SCRIPT = """
+local full_at = tonumber(redis.call('GET', KEYS[1]))
+local now, interval, period = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+if full_at == nil or full_at < now then full_at = now end
+local after = full_at + interval
+if after - now > period then return string.format('%.6f', after - now - period) end
+local expiry = math.ceil((after - now) * 1000) + 1000
+redis.call('SET', KEYS[1], string.format('%.6f', after), 'PX', expiry)
+return false
+"""
+BUCKET_SHA = hashlib.sha1(BUCKET_SCRIPT.encode()).hexdigest()  # noqa: S324 (Redis's name for it)
+
+
+def take(cache, key: str, *, interval: float, period: float, now: float) -> float | None:
+    """The rate bucket of ``BUCKET_SCRIPT`` on any cache (the per-process one, while Redis is
+    down, or in a configuration without Redis): None if the request may pass, else the seconds
+    to wait. Not atomic: each process has its own, and a request at once in two threads of
+    one process may both pass."""
+    full_at = cache.get(key)
+    if not isinstance(full_at, float) or full_at < now:
+        full_at = now
+    after = full_at + interval
+    if after - now > period:
+        return after - now - period
+    cache.set(key, after, math.ceil(after - now) + 1)
+    return None
+
 
 # Shared by every thread of the process (Django keeps one cache instance per thread).
 _state_lock = threading.Lock()
@@ -102,6 +136,56 @@ class FailoverRedisCache(RedisCache):
         with _state_lock:
             _down_until.pop(self._location, None)
         return True
+
+    # --- Rate buckets (gsx_portal.api_auth.BucketThrottle) ---------------------------------
+
+    def take_from_bucket(self, key: str, *, interval: float, period: float, now: float):
+        """Takes one request from the bucket under ``key``, atomically: None if it had one,
+        else the seconds until it will have one (see ``take``)."""
+        found = self.get_many_and_take([], [(key, interval, period)], now=now)
+        if found is not None:
+            return found[1][0]
+        return take(self._fallback, key, interval=interval, period=period, now=now)
+
+    def get_many_and_take(self, keys, buckets, *, now: float):
+        """``get_many(keys)`` and ``take_from_bucket`` for each (key, interval, period) of
+        ``buckets``, in one round trip to Redis: (values found, waits). None while Redis is
+        unreachable."""
+        if self.redis_is_down():
+            return None
+        try:
+            return self._get_many_and_take(keys, buckets, now)
+        except UNREACHABLE as error:
+            self._mark_down(error)
+            return None
+
+    def _get_many_and_take(self, keys, buckets, now):
+        client = self._cache.get_client(write=True)
+        full = [self.make_and_validate_key(key) for key in keys]
+        for attempt in (1, 2):
+            pipe = client.pipeline(transaction=False)
+            if full:
+                pipe.mget(full)
+            for key, interval, period in buckets:
+                pipe.evalsha(BUCKET_SHA, 1, self.make_and_validate_key(key), now, interval, period)
+            results = pipe.execute(raise_on_error=False)
+            waits = results[1:] if full else results
+            if any(isinstance(w, NoScriptError) for w in waits) and attempt == 1:
+                # Redis has not seen the script yet (or restarted since): nothing was taken.
+                client.script_load(BUCKET_SCRIPT)
+                continue
+            for result in results:
+                if isinstance(result, Exception):
+                    raise result
+            values = results[0] if full else []
+            loads = self._cache._serializer.loads
+            found = {
+                key: loads(value)
+                for key, value in zip(keys, values, strict=True)
+                if value is not None
+            }
+            return found, [None if wait is None else float(wait) for wait in waits]
+        raise NoScriptError("The rate bucket script could not be loaded.")
 
     add = _failover("add")
     get = _failover("get")

@@ -12,7 +12,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from gsx_portal import page_cache
+from gsx_portal import api_conditional, page_cache
 from organizations.rules import is_privileged, memoised_for_this_request, mfa_enrolment_pending
 
 # Pages a privileged user without a second factor may still open: enrolment itself (which may
@@ -37,19 +37,21 @@ MFA_ENROLMENT_URL_NAMES = frozenset(
 
 
 class CachedPageMiddleware:
-    """First in the stack: answers a hit of the anonymous page cache at once, as the whole stack
-    would have (``gsx_portal.page_cache.edge_response``); records on the way out the headers the
-    stack adds to a stored page, for the next hit."""
+    """First in the stack: answers a hit of the anonymous page cache, or a shared API answer, at
+    once, as the whole stack would have (``gsx_portal.page_cache.edge_response``,
+    ``gsx_portal.api_conditional.edge_response``); records on the way out the headers the stack
+    adds to a stored page or answer, for the next hit."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = page_cache.edge_response(request)
+        response = page_cache.edge_response(request) or api_conditional.edge_response(request)
         if response is not None:
             return response
         response = self.get_response(request)
         page_cache.remember_edge_headers(request, response)
+        api_conditional.remember_edge_headers(request, response)
         return response
 
 

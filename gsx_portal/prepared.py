@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import QuerySet
 
 # Pairs of values that no caller passes: ids are positive, and nothing happens in 1901.
@@ -98,23 +98,63 @@ class PreparedQuery:
             param if slot is None else values[slot]
             for param, slot in zip(params, slots, strict=True)
         ]
-        db = connections[using]
-        # As Django opens its own cursors: a connection the server dropped (a restart, an idle
-        # timeout) fails its health check here and is replaced, rather than fail this query.
-        db.close_if_health_check_failed()
-        db.ensure_connection()
-        db.validate_thread_sharing()
-        # A server-side prepared statement: PostgreSQL plans the query once per connection (its
-        # planning costs more than its execution), where Django's own cursors bind on the client
-        # and have every execution planned. Wrapped as Django wraps its cursors, so that the
-        # query is logged, counted and its errors translated as any other.
-        with db.wrap_database_errors:
-            raw = _PreparingCursor(db.connection)
-        cursor = db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
-        with cursor:
-            cursor.execute(sql, bound)
-            row = cursor.fetchone()
-            names = [column.name for column in cursor.description]
+        row, names = run_prepared(sql, bound, using=using)
         if row is None:
             raise LookupError("The prepared query found no row.")
         return dict(zip(names, row, strict=True))
+
+
+def run_prepared(sql: str, params, *, using: str = "default") -> tuple[tuple | None, list[str]]:
+    """The first row of ``sql`` (a read) and its column names, as a server-side prepared
+    statement.
+
+    Django checks a reused connection with a ``SELECT 1`` before the first query of each request
+    (CONN_HEALTH_CHECKS), a round trip as costly as these queries. Being reads, these stand for
+    that check when they come first: if one fails on a connection the server has dropped (a
+    restart, an idle timeout), the connection is replaced and the read asked once more, as the
+    check would have done; once one has answered, the request's other queries skip the check.
+    Within a transaction the connection is Django's to check, as usual.
+    """
+    db = connections[using]
+    stands_for_check = (
+        db.connection is not None
+        and db.health_check_enabled
+        and not db.health_check_done
+        and not db.in_atomic_block
+    )
+    if not stands_for_check:
+        db.close_if_health_check_failed()
+    try:
+        found = _execute(db, sql, params)
+    except DatabaseError:
+        if not stands_for_check or db.is_usable():
+            raise
+        db.close()
+        found = _execute(db, sql, params)
+    if db.health_check_enabled:
+        db.health_check_done = True
+    return found
+
+
+def _execute(db, sql: str, params) -> tuple[tuple | None, list[str]]:
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    # A server-side prepared statement: PostgreSQL plans the query once per connection (its
+    # planning costs more than its execution), where Django's own cursors bind on the client
+    # and have every execution planned. Wrapped as Django wraps its cursors, so that the
+    # query is logged, counted and its errors translated as any other.
+    with db.wrap_database_errors:
+        raw = _PreparingCursor(db.connection)
+    cursor = db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
+    with cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        # The columns a statement returns never change: read once (psycopg builds an object
+        # per column each time the description is asked for, most of a short query's cost).
+        names = _column_names.get(sql)
+        if names is None:
+            names = _column_names[sql] = [column.name for column in cursor.description]
+    return row, names
+
+
+_column_names: dict[str, list[str]] = {}

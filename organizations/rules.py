@@ -44,23 +44,26 @@ def memoised_for_this_request() -> Iterator[None]:
         _request_memo.reset(token)
 
 
-def _roles_query(*, user_id):
-    from organizations.selectors import requester_organizations
+def role_annotations(user) -> dict:
+    """The columns of the roles query for the user whose id is ``user`` in the outer query (an
+    ``OuterRef``): the roles query's own, and those of the API token's query
+    (``selectors.api_token_for_secret``), which reads them with the token in one query."""
+    from organizations.selectors import requester_organizations_of
 
-    groups = Group.objects.filter(user=OuterRef("pk"))
-    own = Membership.objects.filter(user=OuterRef("pk"))
-    return (
-        User.objects.filter(pk=user_id)
-        .values("pk")
-        .annotate(
-            secretariat=Exists(groups.filter(name="secretariat")),
-            privileged_group=Exists(groups.filter(name__in=settings.PRIVILEGED_GROUPS)),
-            privileged_sector=Exists(own.filter(organization__sector__in=MFA_REQUIRED_SECTORS)),
-            requester=Exists(requester_organizations(User(pk=user_id))),
-            member_beyond_network=Exists(own.exclude(organization__visibility_tier__in=NETWORK)),
-            organizations=ArraySubquery(own.order_by("organization_id").values("organization_id")),
-        )
-    )
+    groups = Group.objects.filter(user=user)
+    own = Membership.objects.filter(user=user)
+    return {
+        "secretariat": Exists(groups.filter(name="secretariat")),
+        "privileged_group": Exists(groups.filter(name__in=settings.PRIVILEGED_GROUPS)),
+        "privileged_sector": Exists(own.filter(organization__sector__in=MFA_REQUIRED_SECTORS)),
+        "requester": Exists(requester_organizations_of(user)),
+        "member_beyond_network": Exists(own.exclude(organization__visibility_tier__in=NETWORK)),
+        "organizations": ArraySubquery(own.order_by("organization_id").values("organization_id")),
+    }
+
+
+def _roles_query(*, user_id):
+    return User.objects.filter(pk=user_id).values("pk").annotate(**role_annotations(OuterRef("pk")))
 
 
 @functools.cache
@@ -86,18 +89,25 @@ def roles_now(user) -> dict:
     if memo is not None and key in memo:
         return memo[key]
     try:
-        roles = _roles_prepared(tuple(settings.PRIVILEGED_GROUPS)).one(user_id=user.pk)
+        row = _roles_prepared(tuple(settings.PRIVILEGED_GROUPS)).one(user_id=user.pk)
     except LookupError:  # the account was deleted during the request
-        roles = {}
+        row = {}
+    return remember_roles(user, row)
+
+
+def remember_roles(user, row: dict) -> dict:
+    """The roles of ``roles_now`` from a row of ``role_annotations``' columns, kept for the rest
+    of the request: for a query that read them with something else (the API token)."""
     answer = {
-        "secretariat": bool(roles.get("secretariat")),
-        "privileged": bool(roles.get("privileged_group") or roles.get("privileged_sector")),
-        "requester": bool(roles.get("requester")),
-        "member_beyond_network": bool(roles.get("member_beyond_network")),
-        "organizations": tuple(roles.get("organizations") or ()),
+        "secretariat": bool(row.get("secretariat")),
+        "privileged": bool(row.get("privileged_group") or row.get("privileged_sector")),
+        "requester": bool(row.get("requester")),
+        "member_beyond_network": bool(row.get("member_beyond_network")),
+        "organizations": tuple(row.get("organizations") or ()),
     }
+    memo = _request_memo.get()
     if memo is not None:
-        memo[key] = answer
+        memo[("roles", user.pk)] = answer
     return answer
 
 

@@ -48,9 +48,10 @@ def isolated_cache(settings):
 def no_recorded_page_headers():
     # The headers CachedPageMiddleware recorded for a page, under one test's settings, must not
     # answer another test's request.
-    from gsx_portal import page_cache
+    from gsx_portal import api_conditional, page_cache
 
     page_cache.forget_edge_headers()
+    api_conditional.forget_edge_headers()
 
 
 @pytest.fixture(autouse=True)

@@ -28,9 +28,17 @@ def detail(organization) -> str:
 
 @pytest.fixture
 def served(monkeypatch):
-    """The paths answered from a stored answer, in order."""
+    """The paths answered from a stored answer, in order: by the view, or before the stack
+    (``api_conditional.edge_response``)."""
     hits = []
     original_answer = api_conditional.ConditionalReadMixin._answer
+    original_edge = api_conditional.edge_response
+
+    def edge_response(request):
+        response = original_edge(request)
+        if response is not None:
+            hits.append(request.get_full_path())
+        return response
 
     def answer(self, request, fetch):
         fetched = []
@@ -45,6 +53,7 @@ def served(monkeypatch):
         return response
 
     monkeypatch.setattr(api_conditional.ConditionalReadMixin, "_answer", answer)
+    monkeypatch.setattr(api_conditional, "edge_response", edge_response)
     return hits
 
 

@@ -120,8 +120,9 @@ def test_a_hit_reads_only_the_generation(redis_cache, hits, public_org):
     with CaptureQueriesContext(connection) as queries:
         Client().get(DIRECTORY)
     assert hits == [DIRECTORY]
+    # (A prepared statement, logged with its parameters.)
     assert [q["sql"] for q in queries.captured_queries] == [
-        "SELECT value FROM gsx_page_cache_generation WHERE id = 1"
+        f"QUERY = '{page_cache.GENERATION_SQL}' - PARAMS = ()"
     ]
 
 

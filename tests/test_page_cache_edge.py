@@ -118,8 +118,9 @@ def test_a_hit_before_the_stack_reads_only_the_generation(redis_cache, edge):
     with CaptureQueriesContext(connection) as queries:
         Client().get("/organizations/")
     assert edge == ["/organizations/"]
+    # (A prepared statement, logged with its parameters.)
     assert [q["sql"] for q in queries.captured_queries] == [
-        "SELECT value FROM gsx_page_cache_generation WHERE id = 1"
+        f"QUERY = '{page_cache.GENERATION_SQL}' - PARAMS = ()"
     ]
 
 

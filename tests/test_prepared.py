@@ -128,6 +128,33 @@ def test_the_token_lookup_gives_the_token_and_user_the_orm_gives(cso_admin):
     assert api_token_for_secret(secret) is None
 
 
+@pytest.mark.parametrize(
+    "who", ["cso_admin", "enrolled_government_user", "enrolled_reviewer", "restricted_member"]
+)
+def test_the_roles_read_with_a_token_are_those_the_roles_query_reads(
+    request, who, ministry, django_assert_num_queries
+):
+    """The token's query reads its user's roles too (one query for both on every token
+    request): they must be what ``roles_now`` reads alone, for every kind of user."""
+    from organizations.rules import memoised_for_this_request, roles_now
+    from organizations.selectors import api_token_for_secret
+    from organizations.services import api_token_create
+    from tests.factories import MembershipFactory, OrganizationFactory
+
+    if who == "restricted_member":
+        at_risk = OrganizationFactory(visibility_tier="restricted")
+        user = MembershipFactory(organization=at_risk).user
+    else:
+        user = request.getfixturevalue(who)
+    _, secret = api_token_create(user=user, name="sync", can_write=False)
+    alone = roles_now(user)
+    assert alone["organizations"] or who == "enrolled_reviewer"
+    with memoised_for_this_request():
+        found = api_token_for_secret(secret)
+        with django_assert_num_queries(0):
+            assert roles_now(found.user) == alone
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_token_request_after_the_server_dropped_the_connection_answers(cso_admin):
     """The token lookup is the first query of an API request: on a connection the server has

@@ -1,8 +1,10 @@
 """Reads of the directory: organizations, members, tokens and vetting outcomes."""
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -20,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from gsx_portal import page_cache
 from gsx_portal.prepared import PreparedQuery
 from organizations.models import (
     ApiToken,
@@ -33,7 +36,7 @@ from organizations.models import (
     VettingStatus,
     VisibilityTier,
 )
-from organizations.rules import is_secretariat, roles_now
+from organizations.rules import is_secretariat, remember_roles, role_annotations, roles_now
 
 
 def api_token_hash(raw: str) -> str:
@@ -45,30 +48,45 @@ _USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
 
 
 def _active_token(*, key_hash):
-    """The active token with ``key_hash`` and its user's columns, as one row."""
+    """The active token with ``key_hash``, its user's columns and the user's roles
+    (``rules.role_annotations``), as one row: every token request asks all three; and the page
+    cache's generation, which every token request that may be answered from a shared answer
+    asks too (``gsx_portal.api_conditional``)."""
+    roles = role_annotations(OuterRef("user_id"))
     return ApiToken.objects.filter(
         key_hash=key_hash, revoked_at__isnull=True, user__is_active=True
     ).values(
         **{f"t_{name}": F(name) for name in _TOKEN_COLUMNS},
         **{f"u_{name}": F(f"user__{name}") for name in _USER_COLUMNS},
+        **{f"r_{name}": expression for name, expression in roles.items()},
+        generation=page_cache.generation_column(),
     )
 
 
-# Asked on every API request with a token: built once per process, planned once per connection.
-ACTIVE_TOKEN = PreparedQuery(_active_token, key_hash=("not a key hash (1)", "not a key hash (2)"))
+@functools.cache
+def _active_token_prepared(privileged_groups: tuple[str, ...]) -> PreparedQuery:
+    # Asked on every API request with a token: built once per process (and per set of
+    # privileged groups, which the roles read and the tests change), planned once per connection.
+    return PreparedQuery(_active_token, key_hash=("not a key hash (1)", "not a key hash (2)"))
 
 
 def api_token_for_secret(raw: str) -> ApiToken | None:
-    """The active token whose secret is ``raw``, with its user, or None."""
+    """The active token whose secret is ``raw``, with its user, or None. The user's roles, read
+    in the same query, are kept for the request (``rules.remember_roles``), and the page cache's
+    generation as ``page_cache_generation``."""
     if not raw.startswith(ApiToken.PREFIX) or len(raw) > 200:
         return None
     try:
-        row = ACTIVE_TOKEN.one(key_hash=api_token_hash(raw))
+        row = _active_token_prepared(tuple(settings.PRIVILEGED_GROUPS)).one(
+            key_hash=api_token_hash(raw)
+        )
     except LookupError:
         return None
     user = User.from_db("default", _USER_COLUMNS, [row[f"u_{n}"] for n in _USER_COLUMNS])
     token = ApiToken.from_db("default", _TOKEN_COLUMNS, [row[f"t_{n}"] for n in _TOKEN_COLUMNS])
     token.user = user
+    token.page_cache_generation = row["generation"]
+    remember_roles(user, {name[2:]: value for name, value in row.items() if name[:2] == "r_"})
     return token
 
 

@@ -29,21 +29,21 @@ def requester_organizations(user) -> QuerySet[Organization]:
     sector, verified by the secretariat for that sector. Empty for anyone else."""
     if not user.is_authenticated:
         return Organization.objects.none()
-    return (
-        # A held organization may not request until the secretariat clears it (rules.is_held).
-        Organization.objects.filter(
-            memberships__user=user, sector__in=REQUESTER_SECTORS, held_for_review=False
-        )
-        .filter(
-            Exists(
-                RequesterVerification.objects.filter(
-                    organization=OuterRef("pk"),
-                    revoked_at__isnull=True,
-                    sector=OuterRef("sector"),
-                )
+    return requester_organizations_of(user.pk).order_by("name")
+
+
+def requester_organizations_of(user) -> QuerySet[Organization]:
+    """``requester_organizations`` of the user whose id is ``user`` (a value or an ``OuterRef``,
+    as in the roles query), unordered."""
+    # A held organization may not request until the secretariat clears it (rules.is_held).
+    return Organization.objects.filter(
+        memberships__user=user, sector__in=REQUESTER_SECTORS, held_for_review=False
+    ).filter(
+        Exists(
+            RequesterVerification.objects.filter(
+                organization=OuterRef("pk"), revoked_at__isnull=True, sector=OuterRef("sector")
             )
         )
-        .order_by("name")
     )
 
 

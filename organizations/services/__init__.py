@@ -5,6 +5,7 @@ from organizations.services.accounts import (
     api_token_create,
     api_token_record_use,
     api_token_revoke,
+    api_token_use_recorded,
     user_update_preferences,
 )
 from organizations.services.blocks import introduction_block, introduction_unblock
@@ -57,6 +58,7 @@ __all__ = [
     "api_token_create",
     "api_token_record_use",
     "api_token_revoke",
+    "api_token_use_recorded",
     "contact_delete",
     "contact_save",
     "contacts_reveal",

@@ -60,8 +60,15 @@ def api_tokens_revoke_all(*, user: User) -> int:
     )
 
 
+def api_token_use_recorded(token: ApiToken) -> bool:
+    """Whether the token's last use is recorded to ``TOKEN_USE_RESOLUTION``: a use now would
+    write nothing."""
+    last = token.last_used_at
+    return last is not None and timezone.now() - last <= TOKEN_USE_RESOLUTION
+
+
 def api_token_record_use(*, token: ApiToken) -> None:
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+    if not api_token_use_recorded(token):
+        now = timezone.now()
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
