@@ -1,7 +1,7 @@
 """Who may do what. Predicates are composed per action; views, the API and tasks ask these."""
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -44,6 +44,37 @@ def memoised_for_this_request() -> Iterator[None]:
         _request_memo.reset(token)
 
 
+# Roles other apps make privileged, such as a working group's conveners (dialogues): each app
+# registers, from its AppConfig.ready(), a function of an ``OuterRef`` to a user's id giving an
+# expression true while that user holds the role. The two-factor rule and the shorter sessions
+# of privileged people then apply to them, without this app importing the others.
+_privileged_roles: dict[str, Callable] = {}
+
+
+def register_privileged_role(name: str, holds: Callable) -> None:
+    """Makes the holders of another app's role privileged (see ``_privileged_roles``)."""
+    if not name.isidentifier():
+        raise ValueError(f"A privileged role's name must be an identifier: {name!r}")
+    _privileged_roles[name] = holds
+    _roles_prepared.cache_clear()
+
+
+def unregister_privileged_role(name: str) -> None:
+    _privileged_roles.pop(name, None)
+    _roles_prepared.cache_clear()
+
+
+def privileged_roles() -> tuple[str, ...]:
+    return tuple(sorted(_privileged_roles))
+
+
+def roles_version() -> tuple:
+    """What the roles query's SQL depends on besides the code: the privileged groups (which the
+    tests change) and the roles other apps registered. Queries built from ``role_annotations``
+    are kept per version."""
+    return tuple(settings.PRIVILEGED_GROUPS), privileged_roles()
+
+
 def role_annotations(user) -> dict:
     """The columns of the roles query for the user whose id is ``user`` in the outer query (an
     ``OuterRef``): the roles query's own, and those of the API token's query
@@ -59,6 +90,7 @@ def role_annotations(user) -> dict:
         "requester": Exists(requester_organizations_of(user)),
         "member_beyond_network": Exists(own.exclude(organization__visibility_tier__in=NETWORK)),
         "organizations": ArraySubquery(own.order_by("organization_id").values("organization_id")),
+        **{f"privileged_role_{name}": _privileged_roles[name](user) for name in privileged_roles()},
     }
 
 
@@ -67,10 +99,9 @@ def _roles_query(*, user_id):
 
 
 @functools.cache
-def _roles_prepared(privileged_groups: tuple[str, ...]) -> PreparedQuery:
-    """The roles query, its SQL built once per process (and per set of privileged groups, which
-    the tests change): building it through the ORM costs about ten times running it, on every
-    signed-in request."""
+def _roles_prepared(version: tuple) -> PreparedQuery:
+    """The roles query, its SQL built once per process (and ``roles_version``): building it
+    through the ORM costs about ten times running it, on every signed-in request."""
     return PreparedQuery(_roles_query, user_id=PLACEHOLDER_ID)
 
 
@@ -89,7 +120,7 @@ def roles_now(user) -> dict:
     if memo is not None and key in memo:
         return memo[key]
     try:
-        row = _roles_prepared(tuple(settings.PRIVILEGED_GROUPS)).one(user_id=user.pk)
+        row = _roles_prepared(roles_version()).one(user_id=user.pk)
     except LookupError:  # the account was deleted during the request
         row = {}
     return remember_roles(user, row)
@@ -100,7 +131,8 @@ def remember_roles(user, row: dict) -> dict:
     of the request: for a query that read them with something else (the API token)."""
     answer = {
         "secretariat": bool(row.get("secretariat")),
-        "privileged": bool(row.get("privileged_group") or row.get("privileged_sector")),
+        # The groups, the sectors and every role other apps registered.
+        "privileged": any(value for name, value in row.items() if name.startswith("privileged_")),
         "requester": bool(row.get("requester")),
         "member_beyond_network": bool(row.get("member_beyond_network")),
         "organizations": tuple(row.get("organizations") or ()),

@@ -4,7 +4,6 @@ import functools
 import hashlib
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -36,7 +35,13 @@ from organizations.models import (
     VettingStatus,
     VisibilityTier,
 )
-from organizations.rules import is_secretariat, remember_roles, role_annotations, roles_now
+from organizations.rules import (
+    is_secretariat,
+    remember_roles,
+    role_annotations,
+    roles_now,
+    roles_version,
+)
 
 
 def api_token_hash(raw: str) -> str:
@@ -64,9 +69,9 @@ def _active_token(*, key_hash):
 
 
 @functools.cache
-def _active_token_prepared(privileged_groups: tuple[str, ...]) -> PreparedQuery:
-    # Asked on every API request with a token: built once per process (and per set of
-    # privileged groups, which the roles read and the tests change), planned once per connection.
+def _active_token_prepared(roles_version: tuple) -> PreparedQuery:
+    # Asked on every API request with a token: built once per process (and per version of the
+    # roles query, rules.roles_version), planned once per connection.
     return PreparedQuery(_active_token, key_hash=("not a key hash (1)", "not a key hash (2)"))
 
 
@@ -77,9 +82,7 @@ def api_token_for_secret(raw: str) -> ApiToken | None:
     if not raw.startswith(ApiToken.PREFIX) or len(raw) > 200:
         return None
     try:
-        row = _active_token_prepared(tuple(settings.PRIVILEGED_GROUPS)).one(
-            key_hash=api_token_hash(raw)
-        )
+        row = _active_token_prepared(roles_version()).one(key_hash=api_token_hash(raw))
     except LookupError:
         return None
     user = User.from_db("default", _USER_COLUMNS, [row[f"u_{n}"] for n in _USER_COLUMNS])

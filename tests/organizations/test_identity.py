@@ -187,3 +187,42 @@ def test_a_name_stored_before_normalisation_does_not_count_as_a_rename(cso, cso_
     assert response.status_code == 200
     stored = Organization.objects.get(pk=cso.pk)
     assert (stored.name, stored.summary) == ("Coastal Youth Forum", "Saved.")
+
+
+@pytest.fixture
+def watchers():
+    """A privileged role registered as another app registers its own (a working group's
+    conveners, in dialogues): the users of one email domain, for the test."""
+    from django.db.models import Exists
+
+    from organizations.models import User
+    from organizations.rules import register_privileged_role, unregister_privileged_role
+
+    register_privileged_role(
+        "watcher",
+        lambda user: Exists(User.objects.filter(pk=user, email__endswith="@elsewhere.example")),
+    )
+    yield
+    unregister_privileged_role("watcher")
+
+
+def test_a_role_another_app_registers_is_privileged_now(outsider, watchers):
+    from organizations.rules import is_privileged
+
+    client = bearer(outsider)
+    assert is_privileged(outsider)
+    assert client.get("/api/v1/organizations/").status_code == 403
+    page = signed_in(outsider).get(reverse("organizations:directory"))
+    assert page.status_code == 302 and page["Location"] == reverse("mfa_index")
+    outsider.email = "charlie@moved.example"
+    outsider.save()
+    assert not is_privileged(outsider)
+    assert client.get("/api/v1/organizations/").status_code == 200
+
+
+def test_without_the_registered_role_nobody_is_privileged_by_it(outsider):
+    from organizations.rules import is_privileged, privileged_roles
+
+    assert "watcher" not in privileged_roles()
+    assert not is_privileged(outsider)
+    assert bearer(outsider).get("/api/v1/organizations/").status_code == 200
