@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class DialoguesConfig(AppConfig):
     name = "dialogues"
     verbose_name = _("Dialogues")
+
+    def ready(self):
+        from dialogues.rules import convenes_a_working_group
+        from organizations.rules import register_privileged_role
+
+        # Conveners are privileged (DESIGN.md §4): two-factor authentication before they act.
+        register_privileged_role("working_group_convener", convenes_a_working_group)

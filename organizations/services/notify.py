@@ -6,8 +6,10 @@ from organizations.models import User
 from organizations.notifications import notify_accounts
 
 
-def email_on_commit(template: str, context: dict, recipients: list[str]) -> None:
-    """Email ``organizations/email/<template>_{subject,body}.txt`` through the outbox.
+def email_on_commit(
+    template: str, context: dict, recipients: list[str], *, app: str = "organizations"
+) -> None:
+    """Email ``<app>/email/<template>_{subject,body}.txt`` through the outbox.
 
     One message per recipient (no one sees who else was told), written in the caller's
     transaction so that nothing is announced for a change that rolls back, and sent by a worker
@@ -17,7 +19,8 @@ def email_on_commit(template: str, context: dict, recipients: list[str]) -> None
     one gets it in the language of the person whose action sent it.
 
     Each recipient with an account also finds the event in their notification list (in the same
-    transaction; ``organizations.notifications`` says what each template leaves there).
+    transaction; ``organizations.notifications`` says what each of this app's templates leaves
+    there). Other apps (``app``) send their own templates the same way.
     """
     recipients = sorted(set(recipients))
     if not recipients:
@@ -30,10 +33,11 @@ def email_on_commit(template: str, context: dict, recipients: list[str]) -> None
         language = languages.get(email) or fallback
         if language not in rendered:
             with translation.override(language):
-                subject = render_to_string(f"organizations/email/{template}_subject.txt", context)
-                body = render_to_string(f"organizations/email/{template}_body.txt", context)
+                subject = render_to_string(f"{app}/email/{template}_subject.txt", context)
+                body = render_to_string(f"{app}/email/{template}_body.txt", context)
             rendered[language] = (subject.strip(), body)
         subject, body = rendered[language]
         messages.append(Message(to=email, subject=subject, body=body))
-    outbox_add(template=f"organizations.{template}", messages=messages)
-    notify_accounts(template, context, recipients)
+    outbox_add(template=f"{app}.{template}", messages=messages)
+    if app == "organizations":
+        notify_accounts(template, context, recipients)
