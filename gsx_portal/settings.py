@@ -271,6 +271,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gsx_portal.send_due_reminders",
         "schedule": env_int("REMINDER_SWEEP_SECONDS", 300, minimum=10),
     },
+    # Passport facts given for visa letters, 30 days after their meeting ended (dialogues).
+    "erase-visa-details": {"task": "dialogues.erase_visa_details", "schedule": 3600},
 }
 
 # --- Accounts -------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ urlpatterns = [
         name="invitation_accept_from_home",
     ),
     path("accounts/", include("allauth.urls")),
+    path("", include("dialogues.urls")),
     path("", include("organizations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("gsx_portal.api_urls")),
