@@ -7,6 +7,7 @@ and SITE_URL unless GSX_EMBEDDED_SERVICES explicitly chooses the embedded server
 docs/configuration.md.
 """
 
+from fractions import Fraction
 from pathlib import Path
 
 import dj_database_url
@@ -341,6 +342,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_TIMEOUT_SECONDS", 3
 # SECRET_KEY, which then must not change.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 PRIVILEGED_GROUPS = ("secretariat", "convener")
+# A meeting's balance panel warns when civil society is less than this share of the people coming.
+DIALOGUES_CIVIL_SOCIETY_SHARE = Fraction(1, 3)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -1,0 +1,162 @@
+"""Reads of dialogues shared by pages, the API and tasks: one selector per kind of object decides
+who sees what (DESIGN.md §4)."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
+
+from dialogues.models import (
+    ActionPoint,
+    ActionPointStatus,
+    Meeting,
+    MeetingStatus,
+    Participation,
+    ParticipationStatus,
+    WorkingGroup,
+)
+from dialogues.rules import may_manage_meeting
+from organizations.models import Sector
+from organizations.rules import is_secretariat
+from organizations.selectors import organizations_visible_to
+
+# Who is counted as coming: accepted, and after the meeting those who attended.
+COMING = (ParticipationStatus.ACCEPTED, ParticipationStatus.ATTENDED)
+
+
+def working_groups_visible_to(user) -> QuerySet[WorkingGroup]:
+    """Active working groups for everyone; inactive ones for their conveners and the
+    secretariat too."""
+    groups = WorkingGroup.objects.all()
+    if is_secretariat(user):
+        return groups
+    if user.is_authenticated:
+        return groups.filter(Q(active=True) | Q(conveners=user)).distinct()
+    return groups.filter(active=True)
+
+
+def meetings_visible_to(user) -> QuerySet[Meeting]:
+    """Meetings ``user`` may know of: every meeting past its draft, and the drafts they may
+    manage (their working group's, or for the secretariat and the conveners' group, those
+    without one). The one place that decides; what of a meeting is shown (venue, join link,
+    participants) is asked of the predicates below."""
+    meetings = Meeting.objects.all()
+    published = ~Q(status=MeetingStatus.DRAFT)
+    if not user.is_authenticated:
+        return meetings.filter(published)
+    if is_secretariat(user):
+        return meetings
+    own_drafts = Q(working_group__conveners=user)
+    if user.groups.filter(name="convener").exists():
+        own_drafts |= Q(working_group__isnull=True)
+    return meetings.filter(published | (Q(status=MeetingStatus.DRAFT) & own_drafts)).distinct()
+
+
+def participation_of(user, meeting: Meeting) -> Participation | None:
+    if not user.is_authenticated:
+        return None
+    return meeting.participations.filter(user=user).first()
+
+
+def may_see_join_link(user, meeting: Meeting) -> bool:
+    """The online join link: accepted participants and the meeting's conveners."""
+    if not meeting.join_url or meeting.status == MeetingStatus.CANCELLED:
+        return False
+    if may_manage_meeting(user, meeting):
+        return True
+    mine = participation_of(user, meeting)
+    return mine is not None and mine.status in COMING
+
+
+def may_see_participants(user, meeting: Meeting) -> bool:
+    """The conveners and the secretariat always; accepted participants once the conveners
+    publish the list."""
+    if may_manage_meeting(user, meeting):
+        return True
+    if not meeting.participants_published:
+        return False
+    mine = participation_of(user, meeting)
+    return mine is not None and mine.status in COMING
+
+
+def participants_visible_to(user, meeting: Meeting) -> QuerySet[Participation]:
+    """The participations ``user`` may see of ``meeting`` (none unless ``may_see_participants``):
+    every invitation for its conveners, those coming for the participants. Each carries
+    ``organization_shown``: whether its organization may be named to ``user`` (never a
+    restricted organization to anyone outside it, but to the conveners)."""
+    if not may_see_participants(user, meeting):
+        return Participation.objects.none()
+    participations = meeting.participations.select_related("user", "organization")
+    managing = may_manage_meeting(user, meeting)
+    if not managing:
+        participations = participations.filter(status__in=COMING)
+    if managing:
+        shown = Q(pk__isnull=False)
+    else:
+        shown = Q(Exists(organizations_visible_to(user).filter(pk=OuterRef("organization_id"))))
+    return participations.annotate(
+        organization_shown=Case(When(shown, then=True), default=False)
+    ).order_by("organization__name", "id")
+
+
+@dataclass
+class Balance:
+    """Who is coming, by sector, region and women-/youth-led organizations, with the warnings
+    conveners should see."""
+
+    total: int = 0
+    by_sector: dict[str, int] = field(default_factory=dict)
+    by_region: dict[str, int] = field(default_factory=dict)
+    women_led: int = 0
+    youth_led: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def balance_of(meeting: Meeting) -> Balance:
+    """The balance panel of the people coming (accepted, then attended). One query."""
+    from django.utils.translation import gettext as _
+
+    rows = list(
+        meeting.participations.filter(status__in=COMING).values_list(
+            "organization__sector",
+            "organization__regions",
+            "organization__women_led",
+            "organization__youth_led",
+        )
+    )
+    balance = Balance(total=len(rows))
+    for sector, regions, women_led, youth_led in rows:
+        balance.by_sector[sector] = balance.by_sector.get(sector, 0) + 1
+        for region in regions or ():
+            balance.by_region[region] = balance.by_region.get(region, 0) + 1
+        balance.women_led += bool(women_led)
+        balance.youth_led += bool(youth_led)
+    if not balance.total:
+        return balance
+    civil_society = balance.by_sector.get(Sector.CIVIL_SOCIETY, 0)
+    if not civil_society:
+        balance.warnings.append(_("No civil society organization is coming."))
+    elif civil_society < balance.total * settings.DIALOGUES_CIVIL_SOCIETY_SHARE:
+        balance.warnings.append(
+            _("Civil society is less than %(share)s of the participants.")
+            % {"share": f"{float(settings.DIALOGUES_CIVIL_SOCIETY_SHARE):.0%}"}
+        )
+    if not balance.women_led:
+        balance.warnings.append(_("No women-led organization is coming."))
+    return balance
+
+
+def action_points_carried_to(meeting: Meeting) -> QuerySet[ActionPoint]:
+    """The open action points of the same working group's earlier meetings, which a meeting
+    lists and lets its conveners update."""
+    if meeting.working_group_id is None:
+        return ActionPoint.objects.none()
+    return (
+        ActionPoint.objects.filter(
+            meeting__working_group_id=meeting.working_group_id,
+            meeting__starts_at__lt=meeting.starts_at,
+            status=ActionPointStatus.OPEN,
+        )
+        .select_related("meeting", "responsible_organization", "responsible_person")
+        .order_by("due_on", "id")
+    )
