@@ -635,6 +635,10 @@ def _edge_answer(request, match, view_class, action, language, headers):
         if response.status_code == 304 and name.lower() == "content-type":
             continue
         response.headers[name] = value
+    if response.status_code == 200 and len(stored.body) >= page_cache.MIN_COMPRESSED:
+        # As the stack's compression does for any body it may compress, whatever the recorded
+        # answer was (a short one is sent without it): caches must keep encodings apart.
+        patch_vary_headers(response, ("Accept-Encoding",))
     # What the stack's compression and common middleware would add (to an answer whose stored
     # compression did not apply).
     response = _compression().process_response(request, response)

@@ -448,6 +448,12 @@ REST_FRAMEWORK = {
         "gsx_portal.api_auth.ClientRateThrottle",
         "gsx_portal.api_auth.AnonymousRateThrottle",
     ],
+    # The anonymous throttle counts per client address: REMOTE_ADDR, or behind proxies the
+    # address the last of TRUSTED_PROXIES added to X-Forwarded-For. Without it DRF would take
+    # the whole header as the address, which any client can set to escape its budget.
+    "NUM_PROXIES": env_int(
+        "TRUSTED_PROXIES", 1 if env_bool("BEHIND_TLS_PROXY", default=False) else 0, minimum=0
+    ),
     "DEFAULT_THROTTLE_RATES": {
         "client": env_rate("API_THROTTLE_RATE", "600/min"),
         "anonymous": env_rate("API_ANON_THROTTLE_RATE", "120/min"),

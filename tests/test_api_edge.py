@@ -263,3 +263,30 @@ def test_the_per_process_bucket_counts_alike():
     passed = [take(local, "k", interval=10.0, period=30.0, now=100.0) for _ in range(4)]
     assert passed == [None, None, None, 10.0]
     assert take(local, "k", interval=10.0, period=30.0, now=110.0) is None
+
+
+def test_a_compressible_answer_varies_on_accept_encoding_whatever_was_recorded(
+    redis_cache, edge, world
+):
+    """The headers recorded from a short answer (sent uncompressed, without Vary:
+    Accept-Encoding) must not strip it from a longer one the edge compresses."""
+    _orgs, users = world
+    client, _ = token_client(users["plain"], **{"Accept-Encoding": "gzip"})
+    client.get(LIST)  # stored
+    client.get(LIST + "?country=AQ")  # no rows: the list view's last full answer is short
+    answered = client.get(LIST)
+    assert edge[-1] == LIST
+    assert answered["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in answered["Vary"]
+
+
+def test_the_anonymous_throttle_counts_per_address_not_per_forwarded_header(
+    redis_cache, world, monkeypatch
+):
+    from gsx_portal.api_auth import AnonymousRateThrottle
+
+    monkeypatch.setattr(AnonymousRateThrottle, "rate", "3/hour", raising=False)
+    statuses = [
+        Client(headers={"X-Forwarded-For": f"10.0.0.{i}"}).get(LIST).status_code for i in range(5)
+    ]
+    assert statuses == [200, 200, 200, 429, 429]
