@@ -4,7 +4,7 @@ who sees what (DESIGN.md §4)."""
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from dialogues.models import (
     ActionPoint,
@@ -90,13 +90,33 @@ def participants_visible_to(user, meeting: Meeting) -> QuerySet[Participation]:
     managing = may_manage_meeting(user, meeting)
     if not managing:
         participations = participations.filter(status__in=COMING)
-    if managing:
-        shown = Q(pk__isnull=False)
-    else:
-        shown = Q(Exists(organizations_visible_to(user).filter(pk=OuterRef("organization_id"))))
     return participations.annotate(
-        organization_shown=Case(When(shown, then=True), default=False)
+        organization_shown=_organization_shown(user, "organization_id", managing=managing)
     ).order_by("organization__name", "id")
+
+
+def _organization_shown(user, field: str, *, managing: bool):
+    """Whether the organization in ``field`` may be named to ``user``: one it may see (never a
+    restricted one outside it and the secretariat), or any to the meeting's conveners."""
+    if managing:
+        return Value(True)
+    visible = organizations_visible_to(user).filter(pk=OuterRef(field))
+    return Case(When(Exists(visible), then=True), default=False)
+
+
+def action_points_of(meeting: Meeting, user) -> QuerySet[ActionPoint]:
+    """A meeting's action points, for signed-in readers, each with ``organization_shown``."""
+    if not user.is_authenticated:
+        return ActionPoint.objects.none()
+    return (
+        meeting.action_points.select_related("responsible_organization", "responsible_person")
+        .annotate(
+            organization_shown=_organization_shown(
+                user, "responsible_organization_id", managing=may_manage_meeting(user, meeting)
+            )
+        )
+        .order_by("due_on", "id")
+    )
 
 
 @dataclass
@@ -146,12 +166,12 @@ def balance_of(meeting: Meeting) -> Balance:
     return balance
 
 
-def action_points_carried_to(meeting: Meeting) -> QuerySet[ActionPoint]:
+def action_points_carried_to(meeting: Meeting, user=None) -> QuerySet[ActionPoint]:
     """The open action points of the same working group's earlier meetings, which a meeting
-    lists and lets its conveners update."""
+    lists and lets its conveners update; for a reader (``user``), with ``organization_shown``."""
     if meeting.working_group_id is None:
         return ActionPoint.objects.none()
-    return (
+    points = (
         ActionPoint.objects.filter(
             meeting__working_group_id=meeting.working_group_id,
             meeting__starts_at__lt=meeting.starts_at,
@@ -159,4 +179,13 @@ def action_points_carried_to(meeting: Meeting) -> QuerySet[ActionPoint]:
         )
         .select_related("meeting", "responsible_organization", "responsible_person")
         .order_by("due_on", "id")
+    )
+    if user is None:
+        return points
+    if not user.is_authenticated:
+        return ActionPoint.objects.none()
+    return points.annotate(
+        organization_shown=_organization_shown(
+            user, "responsible_organization_id", managing=may_manage_meeting(user, meeting)
+        )
     )
