@@ -10,6 +10,7 @@ from dialogues.models import (
     ActionPoint,
     ActionPointStatus,
     Meeting,
+    MeetingKind,
     MeetingStatus,
     Participation,
     ParticipationStatus,
@@ -20,6 +21,8 @@ from organizations.models import Sector
 from organizations.rules import is_secretariat
 from organizations.selectors import organizations_visible_to
 
+# Meetings anonymous visitors may know of (once past their draft).
+PUBLIC_KINDS = (MeetingKind.ANNUAL_CONVENING, MeetingKind.OUTREACH_EVENT)
 # Who is counted as coming: accepted, and after the meeting those who attended.
 COMING = (ParticipationStatus.ACCEPTED, ParticipationStatus.ATTENDED)
 
@@ -36,14 +39,18 @@ def working_groups_visible_to(user) -> QuerySet[WorkingGroup]:
 
 
 def meetings_visible_to(user) -> QuerySet[Meeting]:
-    """Meetings ``user`` may know of: every meeting past its draft, and the drafts they may
-    manage (their working group's, or for the secretariat and the conveners' group, those
-    without one). The one place that decides; what of a meeting is shown (venue, join link,
-    participants) is asked of the predicates below."""
+    """Meetings ``user`` may know of: for anonymous visitors the public events (the annual
+    convening and outreach events) past their draft; for signed-in people every meeting past
+    its draft, and the drafts they may manage (their working group's, or for the secretariat
+    and the conveners' group, those without one). The one place that decides; what of a
+    meeting is shown (venue, join link, participants) is asked of the predicates below.
+
+    Working-group meetings, workshops and consultations are not public: where and when people
+    working against violent extremism meet is for the network."""
     meetings = Meeting.objects.all()
     published = ~Q(status=MeetingStatus.DRAFT)
     if not user.is_authenticated:
-        return meetings.filter(published)
+        return meetings.filter(published, kind__in=PUBLIC_KINDS)
     if is_secretariat(user):
         return meetings
     own_drafts = Q(working_group__conveners=user)

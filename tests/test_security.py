@@ -48,6 +48,15 @@ PUBLIC_URL_NAMES = {
     "theme-detail",
     "criterion-list",
     "criterion-detail",
+    # Public events (the annual convening, outreach events) are public; other meetings answer
+    # 404 to anonymous visitors (dialogues.selectors.meetings_visible_to).
+    "dialogues:meeting",
+    "dialogues:meeting_ics",
+    "dialogues:working_group_ics",
+    # Signed out by design: a single-use answer link from an invitation email, and a personal
+    # calendar feed for calendar programs that cannot sign in, each by its own secret token.
+    "dialogues:rsvp",
+    "dialogues:personal_feed",
 }
 
 SAMPLES = {

@@ -91,9 +91,9 @@ def test_what_each_reader_sees_of_a_meeting(world):
         organization=world["cso"],
         status=ParticipationStatus.ACCEPTED,
     )
-    anonymous = Client().get(url(meeting)).content.decode()
-    assert "Policing with communities" in anonymous and "London" in anonymous
-    assert "Example House" not in anonymous and JOIN not in anonymous
+    # A working-group meeting is not public.
+    assert Client().get(url(meeting)).status_code == 404
+    assert Client().get(url(meeting, ".ics")).status_code == 404
     outsider = signed_in(world["outsider"]).get(url(meeting)).content.decode()
     assert "Example House" in outsider and JOIN not in outsider
     assert escape(world["guest"].name) not in outsider
@@ -168,7 +168,7 @@ def test_the_ics_of_a_meeting_across_a_daylight_saving_change(world):
     starts = datetime(2027, 3, 27, 9, 0, tzinfo=UTC)  # 09:00 GMT
     ends = datetime(2027, 3, 29, 16, 0, tzinfo=UTC)  # 17:00 BST
     type(meeting).objects.filter(pk=meeting.pk).update(starts_at=starts, ends_at=ends)
-    response = Client().get(url(meeting, ".ics"))
+    response = signed_in(world["outsider"]).get(url(meeting, ".ics"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     body = response.content
@@ -181,7 +181,7 @@ def test_the_ics_of_a_meeting_across_a_daylight_saving_change(world):
     assert {"STANDARD", "DAYLIGHT"} <= kinds
     assert event.decoded("DTSTART").astimezone(UTC) == starts
     assert event.decoded("DTEND").astimezone(UTC) == ends
-    assert JOIN.encode() not in body  # anonymous
+    assert JOIN.encode() not in body  # not a participant
 
 
 def test_the_join_link_is_in_the_ics_only_for_who_may_see_it(world):
@@ -228,3 +228,26 @@ def test_a_working_group_member_gets_its_meetings_in_the_feed(world):
     member.is_active = False
     member.save()
     assert Client().get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_a_public_event_is_seen_by_anonymous_visitors_without_its_venue_or_link(world, convener):
+    enrol_totp(convener)
+    event = meeting_create(
+        by=convener,
+        kind=MeetingKind.OUTREACH_EVENT,
+        title="Open day on prevention",
+        starts_at=SOON,
+        ends_at=SOON + timedelta(hours=3),
+        timezone="Africa/Nairobi",
+        format=MeetingFormat.HYBRID,
+        venue="Hall B, Example Centre",
+        city="Nairobi",
+        country="KE",
+        join_url=JOIN,
+    )
+    assert Client().get(url(event)).status_code == 404  # a draft
+    meeting_transition(meeting=event, to=S.PLANNED, by=convener)
+    page = Client().get(url(event)).content.decode()
+    assert "Open day on prevention" in page and "Nairobi" in page
+    assert "Example Centre" not in page and JOIN not in page
+    assert JOIN.encode() not in Client().get(url(event, ".ics")).content
