@@ -216,12 +216,12 @@ def main() -> None:
     port = free_port()
     env = server_env(database_url, port)
     python = sys.executable
-    subprocess.run(
-        [python, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    # The dataset may predate the code's latest migrations (it takes minutes to fill): bring
+    # its schema up to date first, as a deploy would. The dataset stays as it is.
+    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+        subprocess.run(
+            [python, "manage.py", *command, "--verbosity", "0"], cwd=ROOT, env=env, check=True
+        )
     prepared = subprocess.run(
         [python, str(ROOT / "bench" / "prepare.py")],
         cwd=ROOT,
