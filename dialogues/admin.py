@@ -6,7 +6,7 @@ from django.contrib import admin
 from dialogues.models import ActionPoint, AgendaItem, Meeting, Participation, WorkingGroup
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnly:
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -15,6 +15,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
 
 
 @admin.register(WorkingGroup)
@@ -24,20 +28,11 @@ class WorkingGroupAdmin(ReadOnlyAdmin):
     search_fields = ["name", "slug"]
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(ReadOnly, admin.TabularInline):
     model = AgendaItem
     extra = 0
     fields = ["position", "kind", "title", "starts_at", "ends_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Meeting)

@@ -492,11 +492,7 @@ def remember_edge_headers(request, response) -> None:
     key = getattr(response, "api_edge_key", None)
     if key is None or request.method != "GET" or response.status_code != 200:
         return
-    headers = tuple(
-        (name, value)
-        for name, value in response.headers.items()
-        if name.lower() not in EDGE_SKIPPED_HEADERS
-    )
+    headers = page_cache.replayable_headers(response, EDGE_SKIPPED_HEADERS)
     with _edge_lock:
         # A few entries: one per view, action, language, kind of caller and host.
         _edge_headers[key] = headers

@@ -640,17 +640,21 @@ def forget_edge_headers() -> None:
         _local_pages.clear()
 
 
+def replayable_headers(response, skipped: frozenset) -> tuple:
+    """The headers of a full answer the edge may give the next such answer: all but those of
+    ``skipped`` (lower case), which belong to one response."""
+    return tuple(
+        (name, value) for name, value in response.headers.items() if name.lower() not in skipped
+    )
+
+
 def remember_edge_headers(request, response) -> None:
     """After the stack served a stored page in full: record the headers it added, for
     ``edge_response`` to answer the next such request alone."""
     key = getattr(response, "page_cache_key", None)
     if key is None or request.method != "GET" or response.status_code != 200:
         return
-    headers = tuple(
-        (name, value)
-        for name, value in response.headers.items()
-        if name.lower() not in EDGE_SKIPPED_HEADERS
-    )
+    headers = replayable_headers(response, EDGE_SKIPPED_HEADERS)
     edge_key = _edge_key(key, request)
     with _edge_lock:
         _edge_headers[edge_key] = headers

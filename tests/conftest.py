@@ -146,6 +146,22 @@ def convener(db):
     return UserFactory(email="conrad@convener.example", groups=["convener"])
 
 
+def answered_before_the_stack(monkeypatch, module, into: list | None = None) -> list:
+    """The paths ``module.edge_response`` answers (page_cache or api_conditional: before the
+    middleware stack), appended in order to ``into`` (a new list by default)."""
+    answered = [] if into is None else into
+    original = module.edge_response
+
+    def edge_response(request):
+        response = original(request)
+        if response is not None:
+            answered.append(request.get_full_path())
+        return response
+
+    monkeypatch.setattr(module, "edge_response", edge_response)
+    return answered
+
+
 def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)

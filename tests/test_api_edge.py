@@ -19,7 +19,7 @@ from gsx_portal import api_conditional
 from gsx_portal.cache import take
 from organizations.models import ApiToken, Organization, VisibilityTier
 from organizations.services import api_token_create, api_token_revoke
-from tests.conftest import enrol_totp
+from tests.conftest import answered_before_the_stack, enrol_totp
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migration_data")]
 
@@ -31,17 +31,7 @@ PER_RESPONSE = {"date"}
 @pytest.fixture
 def edge(monkeypatch):
     """The paths answered before the stack, in order."""
-    answered = []
-    original = api_conditional.edge_response
-
-    def edge_response(request):
-        response = original(request)
-        if response is not None:
-            answered.append(request.get_full_path())
-        return response
-
-    monkeypatch.setattr(api_conditional, "edge_response", edge_response)
-    return answered
+    return answered_before_the_stack(monkeypatch, api_conditional)
 
 
 @pytest.fixture

@@ -15,7 +15,13 @@ from organizations.models import (
     VisibilityTier,
 )
 from organizations.selectors import reader_key
-from tests.conftest import bearer, enrol_totp, joining_while_listing, signed_in
+from tests.conftest import (
+    answered_before_the_stack,
+    bearer,
+    enrol_totp,
+    joining_while_listing,
+    signed_in,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migration_data")]
 
@@ -30,15 +36,8 @@ def detail(organization) -> str:
 def served(monkeypatch):
     """The paths answered from a stored answer, in order: by the view, or before the stack
     (``api_conditional.edge_response``)."""
-    hits = []
+    hits = answered_before_the_stack(monkeypatch, api_conditional)
     original_answer = api_conditional.ConditionalReadMixin._answer
-    original_edge = api_conditional.edge_response
-
-    def edge_response(request):
-        response = original_edge(request)
-        if response is not None:
-            hits.append(request.get_full_path())
-        return response
 
     def answer(self, request, fetch):
         fetched = []
@@ -53,7 +52,6 @@ def served(monkeypatch):
         return response
 
     monkeypatch.setattr(api_conditional.ConditionalReadMixin, "_answer", answer)
-    monkeypatch.setattr(api_conditional, "edge_response", edge_response)
     return hits
 
 

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from gsx_portal import page_cache
 from organizations.models import Organization, VisibilityTier
+from tests.conftest import answered_before_the_stack
 from tests.factories import OrganizationFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migration_data")]
@@ -25,17 +26,7 @@ CSRF_COOKIE = "a" * 32
 @pytest.fixture
 def edge(monkeypatch):
     """The paths answered before the stack, in order."""
-    answered = []
-    original = page_cache.edge_response
-
-    def edge_response(request):
-        response = original(request)
-        if response is not None:
-            answered.append(request.get_full_path())
-        return response
-
-    monkeypatch.setattr(page_cache, "edge_response", edge_response)
-    return answered
+    return answered_before_the_stack(monkeypatch, page_cache)
 
 
 @pytest.fixture(autouse=True)
