@@ -17,7 +17,7 @@ from dialogues.models import (
     Participation,
     ParticipationStatus,
 )
-from dialogues.services import meeting_create, meeting_transition, working_group_create
+from dialogues.services import meeting_create, meeting_transition
 from organizations.models import VisibilityTier
 from tests.conftest import enrol_totp, signed_in
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -28,13 +28,8 @@ SOON = datetime.now(UTC) + timedelta(weeks=20)
 
 
 @pytest.fixture
-def world(reviewer):
-    enrol_totp(reviewer)
-    wg_convener = UserFactory(email="wg@example.org")
-    enrol_totp(wg_convener)
-    group = working_group_create(
-        by=reviewer, name="Security Interventions", slug="security", conveners=[wg_convener]
-    )
+def world(reviewer, wg_convener, working_group):
+    group = working_group
     meeting = meeting_create(
         by=wg_convener,
         working_group=group,

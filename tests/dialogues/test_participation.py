@@ -29,10 +29,8 @@ from dialogues.services import (
     visa_details_erase_due,
     visa_details_give,
     visa_details_read,
-    working_group_create,
 )
-from tests.conftest import enrol_totp
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganizationFactory
 
 S = MeetingStatus
 P = ParticipationStatus
@@ -51,21 +49,10 @@ def host(db):
 
 
 @pytest.fixture
-def wg_convener(db):
-    user = UserFactory(email="convener@wg.example")
-    enrol_totp(user)
-    return user
-
-
-@pytest.fixture
-def meeting(reviewer, wg_convener):
-    enrol_totp(reviewer)
-    group = working_group_create(
-        by=reviewer, name="Macroeconomic Policy", slug="macro", conveners=[wg_convener]
-    )
+def meeting(working_group, wg_convener):
     meeting = meeting_create(
         by=wg_convener,
-        working_group=group,
+        working_group=working_group,
         kind=MeetingKind.WORKING_GROUP_MEETING,
         title="Budgets for prevention",
         starts_at=SOON,

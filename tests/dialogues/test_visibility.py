@@ -23,7 +23,6 @@ from dialogues.services import (
     action_point_add,
     meeting_create,
     meeting_transition,
-    working_group_create,
 )
 from organizations.models import Sector, VisibilityTier
 from tests.conftest import enrol_totp
@@ -35,11 +34,9 @@ SOON = datetime.now(UTC) + timedelta(weeks=20)
 
 
 @pytest.fixture
-def people(reviewer, convener):
-    enrol_totp(reviewer)
+def people(enrolled_reviewer, convener, wg_convener):
+    reviewer = enrolled_reviewer
     enrol_totp(convener)
-    wg_convener = UserFactory(email="wg@example.org")
-    enrol_totp(wg_convener)
     at_risk = OrganizationFactory(
         name="Quiet Shelter Network", visibility_tier=VisibilityTier.RESTRICTED
     )
@@ -58,13 +55,8 @@ def people(reviewer, convener):
 
 
 @pytest.fixture
-def group(people):
-    return working_group_create(
-        by=people["secretariat"],
-        name="Education",
-        slug="education",
-        conveners=[people["wg_convener"]],
-    )
+def group(working_group):
+    return working_group
 
 
 def _meeting(group, by, **fields):
