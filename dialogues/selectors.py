@@ -16,7 +16,7 @@ from dialogues.models import (
     ParticipationStatus,
     WorkingGroup,
 )
-from dialogues.rules import may_manage_meeting
+from dialogues.rules import may_manage_meeting, may_manage_working_group
 from organizations.models import Sector
 from organizations.rules import is_secretariat
 from organizations.selectors import organizations_visible_to
@@ -195,4 +195,25 @@ def action_points_carried_to(meeting: Meeting, user=None) -> QuerySet[ActionPoin
         organization_shown=_organization_shown(
             user, "responsible_organization_id", managing=may_manage_meeting(user, meeting)
         )
+    )
+
+
+def open_action_points_of_group(group: WorkingGroup, user) -> QuerySet[ActionPoint]:
+    """A working group's open action points, from the meetings ``user`` may see, for signed-in
+    readers, each with ``organization_shown``."""
+    if not user.is_authenticated:
+        return ActionPoint.objects.none()
+    managing = may_manage_working_group(user, group)
+    return (
+        ActionPoint.objects.filter(
+            meeting__in=meetings_visible_to(user).filter(working_group=group),
+            status=ActionPointStatus.OPEN,
+        )
+        .select_related("meeting", "responsible_organization")
+        .annotate(
+            organization_shown=_organization_shown(
+                user, "responsible_organization_id", managing=managing
+            )
+        )
+        .order_by("due_on", "id")
     )

@@ -52,6 +52,8 @@ PUBLIC_URL_NAMES = {
     # 404 to anonymous visitors (dialogues.selectors.meetings_visible_to).
     "dialogues:meeting",
     "dialogues:meeting_ics",
+    "dialogues:working_groups",
+    "dialogues:working_group",
     "dialogues:working_group_ics",
     # Signed out by design: a single-use answer link from an invitation email, and a personal
     # calendar feed for calendar programs that cannot sign in, each by its own secret token.
