@@ -217,3 +217,16 @@ def open_action_points_of_group(group: WorkingGroup, user) -> QuerySet[ActionPoi
         )
         .order_by("due_on", "id")
     )
+
+
+def my_participations(user) -> QuerySet[Participation]:
+    """The person's own invitations, to meetings they may see (never a draft's), soonest
+    first."""
+    if not user.is_authenticated:
+        return Participation.objects.none()
+    return (
+        Participation.objects.filter(user=user, meeting__in=meetings_visible_to(user))
+        .exclude(meeting__status=MeetingStatus.DRAFT)
+        .select_related("meeting", "meeting__working_group", "organization")
+        .order_by("meeting__starts_at", "id")
+    )

@@ -1,10 +1,21 @@
 from django.urls import path
 
-from dialogues.views import calendars, groups, invitations, meetings
+from dialogues.views import calendars, groups, invitations, meetings, mine
 
 app_name = "dialogues"
 
 urlpatterns = [
+    path("meetings/mine/", mine.my_meetings, name="my_meetings"),
+    path(
+        "meetings/<uuid:public_id>/accept/", mine.participation_accept, name="participation_accept"
+    ),
+    path(
+        "meetings/<uuid:public_id>/decline/",
+        mine.participation_decline,
+        name="participation_decline",
+    ),
+    path("calendar/new/", mine.calendar_feed_new, name="calendar_feed_new"),
+    path("calendar/stop/", mine.calendar_feed_stop, name="calendar_feed_stop"),
     path("working-groups/", groups.working_group_list, name="working_groups"),
     path("working-groups/<slug:slug>/", groups.working_group_detail, name="working_group"),
     path("meetings/<uuid:public_id>/", meetings.meeting_detail, name="meeting"),
