@@ -3,7 +3,7 @@
 import rules
 from django.db.models import Exists
 
-from organizations.rules import is_secretariat
+from organizations.rules import is_secretariat, roles_now
 
 
 def convenes_a_working_group(user_id):
@@ -50,6 +50,4 @@ def may_manage_meeting(user, meeting) -> bool:
 
 
 def _in_conveners_group(user) -> bool:
-    from django.contrib.auth.models import Group
-
-    return user.is_authenticated and Group.objects.filter(name="convener", user=user).exists()
+    return user.is_authenticated and roles_now(user)["conveners_group"]

@@ -4,7 +4,7 @@ who sees what (DESIGN.md §4)."""
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 
 from dialogues.models import (
     ActionPoint,
@@ -18,7 +18,7 @@ from dialogues.models import (
 )
 from dialogues.rules import may_manage_meeting, may_manage_working_group
 from organizations.models import Sector
-from organizations.rules import is_secretariat
+from organizations.rules import is_secretariat, roles_now
 from organizations.selectors import organizations_visible_to
 
 # Meetings anonymous visitors may know of (once past their draft).
@@ -54,7 +54,7 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
     if is_secretariat(user):
         return meetings
     own_drafts = Q(working_group__conveners=user)
-    if user.groups.filter(name="convener").exists():
+    if roles_now(user)["conveners_group"]:
         own_drafts |= Q(working_group__isnull=True)
     return meetings.filter(published | (Q(status=MeetingStatus.DRAFT) & own_drafts)).distinct()
 
@@ -230,3 +230,60 @@ def my_participations(user) -> QuerySet[Participation]:
         .select_related("meeting", "meeting__working_group", "organization")
         .order_by("meeting__starts_at", "id")
     )
+
+
+@dataclass
+class ComingUp:
+    """A person's "Coming up" on the home page."""
+
+    to_answer: list = field(default_factory=list)  # invitations waiting for an answer
+    next_meetings: list = field(default_factory=list)  # accepted or waiting for a place
+    action_points: list = field(default_factory=list)  # open, theirs
+
+    def __bool__(self):
+        return bool(self.to_answer or self.next_meetings or self.action_points)
+
+
+COMING_UP_SHOWN = 5
+
+
+def coming_up(user, *, now=None) -> ComingUp:
+    """What the home page shows a signed-in person of dialogues: invitations to answer, their
+    next meetings, their open action points. Two queries."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    coming = ComingUp()
+    participations = (
+        my_participations(user)
+        .filter(
+            meeting__ends_at__gte=now,
+            status__in=(
+                ParticipationStatus.INVITED,
+                ParticipationStatus.ACCEPTED,
+                ParticipationStatus.WAITLISTED,
+            ),
+        )
+        .exclude(meeting__status=MeetingStatus.CANCELLED)
+    )
+    for participation in participations[: COMING_UP_SHOWN * 2]:
+        if participation.status == ParticipationStatus.INVITED:
+            if participation.meeting.status in (
+                MeetingStatus.INVITATIONS_OPEN,
+                MeetingStatus.CONFIRMED,
+            ):
+                coming.to_answer.append(participation)
+        else:
+            coming.next_meetings.append(participation)
+    coming.to_answer = coming.to_answer[:COMING_UP_SHOWN]
+    coming.next_meetings = coming.next_meetings[:COMING_UP_SHOWN]
+    coming.action_points = list(
+        ActionPoint.objects.filter(
+            responsible_person=user,
+            status=ActionPointStatus.OPEN,
+            meeting__in=meetings_visible_to(user),
+        )
+        .select_related("meeting")
+        .order_by(F("due_on").asc(nulls_last=True), "id")[:COMING_UP_SHOWN]
+    )
+    return coming

@@ -12,6 +12,7 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from dialogues.selectors import coming_up
 from gsx_portal.cached_pages import cached_home
 from gsx_portal.celery import app as celery_app
 from gsx_portal.forms import VerifyLetterForm
@@ -29,7 +30,8 @@ def home(request):
     to join, with the directory search and the letter check."""
     if not request.user.is_authenticated:
         return render(request, "home.html", {"verify_form": VerifyLetterForm()})
-    return render(request, "home.html", {"board": dashboard_of(request.user)})
+    context = {"board": dashboard_of(request.user), "coming_up": coming_up(request.user)}
+    return render(request, "home.html", context)
 
 
 @login_not_required

@@ -85,6 +85,7 @@ def role_annotations(user) -> dict:
     own = Membership.objects.filter(user=user)
     return {
         "secretariat": Exists(groups.filter(name="secretariat")),
+        "conveners_group": Exists(groups.filter(name="convener")),
         "privileged_group": Exists(groups.filter(name__in=settings.PRIVILEGED_GROUPS)),
         "privileged_sector": Exists(own.filter(organization__sector__in=MFA_REQUIRED_SECTORS)),
         "requester": Exists(requester_organizations_of(user)),
@@ -108,7 +109,8 @@ def _roles_prepared(version: tuple) -> PreparedQuery:
 def roles_now(user) -> dict:
     """The user's group and sector roles, in one query, asked at most once per request.
 
-    ``secretariat``: in the secretariat group; ``privileged``: in a privileged group or a member
+    ``secretariat``: in the secretariat group; ``conveners_group``: in the conveners' group;
+    ``privileged``: in a privileged group or a member
     of an organization of a sector that must use two-factor authentication; ``requester``: may
     ask for introductions on behalf of at least one organization now
     (``selectors.requester_organizations``); ``member_beyond_network``: a member of an
@@ -131,6 +133,7 @@ def remember_roles(user, row: dict) -> dict:
     of the request: for a query that read them with something else (the API token)."""
     answer = {
         "secretariat": bool(row.get("secretariat")),
+        "conveners_group": bool(row.get("conveners_group")),
         # The groups, the sectors and every role other apps registered.
         "privileged": any(value for name, value in row.items() if name.startswith("privileged_")),
         "requester": bool(row.get("requester")),

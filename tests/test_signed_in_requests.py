@@ -139,6 +139,7 @@ def test_requester_role_follows_the_selector(government_user, reviewer):
     ministry = government_user.memberships.get().organization
     assert roles_now(government_user) == {
         "secretariat": False,
+        "conveners_group": False,
         "privileged": True,
         "requester": False,
         "member_beyond_network": False,

@@ -77,3 +77,37 @@ def test_the_calendar_link_is_shown_once_works_signed_out_and_can_be_stopped(inv
     assert feed.status_code == 200 and b"Narratives that work" in feed.content
     client.post("/calendar/stop/")
     assert Client().get(path).status_code == 404
+
+
+def test_coming_up_on_the_home_page(invited, wg_convener):
+    from datetime import date
+
+    from dialogues.services import action_point_add
+
+    meeting, (first, second) = invited
+    home = signed_in(first).get("/").content.decode()
+    assert "Coming up" in home and "Invitations to answer" in home
+    assert "Narratives that work" in home
+    signed_in(first).post(f"/meetings/{meeting.public_id}/accept/")
+    action_point_add(
+        meeting=meeting,
+        by=wg_convener,
+        text="Share the draft guide",
+        responsible_person=first,
+        due_on=date(2030, 1, 1),
+    )
+    home = signed_in(first).get("/").content.decode()
+    assert "My next meetings" in home and "Invitations to answer" not in home
+    assert "Share the draft guide" in home
+    signed_in(second).post(f"/meetings/{meeting.public_id}/decline/")
+    assert "Coming up" not in signed_in(second).get("/").content.decode()
+    # Cancelled: no longer coming up.
+    meeting_transition(meeting=meeting, to=MeetingStatus.CANCELLED, by=wg_convener, reason="x")
+    assert (
+        "Narratives that work"
+        not in signed_in(first)
+        .get("/")
+        .content.decode()
+        .split("Coming up")[-1]
+        .split("My open action points")[0]
+    )
