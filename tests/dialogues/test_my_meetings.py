@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import Client
 
-from dialogues.models import MeetingFormat, MeetingKind, MeetingStatus, Participation
-from dialogues.services import meeting_create, meeting_transition, participation_invite
+from dialogues.models import MeetingStatus, Participation
+from dialogues.services import meeting_transition, participation_invite
 from tests.conftest import signed_in
+from tests.dialogues.conftest import new_meeting
 from tests.factories import MembershipFactory, OrganizationFactory
 
 P = Participation
@@ -17,19 +18,14 @@ SOON = datetime.now(UTC) + timedelta(weeks=20)
 
 @pytest.fixture
 def invited(working_group, wg_convener):
-    meeting = meeting_create(
-        by=wg_convener,
-        working_group=working_group,
-        kind=MeetingKind.WORKING_GROUP_MEETING,
+    meeting = new_meeting(
+        wg_convener,
+        working_group,
+        status=MeetingStatus.INVITATIONS_OPEN,
         title="Narratives that work",
-        starts_at=SOON,
-        ends_at=SOON + timedelta(hours=4),
         timezone="Asia/Amman",
-        format=MeetingFormat.ONLINE,
         capacity=1,
     )
-    for step in (MeetingStatus.PLANNED, MeetingStatus.INVITATIONS_OPEN):
-        meeting, _ = meeting_transition(meeting=meeting, to=step, by=wg_convener)
     cso = OrganizationFactory()
     people = [MembershipFactory(organization=cso).user for _ in range(2)]
     for person in people:

@@ -30,6 +30,7 @@ from dialogues.services import (
     visa_details_give,
     visa_details_read,
 )
+from tests.dialogues.conftest import new_meeting
 from tests.factories import MembershipFactory, OrganizationFactory
 
 S = MeetingStatus
@@ -50,20 +51,15 @@ def host(db):
 
 @pytest.fixture
 def meeting(working_group, wg_convener):
-    meeting = meeting_create(
-        by=wg_convener,
-        working_group=working_group,
-        kind=MeetingKind.WORKING_GROUP_MEETING,
+    return new_meeting(
+        wg_convener,
+        working_group,
+        status=S.INVITATIONS_OPEN,
         title="Budgets for prevention",
-        starts_at=SOON,
-        ends_at=SOON + timedelta(hours=5),
         timezone="Africa/Lagos",
         format=MeetingFormat.IN_PERSON,
         capacity=2,
     )
-    for step in (S.PLANNED, S.INVITATIONS_OPEN):
-        meeting, _ = meeting_transition(meeting=meeting, to=step, by=wg_convener)
-    return meeting
 
 
 def _member(host, email):

@@ -6,29 +6,19 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
-from dialogues.models import MeetingFormat, MeetingKind, MeetingStatus
-from dialogues.services import action_point_add, meeting_create, meeting_transition
+from dialogues.models import MeetingStatus
+from dialogues.services import action_point_add
 from organizations.models import VisibilityTier
 from tests.conftest import signed_in
+from tests.dialogues.conftest import new_meeting
 from tests.factories import OrganizationFactory, UserFactory
 
 NOW = datetime.now(UTC)
 
 
 def _meeting(group, by, title, starts, *, planned=True):
-    meeting = meeting_create(
-        by=by,
-        working_group=group,
-        kind=MeetingKind.WORKING_GROUP_MEETING,
-        title=title,
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=3),
-        timezone="Europe/Berlin",
-        format=MeetingFormat.ONLINE,
-    )
-    if planned:
-        meeting, _ = meeting_transition(meeting=meeting, to=MeetingStatus.PLANNED, by=by)
-    return meeting
+    status = MeetingStatus.PLANNED if planned else MeetingStatus.DRAFT
+    return new_meeting(by, group, status=status, title=title, starts_at=starts)
 
 
 def page(client, group):
