@@ -12,14 +12,14 @@ from dialogues.calendars import calendar_feed_create, calendar_feed_revoke
 from dialogues.models import (
     AgendaItem,
     MeetingFormat,
-    MeetingKind,
     MeetingStatus,
     Participation,
     ParticipationStatus,
 )
-from dialogues.services import meeting_create, meeting_transition
+from dialogues.services import meeting_transition
 from organizations.models import VisibilityTier
 from tests.conftest import enrol_totp, signed_in
+from tests.dialogues.conftest import new_meeting
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 S = MeetingStatus
@@ -30,14 +30,10 @@ SOON = datetime.now(UTC) + timedelta(weeks=20)
 @pytest.fixture
 def world(reviewer, wg_convener, working_group):
     group = working_group
-    meeting = meeting_create(
-        by=wg_convener,
-        working_group=group,
-        kind=MeetingKind.WORKING_GROUP_MEETING,
+    meeting = new_meeting(
+        wg_convener,
+        group,
         title="Policing with communities",
-        starts_at=SOON,
-        ends_at=SOON + timedelta(hours=6),
-        timezone="Europe/London",
         format=MeetingFormat.HYBRID,
         venue="Conference Room 4, Example House",
         city="London",
@@ -227,12 +223,9 @@ def test_a_working_group_member_gets_its_meetings_in_the_feed(world):
 
 def test_a_public_event_is_seen_by_anonymous_visitors_without_its_venue_or_link(world, convener):
     enrol_totp(convener)
-    event = meeting_create(
-        by=convener,
-        kind=MeetingKind.OUTREACH_EVENT,
+    event = new_meeting(
+        convener,
         title="Open day on prevention",
-        starts_at=SOON,
-        ends_at=SOON + timedelta(hours=3),
         timezone="Africa/Nairobi",
         format=MeetingFormat.HYBRID,
         venue="Hall B, Example Centre",
