@@ -1,0 +1,46 @@
+"""Every change to dialogues, one function per change (STYLE.md: one door per change)."""
+
+from dialogues.services.groups import working_group_create
+from dialogues.services.meetings import (
+    TOLD_OF_CANCELLATION,
+    meeting_create,
+    meeting_transition,
+    visa_lateness_warning,
+)
+from dialogues.services.outcomes import action_point_add, action_point_update
+from dialogues.services.participation import (
+    OPEN_FOR_ANSWERS,
+    participation_for_token,
+    participation_invite,
+    participation_record_attendance,
+    participation_respond,
+    rsvp_token_hash,
+)
+from dialogues.services.visa import (
+    VISA_DETAILS_KEPT_DAYS,
+    VISA_FACTS,
+    visa_details_erase_due,
+    visa_details_give,
+    visa_details_read,
+)
+
+__all__ = [
+    "OPEN_FOR_ANSWERS",
+    "TOLD_OF_CANCELLATION",
+    "VISA_DETAILS_KEPT_DAYS",
+    "VISA_FACTS",
+    "action_point_add",
+    "action_point_update",
+    "meeting_create",
+    "meeting_transition",
+    "participation_for_token",
+    "participation_invite",
+    "participation_record_attendance",
+    "participation_respond",
+    "rsvp_token_hash",
+    "visa_details_erase_due",
+    "visa_details_give",
+    "visa_details_read",
+    "visa_lateness_warning",
+    "working_group_create",
+]

@@ -1,0 +1,127 @@
+"""Meetings: creating, editing and moving them along their workflow."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from dialogues.models import (
+    MEETING_TRANSITIONS,
+    Meeting,
+    MeetingStatus,
+    ParticipationStatus,
+    WorkingGroup,
+)
+from dialogues.rules import may_manage_meeting
+from organizations.services.notify import email_on_commit
+
+# Who is told when a meeting is cancelled: whoever expects to come.
+TOLD_OF_CANCELLATION = (ParticipationStatus.ACCEPTED, ParticipationStatus.WAITLISTED)
+
+
+@transaction.atomic
+def meeting_create(*, by, working_group: WorkingGroup | None = None, **fields) -> Meeting:
+    """A new meeting, as a draft. In a working group: its conveners or the secretariat; without
+    one (the annual convening, outreach events): the conveners' group or the secretariat."""
+    host_organizations = fields.pop("host_organizations", ())
+    meeting = Meeting(working_group=working_group, created_by=by, **fields)
+    meeting.status = MeetingStatus.DRAFT
+    if not may_manage_meeting(by, meeting):
+        raise PermissionDenied
+    meeting.full_clean()
+    meeting.save()
+    meeting.host_organizations.set(host_organizations)
+    return meeting
+
+
+@transaction.atomic
+def meeting_transition(
+    *, meeting: Meeting, to: str, by, reason: str = "", now=None
+) -> tuple[Meeting, list[str]]:
+    """Move a meeting to status ``to``: the one way its status changes.
+
+    Allowed moves are MEETING_TRANSITIONS (draft → planned → invitations open → confirmed →
+    held → report published; cancelled from any status before held), by the meeting's
+    conveners or the secretariat. Held needs the meeting to have started; a published report
+    needs a report; cancelling needs a reason, and tells every accepted or waitlisted
+    participant by email. Returns the meeting and the warnings the conveners should see:
+    opening invitations or confirming an in-person meeting after its visa deadline.
+    Anything else raises PermissionDenied or ValidationError (saying why) and changes nothing.
+    """
+    now = now or timezone.now()
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not may_manage_meeting(by, meeting):
+        raise PermissionDenied
+    if to not in MeetingStatus.values:
+        raise ValidationError(_("%(to)s is not a status of a meeting.") % {"to": to})
+    if to == meeting.status or to not in MEETING_TRANSITIONS[meeting.status]:
+        raise ValidationError(_refusal(meeting, to))
+    reason = reason.strip()
+    if to == MeetingStatus.HELD and now < meeting.starts_at:
+        raise ValidationError(_("A meeting can be marked as held once it has started."))
+    if to == MeetingStatus.REPORT_PUBLISHED and not meeting.report.strip():
+        raise ValidationError({"report": _("Write the report before publishing it.")})
+    if to == MeetingStatus.CANCELLED and not reason:
+        raise ValidationError(
+            {"reason": _("Say why the meeting is cancelled: the participants are told.")}
+        )
+    warnings = []
+    if to in (MeetingStatus.INVITATIONS_OPEN, MeetingStatus.CONFIRMED) and (
+        meeting.visa_deadline_passed(now)
+    ):
+        warnings.append(visa_lateness_warning(meeting))
+    meeting.status = to
+    meeting.status_changed_at = now
+    if to == MeetingStatus.CANCELLED:
+        meeting.cancellation_reason = reason
+    meeting.save(update_fields=["status", "status_changed_at", "cancellation_reason", "updated_at"])
+    if to == MeetingStatus.CANCELLED:
+        _tell_of_cancellation(meeting)
+    return meeting, warnings
+
+
+def visa_lateness_warning(meeting: Meeting) -> str:
+    return _(
+        "Invitations and visa letters for this meeting should have been out by %(date)s, "
+        "%(weeks)s weeks before it: participants who need a visa may not get one in time."
+    ) % {
+        "date": formats.date_format(meeting.visa_deadline, "DATE_FORMAT"),
+        "weeks": meeting.visa_lead_weeks,
+    }
+
+
+def _refusal(meeting: Meeting, to: str) -> str:
+    status = MeetingStatus(meeting.status)
+    target = MeetingStatus(to).label
+    if meeting.status == MeetingStatus.CANCELLED:
+        return _("This meeting was cancelled: it cannot change any more.")
+    if meeting.status == MeetingStatus.REPORT_PUBLISHED:
+        return _("This meeting's report is published: it cannot change any more.")
+    if to == MeetingStatus.CANCELLED:
+        return _("A meeting that has been held cannot be cancelled.")
+    allowed = ", ".join(str(MeetingStatus(s).label) for s in MEETING_TRANSITIONS[meeting.status])
+    return _("A meeting that is %(status)s cannot become %(to)s; next can be: %(allowed)s.") % {
+        "status": status.label,
+        "to": target,
+        "allowed": allowed,
+    }
+
+
+def _tell_of_cancellation(meeting: Meeting) -> None:
+    recipients = [
+        p.user.email if p.user_id else p.email
+        for p in meeting.participations.filter(status__in=TOLD_OF_CANCELLATION).select_related(
+            "user"
+        )
+    ]
+    email_on_commit(
+        "meeting_cancelled",
+        {
+            "title": meeting.title,
+            "starts_at": meeting.starts_at,
+            "zone": meeting.timezone,
+            "reason": meeting.cancellation_reason,
+        },
+        [r for r in recipients if r],
+        app="dialogues",
+    )
