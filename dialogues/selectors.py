@@ -38,6 +38,16 @@ def working_groups_visible_to(user) -> QuerySet[WorkingGroup]:
     return groups.filter(active=True)
 
 
+def working_groups_managed_by(user) -> QuerySet[WorkingGroup]:
+    """The groups whose meetings ``user`` may schedule: all for the secretariat, else those they
+    convene (inactive ones included: a group winding down still records its last meeting)."""
+    if not user.is_authenticated:
+        return WorkingGroup.objects.none()
+    if is_secretariat(user):
+        return WorkingGroup.objects.order_by("name", "id")
+    return WorkingGroup.objects.filter(conveners=user).order_by("name", "id")
+
+
 def meetings_visible_to(user) -> QuerySet[Meeting]:
     """Meetings ``user`` may know of: for anonymous visitors the public events (the annual
     convening and outreach events) past their draft; for signed-in people every meeting past

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dialogues.views import calendars, groups, invitations, meetings, mine
+from dialogues.views import calendars, groups, invitations, manage, meetings, mine
 
 app_name = "dialogues"
 
@@ -17,6 +17,68 @@ urlpatterns = [
     path("calendar/new/", mine.calendar_feed_new, name="calendar_feed_new"),
     path("calendar/stop/", mine.calendar_feed_stop, name="calendar_feed_stop"),
     path("working-groups/", groups.working_group_list, name="working_groups"),
+    # The conveners' pages (dialogues.views.manage).
+    path("working-groups/new/", manage.working_group_new, name="working_group_new"),
+    path("working-groups/<slug:slug>/edit/", manage.working_group_edit, name="working_group_edit"),
+    path("meetings/new/", manage.meeting_new, name="meeting_new"),
+    path("meetings/<uuid:public_id>/edit/", manage.meeting_edit, name="meeting_edit"),
+    path("meetings/<uuid:public_id>/plan/", manage.meeting_plan, name="meeting_plan"),
+    path(
+        "meetings/<uuid:public_id>/open-invitations/",
+        manage.meeting_open_invitations,
+        name="meeting_open_invitations",
+    ),
+    path("meetings/<uuid:public_id>/confirm/", manage.meeting_confirm, name="meeting_confirm"),
+    path("meetings/<uuid:public_id>/hold/", manage.meeting_hold, name="meeting_hold"),
+    path(
+        "meetings/<uuid:public_id>/publish-report/",
+        manage.meeting_publish_report,
+        name="meeting_publish_report",
+    ),
+    path("meetings/<uuid:public_id>/cancel/", manage.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<uuid:public_id>/report/", manage.meeting_report, name="meeting_report"),
+    path("meetings/<uuid:public_id>/invite/", manage.meeting_invite, name="meeting_invite"),
+    path(
+        "meetings/<uuid:public_id>/participants/<uuid:participation_id>/attended/",
+        manage.participation_attended,
+        name="participation_attended",
+    ),
+    path(
+        "meetings/<uuid:public_id>/participants/<uuid:participation_id>/no-show/",
+        manage.participation_no_show,
+        name="participation_no_show",
+    ),
+    path("meetings/<uuid:public_id>/agenda/new/", manage.agenda_item_edit, name="agenda_item_new"),
+    path(
+        "meetings/<uuid:public_id>/agenda/<uuid:item_id>/edit/",
+        manage.agenda_item_edit,
+        name="agenda_item_edit",
+    ),
+    path(
+        "meetings/<uuid:public_id>/agenda/<uuid:item_id>/up/",
+        manage.agenda_item_up,
+        name="agenda_item_up",
+    ),
+    path(
+        "meetings/<uuid:public_id>/agenda/<uuid:item_id>/down/",
+        manage.agenda_item_down,
+        name="agenda_item_down",
+    ),
+    path(
+        "meetings/<uuid:public_id>/agenda/<uuid:item_id>/remove/",
+        manage.agenda_item_remove,
+        name="agenda_item_remove",
+    ),
+    path(
+        "meetings/<uuid:public_id>/action-points/new/",
+        manage.action_point_edit,
+        name="action_point_new",
+    ),
+    path(
+        "meetings/<uuid:public_id>/action-points/<uuid:point_id>/edit/",
+        manage.action_point_edit,
+        name="action_point_edit",
+    ),
     path("working-groups/<slug:slug>/", groups.working_group_detail, name="working_group"),
     path("meetings/<uuid:public_id>/", meetings.meeting_detail, name="meeting"),
     path("meetings/<uuid:public_id>.ics", calendars.meeting_ics, name="meeting_ics"),

@@ -1,10 +1,18 @@
 """Every change to dialogues, one function per change (STYLE.md: one door per change)."""
 
-from dialogues.services.groups import working_group_create
+from dialogues.services.agenda import (
+    agenda_item_add,
+    agenda_item_move,
+    agenda_item_remove,
+    agenda_item_update,
+)
+from dialogues.services.groups import working_group_create, working_group_update
 from dialogues.services.meetings import (
     TOLD_OF_CANCELLATION,
     meeting_create,
+    meeting_report_write,
     meeting_transition,
+    meeting_update,
     visa_lateness_warning,
 )
 from dialogues.services.outcomes import action_point_add, action_point_update
@@ -31,8 +39,14 @@ __all__ = [
     "VISA_FACTS",
     "action_point_add",
     "action_point_update",
+    "agenda_item_add",
+    "agenda_item_move",
+    "agenda_item_remove",
+    "agenda_item_update",
     "meeting_create",
+    "meeting_report_write",
     "meeting_transition",
+    "meeting_update",
     "participation_for_token",
     "participation_invite",
     "participation_record_attendance",
@@ -43,4 +57,5 @@ __all__ = [
     "visa_details_read",
     "visa_lateness_warning",
     "working_group_create",
+    "working_group_update",
 ]

@@ -12,6 +12,7 @@ from dialogues.models import (
     ParticipationStatus,
     WorkingGroup,
 )
+from dialogues.reports import chatham_house_refusal, speakers_named
 from dialogues.rules import may_manage_meeting
 from organizations.services.notify import email_on_commit
 
@@ -61,6 +62,10 @@ def meeting_transition(
         raise ValidationError(_("A meeting can be marked as held once it has started."))
     if to == MeetingStatus.REPORT_PUBLISHED and not meeting.report.strip():
         raise ValidationError({"report": _("Write the report before publishing it.")})
+    if to == MeetingStatus.REPORT_PUBLISHED and meeting.chatham_house:
+        named = speakers_named(meeting, meeting.report)
+        if named:
+            raise ValidationError({"report": chatham_house_refusal(named)})
     if to == MeetingStatus.CANCELLED and not reason:
         raise ValidationError(
             {"reason": _("Say why the meeting is cancelled: the participants are told.")}
@@ -125,3 +130,78 @@ def _tell_of_cancellation(meeting: Meeting) -> None:
         [r for r in recipients if r],
         app="dialogues",
     )
+
+
+# What the meeting's edit form may change; its status only moves through meeting_transition.
+MEETING_FIELDS = (
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "format",
+    "venue",
+    "city",
+    "country",
+    "languages",
+    "chatham_house",
+    "capacity",
+    "join_url",
+    "visa_lead_weeks",
+    "participants_published",
+)
+# Once held, what happened is history: only the report and who sees the participant list change.
+AFTER_THE_MEETING = ("participants_published",)
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, by, **changes) -> Meeting:
+    """Change a meeting's details: its conveners or the secretariat, until it is cancelled or
+    held (after that, only whether participants see the participant list). Its working group
+    does not change: that would hand it to other conveners."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not may_manage_meeting(by, meeting):
+        raise PermissionDenied
+    host_organizations = changes.pop("host_organizations", None)
+    unknown = set(changes) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"Cannot change {sorted(unknown)}")
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("This meeting was cancelled: it cannot change any more."))
+    if meeting.is_over:
+        frozen = [
+            name
+            for name, value in changes.items()
+            if name not in AFTER_THE_MEETING and getattr(meeting, name) != value
+        ]
+        if frozen or (
+            host_organizations is not None
+            and set(host_organizations) != set(meeting.host_organizations.all())
+        ):
+            raise ValidationError(
+                _("This meeting has been held: its details cannot change any more.")
+            )
+    for name, value in changes.items():
+        setattr(meeting, name, value)
+    meeting.full_clean()
+    meeting.save()
+    if host_organizations is not None:
+        meeting.host_organizations.set(host_organizations)
+    return meeting
+
+
+@transaction.atomic
+def meeting_report_write(*, meeting: Meeting, by, report: str) -> Meeting:
+    """The conveners write (and rewrite) the meeting's report, in Markdown, until it is
+    published; publishing is a transition (``report_published``)."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not may_manage_meeting(by, meeting):
+        raise PermissionDenied
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("This meeting was cancelled: it has no report."))
+    if meeting.status == MeetingStatus.REPORT_PUBLISHED:
+        raise ValidationError(_("This meeting's report is published: it cannot change any more."))
+    meeting.report = report.replace("\r\n", "\n").strip()
+    meeting.full_clean()
+    meeting.save(update_fields=["report", "updated_at"])
+    return meeting

@@ -40,8 +40,13 @@ def action_point_update(*, point: ActionPoint, by, at_meeting: Meeting | None = 
     if not may_manage_meeting(by, where):
         raise PermissionDenied
     allowed = {"text", "status", "due_on", "responsible_organization", "responsible_person"}
+    if at_meeting is None:
+        allowed.add("agenda_item")  # where it came from is the origin meeting's to say
     if set(changes) - allowed:
         raise TypeError(f"Cannot change {sorted(set(changes) - allowed)}")
+    agenda_item = changes.get("agenda_item")
+    if agenda_item is not None and agenda_item.meeting_id != point.meeting_id:
+        raise ValidationError({"agenda_item": _("Choose an item of this meeting's agenda.")})
     for name, value in changes.items():
         setattr(point, name, value.strip() if name == "text" else value)
     point.full_clean()

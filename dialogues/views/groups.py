@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from dialogues.rules import may_manage_working_group
+from dialogues.rules import is_convener, may_create_working_group, may_manage_working_group
 from dialogues.selectors import (
     meetings_visible_to,
     open_action_points_of_group,
@@ -18,7 +18,16 @@ from dialogues.selectors import (
 @require_GET
 def working_group_list(request):
     groups = working_groups_visible_to(request.user).prefetch_related("themes").order_by("name")
-    return render(request, "dialogues/working_groups.html", {"groups": groups})
+    user = request.user
+    context = {
+        "groups": groups,
+        "may_create": may_create_working_group(user),
+        "may_schedule": may_create_working_group(user) or is_convener(user),
+    }
+    response = render(request, "dialogues/working_groups.html", context)
+    if user.is_authenticated:
+        response["Cache-Control"] = "no-store, private"
+    return response
 
 
 @login_not_required

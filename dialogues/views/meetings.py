@@ -3,8 +3,11 @@
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from dialogues.models import MEETING_TRANSITIONS, MeetingStatus
+from dialogues.reports import render_report
 from dialogues.rules import may_manage_meeting
 from dialogues.selectors import (
     action_points_carried_to,
@@ -16,6 +19,23 @@ from dialogues.selectors import (
     participants_visible_to,
     participation_of,
 )
+
+# The conveners' step buttons: each next status's POST view and its label.
+STEPS = {
+    MeetingStatus.PLANNED: ("dialogues:meeting_plan", gettext_lazy("Plan (shown to the network)")),
+    MeetingStatus.INVITATIONS_OPEN: (
+        "dialogues:meeting_open_invitations",
+        gettext_lazy("Open the invitations"),
+    ),
+    MeetingStatus.CONFIRMED: ("dialogues:meeting_confirm", gettext_lazy("Confirm the meeting")),
+    MeetingStatus.HELD: ("dialogues:meeting_hold", gettext_lazy("Mark as held")),
+}
+
+
+def next_steps(meeting) -> list[tuple[str, str]]:
+    """The workflow steps open from the meeting's status (cancelling and publishing the report
+    have their own pages: a reason to give, a report to read first)."""
+    return [STEPS[to] for to in MEETING_TRANSITIONS[meeting.status] if to in STEPS]
 
 
 @login_not_required
@@ -45,6 +65,16 @@ def meeting_detail(request, public_id):
         "action_points": action_points_of(meeting, user),
         "carried_over": action_points_carried_to(meeting, user),
         "visa_late": managing and meeting.visa_deadline_passed(timezone.now()),
+        "steps": next_steps(meeting) if managing else [],
+        "may_cancel": managing and MeetingStatus.CANCELLED in MEETING_TRANSITIONS[meeting.status],
+        "attendance_open": managing
+        and meeting.status in (MeetingStatus.CONFIRMED, MeetingStatus.HELD)
+        and timezone.now() >= meeting.starts_at,
+        "report": (
+            render_report(meeting.report)
+            if meeting.status == MeetingStatus.REPORT_PUBLISHED
+            else ""
+        ),
         "user_zone": getattr(user, "timezone", "") if user.is_authenticated else "",
     }
     response = render(request, "dialogues/meeting.html", context)

@@ -1,0 +1,75 @@
+"""Meeting reports: Markdown written by the conveners, rendered and sanitised for the page, and
+the Chatham House check (a report of a meeting held under the rule names no speaker)."""
+
+import re
+import unicodedata
+
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from markdown_it import MarkdownIt
+
+# CommonMark without raw HTML (escaped, not passed through), with tables and strikethrough.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
+    ["table", "strikethrough"]
+)
+
+# What a report may contain after rendering: text structure and links, never scripts, styles,
+# images (they would load from elsewhere and tell that server who reads the report) or forms.
+ALLOWED_TAGS = {
+    "a", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "hr", "li", "ol", "p",
+    "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"align"}, "th": {"align"}}
+
+
+def render_report(text: str) -> SafeString:
+    """The report as HTML safe to put in a page: Markdown rendered, then sanitised by nh3
+    (links keep only http, https and mailto, and open with rel="noopener noreferrer nofollow").
+    Headings start at level 2: the page's title is the only h1."""
+    html = _markdown.render(text or "")
+    html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def speaker_names(meeting) -> set[str]:
+    """The names of the people who spoke or took part: the participants' names, the agenda's
+    speakers and its other speakers (free text, one per comma, semicolon or line)."""
+    names = set()
+    for name in meeting.participations.exclude(user__isnull=True).values_list(
+        "user__name", flat=True
+    ):
+        names.add(name)
+    for other in meeting.agenda_items.values_list("other_speakers", flat=True):
+        names.update(re.split(r"[,;\n]", other or ""))
+    # Very short names ("Al") would match ordinary words; a name is at least three letters.
+    return {name.strip() for name in names if name and len(name.strip()) >= 3}
+
+
+def speakers_named(meeting, text: str) -> list[str]:
+    """The speakers' names that ``text`` contains, as whole words, whatever their case."""
+    folded = _folded(text or "")
+    found = []
+    for name in sorted(speaker_names(meeting)):
+        pattern = r"(?<!\w)" + re.escape(_folded(name)) + r"(?!\w)"
+        if re.search(pattern, folded):
+            found.append(name)
+    return found
+
+
+def chatham_house_refusal(named: list[str]) -> str:
+    return _(
+        "This meeting was held under the Chatham House rule: its report names no speaker. "
+        "Remove: %(names)s."
+    ) % {"names": ", ".join(named)}
