@@ -43,4 +43,8 @@ class Command(BaseCommand):
         )
         load_demo_waiting(security=by_email[f"security@{DEMO_DOMAIN}"])
         self.stdout.write(f"Demo organizations: {added} created.")
+        # dialogues imports organizations, never the reverse: the project's command joins them.
+        from dialogues.demo import load_demo_dialogues
+
+        self.stdout.write(f"Demo meetings: {load_demo_dialogues()} created.")
         self.stdout.write(f"Two-factor secret of the privileged demo accounts: {DEMO_TOTP_SECRET}")
