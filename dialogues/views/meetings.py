@@ -54,7 +54,9 @@ def meeting_detail(request, public_id):
         # The venue is for signed-in people; anonymous visitors see the city.
         "show_venue": user.is_authenticated,
         "agenda": (
-            meeting.agenda_items.select_related("theme").order_by("position")
+            meeting.agenda_items.select_related("theme")
+            .prefetch_related("speakers__user")
+            .order_by("position")
             if managing or not meeting.is_draft
             else []
         ),

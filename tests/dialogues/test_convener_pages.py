@@ -560,3 +560,15 @@ def test_a_draft_report_is_not_shown_to_readers(working_group, wg_convener, cso_
     meeting_report_write(meeting=meeting, by=wg_convener, report="Secret draft")
     assert "Secret draft" not in signed_in(cso_member).get(url(meeting)).content.decode()
     assert signed_in(cso_member).get(url(meeting, "report/")).status_code == 404
+
+
+def test_chatham_house_speakers_are_shown_to_the_conveners_only(
+    working_group, wg_convener, cso_member
+):
+    meeting = new_meeting(wg_convener, working_group, status=S.PLANNED, chatham_house=True)
+    agenda_item_add(meeting=meeting, by=wg_convener, title="Panel", other_speakers="Jo Lee")
+    assert "Jo Lee" in signed_in(wg_convener).get(url(meeting)).content.decode()
+    assert "Jo Lee" not in signed_in(cso_member).get(url(meeting)).content.decode()
+    open_meeting = new_meeting(wg_convener, working_group, status=S.PLANNED, title="Open")
+    agenda_item_add(meeting=open_meeting, by=wg_convener, title="Panel", other_speakers="Jo Lee")
+    assert "Jo Lee" in signed_in(cso_member).get(url(open_meeting)).content.decode()

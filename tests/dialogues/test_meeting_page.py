@@ -10,6 +10,7 @@ from django.utils.html import escape
 
 from dialogues.calendars import calendar_feed_create, calendar_feed_revoke
 from dialogues.models import (
+    ActionPoint,
     AgendaItem,
     MeetingFormat,
     MeetingStatus,
@@ -123,16 +124,20 @@ def test_the_meeting_page_runs_a_constant_number_of_queries(world, django_assert
     def add(n):
         for i in range(n):
             org = OrganizationFactory()
-            Participation.objects.create(
+            speaker = Participation.objects.create(
                 meeting=meeting,
                 user=MembershipFactory(organization=org).user,
                 organization=org,
                 status=ParticipationStatus.ACCEPTED,
             )
-            AgendaItem.objects.create(
+            item = AgendaItem.objects.create(
                 meeting=meeting,
                 position=AgendaItem.objects.filter(meeting=meeting).count() + 1,
                 title=f"Item {i}",
+            )
+            item.speakers.add(speaker)
+            ActionPoint.objects.create(
+                meeting=meeting, text=f"Point {i}", responsible_organization=org, agenda_item=item
             )
 
     add(2)
