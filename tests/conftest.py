@@ -4,6 +4,7 @@ user, a reviewer of the secretariat and a convener; and helpers to sign them in.
 import os
 import uuid
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from importlib import import_module
 
 import pytest
@@ -15,6 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from dialogues.models import Meeting, MeetingFormat, MeetingKind, MeetingStatus
+from dialogues.services import meeting_create, meeting_transition, working_group_create
 from organizations.models import MembershipRole, Sector
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
@@ -28,9 +31,12 @@ def totp_code(secret: str = TOTP_SECRET, at: float | None = None) -> str:
 
 
 def enrol_totp(user, secret: str = TOTP_SECRET):
-    return Authenticator.objects.create(
-        user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(secret)}
+    """The user's TOTP authenticator, with ``secret``; made once (privileged fixtures are
+    enrolled already)."""
+    authenticator, _created = Authenticator.objects.update_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": encrypt(secret)}}
     )
+    return authenticator
 
 
 @pytest.fixture(autouse=True)
@@ -130,20 +136,43 @@ def outsider(db):
     return UserFactory(email="charlie@elsewhere.example")
 
 
+# The shared world's privileged people (DESIGN.md §4) are enrolled in two-factor
+# authentication, as they must be to act; the ``unenrolled_`` ones are for the tests of that
+# requirement.
+
+
 @pytest.fixture
-def government_user(db):
+def unenrolled_government_user(db):
     ministry = OrganizationFactory(name="Ministry of the Interior", sector=Sector.GOVERNMENT)
     return MembershipFactory(organization=ministry, user__email="grace@gov.example").user
 
 
 @pytest.fixture
-def reviewer(db):
+def government_user(unenrolled_government_user):
+    enrol_totp(unenrolled_government_user)
+    return unenrolled_government_user
+
+
+@pytest.fixture
+def unenrolled_reviewer(db):
     return UserFactory(email="rita@secretariat.example", groups=["secretariat"])
 
 
 @pytest.fixture
-def convener(db):
+def reviewer(unenrolled_reviewer):
+    enrol_totp(unenrolled_reviewer)
+    return unenrolled_reviewer
+
+
+@pytest.fixture
+def unenrolled_convener(db):
     return UserFactory(email="conrad@convener.example", groups=["convener"])
+
+
+@pytest.fixture
+def convener(unenrolled_convener):
+    enrol_totp(unenrolled_convener)
+    return unenrolled_convener
 
 
 def answered_before_the_stack(monkeypatch, module, into: list | None = None) -> list:
@@ -218,13 +247,11 @@ def verify(organization, by=None):
 
 @pytest.fixture
 def enrolled_government_user(government_user):
-    enrol_totp(government_user)
     return government_user
 
 
 @pytest.fixture
 def enrolled_reviewer(reviewer):
-    enrol_totp(reviewer)
     return reviewer
 
 
@@ -323,3 +350,49 @@ def joining_while_listing(monkeypatch, module, user, organization):
         yield
     finally:
         monkeypatch.setattr(module, "organization_list", original)
+
+
+# --- Dialogues: a working group created by the secretariat, with one convener ------------------
+
+
+@pytest.fixture
+def wg_convener(db):
+    user = UserFactory(email="wg-convener@example.org")
+    enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def working_group(reviewer, wg_convener):
+    return working_group_create(
+        by=reviewer,
+        name="Security Interventions",
+        slug="security-interventions",
+        conveners=[wg_convener],
+    )
+
+
+SOON = datetime.now(UTC) + timedelta(weeks=20)
+ON_THE_WAY = (MeetingStatus.PLANNED, MeetingStatus.INVITATIONS_OPEN, MeetingStatus.CONFIRMED)
+
+
+def new_meeting(by, working_group=None, *, status=MeetingStatus.DRAFT, **fields) -> Meeting:
+    """A meeting made through the services (an online working-group meeting in 20 weeks, or an
+    outreach event without a group, unless ``fields`` say otherwise), walked along the workflow
+    to ``status`` (draft, planned, invitations open or confirmed)."""
+    values = {
+        "kind": (
+            MeetingKind.WORKING_GROUP_MEETING if working_group else MeetingKind.OUTREACH_EVENT
+        ),
+        "title": "A meeting",
+        "starts_at": SOON,
+        "timezone": "Europe/London",
+        "format": MeetingFormat.ONLINE,
+        **fields,
+    }
+    values.setdefault("ends_at", values["starts_at"] + timedelta(hours=4))
+    meeting = meeting_create(by=by, working_group=working_group, **values)
+    if status != MeetingStatus.DRAFT:
+        for step in ON_THE_WAY[: ON_THE_WAY.index(status) + 1]:
+            meeting, _warnings = meeting_transition(meeting=meeting, to=step, by=by)
+    return meeting

@@ -20,6 +20,23 @@ pytestmark = pytest.mark.django_db
 PRIVILEGED = ["reviewer", "convener", "government_user", "multilateral_user", "staff"]
 
 
+# This module tests the two-factor requirement itself: its privileged people start without a
+# second factor.
+@pytest.fixture
+def reviewer(unenrolled_reviewer):
+    return unenrolled_reviewer
+
+
+@pytest.fixture
+def convener(unenrolled_convener):
+    return unenrolled_convener
+
+
+@pytest.fixture
+def government_user(unenrolled_government_user):
+    return unenrolled_government_user
+
+
 @pytest.fixture
 def staff(db):
     return UserFactory(email="sam@staff.example", is_staff=True)
