@@ -28,6 +28,13 @@ def may_create_working_group(user) -> bool:
 
 
 @rules.predicate
+def may_schedule_meetings(user) -> bool:
+    """Open the new-meeting page: the secretariat, the conveners' group (meetings without a
+    group) and the conveners of a working group (their group's meetings)."""
+    return is_secretariat(user) or is_convener(user)
+
+
+@rules.predicate
 def may_manage_working_group(user, working_group) -> bool:
     """Edit the group, schedule its meetings, invite and record outcomes: its conveners and the
     secretariat."""

@@ -6,7 +6,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from dialogues.rules import is_convener, may_create_working_group, may_manage_working_group
+from dialogues.rules import (
+    may_create_working_group,
+    may_manage_working_group,
+    may_schedule_meetings,
+)
 from dialogues.selectors import (
     meetings_visible_to,
     open_action_points_of_group,
@@ -22,7 +26,7 @@ def working_group_list(request):
     context = {
         "groups": groups,
         "may_create": may_create_working_group(user),
-        "may_schedule": may_create_working_group(user) or is_convener(user),
+        "may_schedule": may_schedule_meetings(user),
     }
     response = render(request, "dialogues/working_groups.html", context)
     if user.is_authenticated:

@@ -23,7 +23,12 @@ from dialogues.forms import (
 )
 from dialogues.models import MeetingStatus
 from dialogues.reports import render_report, speakers_named
-from dialogues.rules import may_create_working_group, may_manage_meeting, may_manage_working_group
+from dialogues.rules import (
+    may_create_working_group,
+    may_manage_meeting,
+    may_manage_working_group,
+    may_schedule_meetings,
+)
 from dialogues.selectors import (
     action_points_carried_to,
     meetings_visible_to,
@@ -115,9 +120,9 @@ def working_group_edit(request, slug):
 @require_http_methods(["GET", "POST"])
 def meeting_new(request):
     user = request.user
-    groups = working_groups_managed_by(user)
-    if not (groups.exists() or may_manage_meeting(user, _WithoutGroup)):
+    if not may_schedule_meetings(user):
         raise Http404
+    groups = working_groups_managed_by(user)
     initial = {}
     if chosen := groups.filter(slug=request.GET.get("group", "")[:80]).first():
         initial = {"working_group": chosen, "kind": "working_group_meeting"}
@@ -146,13 +151,6 @@ def meeting_new(request):
     return _private(
         render(request, "dialogues/manage/meeting_form.html", {"form": form, "meeting": None})
     )
-
-
-class _WithoutGroup:
-    """Stands for a meeting without a working group when asking who may manage one."""
-
-    working_group_id = None
-    working_group = None
 
 
 @require_http_methods(["GET", "POST"])
