@@ -19,9 +19,15 @@ from dialogues.services.participation import (
 from dialogues.services.visa import (
     VISA_DETAILS_KEPT_DAYS,
     VISA_FACTS,
+    holder_initials,
     visa_details_erase_due,
+    visa_details_erased_on,
     visa_details_give,
     visa_details_read,
+    visa_details_withdraw,
+    visa_letter_issue,
+    visa_letter_reference,
+    visa_letter_revoke,
 )
 
 __all__ = [
@@ -31,6 +37,7 @@ __all__ = [
     "VISA_FACTS",
     "action_point_add",
     "action_point_update",
+    "holder_initials",
     "meeting_create",
     "meeting_transition",
     "participation_for_token",
@@ -39,8 +46,13 @@ __all__ = [
     "participation_respond",
     "rsvp_token_hash",
     "visa_details_erase_due",
+    "visa_details_erased_on",
     "visa_details_give",
     "visa_details_read",
+    "visa_details_withdraw",
     "visa_lateness_warning",
+    "visa_letter_issue",
+    "visa_letter_reference",
+    "visa_letter_revoke",
     "working_group_create",
 ]
