@@ -442,11 +442,24 @@ class VisaLetter(models.Model):
     )
     issued_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The initials of the name in the passport ("A. B."), kept when the letter is issued so that
+    # the verification page can tell an embassy whose letter it is after the passport facts
+    # are erased, without naming the person to whoever holds the link.
+    holder_initials = models.CharField(max_length=24, blank=True)
 
     class Meta:
         verbose_name = _("visa support letter")
         verbose_name_plural = _("visa support letters")
         ordering = ["-issued_at"]
+        constraints = [
+            # One letter in force per participant: an embassy's check can never meet two that
+            # disagree; correcting a letter means revoking it and issuing another.
+            models.UniqueConstraint(
+                fields=["participation"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_visa_letter",
+            )
+        ]
 
     def __str__(self):
         return f"visa letter {self.reference}"

@@ -2,6 +2,8 @@
 
 import rules
 from django.db.models import Exists
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from organizations.rules import is_secretariat, roles_now
 
@@ -58,3 +60,90 @@ def may_manage_meeting(user, meeting) -> bool:
 
 def _in_conveners_group(user) -> bool:
     return user.is_authenticated and roles_now(user)["conveners_group"]
+
+
+@rules.predicate
+def may_see_visa_details(user, participation) -> bool:
+    """A participant's passport facts and visa letters: the person themself and the meeting's
+    conveners (and the secretariat), no one else (DESIGN.md §4)."""
+    if not user.is_authenticated or participation is None:
+        return False
+    return participation.user_id == user.pk or may_manage_meeting(user, participation.meeting)
+
+
+# Visa support. Beyond who may act (the person for their facts, the conveners for letters), what
+# the participation and the meeting must be for it: each answers why not, in words, or None.
+
+
+def visa_details_refusal(participation, *, now=None) -> str | None:
+    """Why the invited person cannot give (or replace) their passport facts now, or None.
+    While a letter issued with them is in force they stay as they are, so that the letter and
+    the facts it states never disagree."""
+    from dialogues.models import MeetingStatus, ParticipationStatus
+
+    now = now or timezone.now()
+    meeting = participation.meeting
+    if not meeting.needs_visa_planning:
+        return _("An online meeting needs no visa.")
+    if meeting.status == MeetingStatus.CANCELLED:
+        return _("This meeting was cancelled.")
+    if meeting.is_over or now >= meeting.ends_at:
+        return _("This meeting is over.")
+    if participation.status == ParticipationStatus.DECLINED:
+        return _("You declined this invitation.")
+    if live_visa_letters(participation):
+        return _(
+            "A visa support letter issued with your passport facts is in force: ask the "
+            "conveners to revoke it before you change them."
+        )
+    return None
+
+
+def visa_letter_refusal(participation, *, now=None) -> str | None:
+    """Why the conveners cannot issue a visa support letter to ``participation`` now, or None.
+
+    A letter goes to a participant whose place is confirmed (accepted: an embassy reads the
+    letter as a promise that the person is expected; the waiting list is no such promise), who
+    needs a visa and whose passport facts are given and not erased, for an in-person or hybrid
+    meeting that is neither cancelled nor started; one letter in force at a time. Reads
+    ``visa_details`` and ``visa_letters`` through the participation, so that a list can fetch
+    them beforehand."""
+    from dialogues.models import MeetingStatus, ParticipationStatus
+
+    now = now or timezone.now()
+    meeting = participation.meeting
+    if not meeting.needs_visa_planning:
+        return _("An online meeting needs no visa letter.")
+    if meeting.status == MeetingStatus.CANCELLED:
+        return _("The meeting was cancelled.")
+    if meeting.is_over or now >= meeting.starts_at:
+        return _("The meeting has started: it is too late for a visa letter.")
+    if participation.status == ParticipationStatus.WAITLISTED:
+        return _("On the waiting list: a letter is issued once the place is confirmed.")
+    if participation.status != ParticipationStatus.ACCEPTED:
+        return _("Only participants whose place is confirmed get a letter.")
+    if not participation.needs_visa:
+        return _("This participant has not said they need a visa.")
+    details = visa_details_of(participation)
+    if details is None:
+        return _("The participant has not given their passport facts yet.")
+    if not details.sealed:
+        return _("The passport facts were erased: the participant must give them again.")
+    if live_visa_letters(participation):
+        return _("A letter is already in force: revoke it to issue another.")
+    return None
+
+
+def visa_details_of(participation):
+    """The participation's ``VisaDetails`` row, or None (fetched beforehand by a list)."""
+    from dialogues.models import VisaDetails
+
+    try:
+        return participation.visa_details
+    except VisaDetails.DoesNotExist:
+        return None
+
+
+def live_visa_letters(participation) -> list:
+    """Its letters not revoked (at most one), from ``visa_letters`` (prefetched by a list)."""
+    return [letter for letter in participation.visa_letters.all() if letter.revoked_at is None]

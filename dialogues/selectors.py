@@ -1,10 +1,11 @@
 """Reads of dialogues shared by pages, the API and tasks: one selector per kind of object decides
 who sees what (DESIGN.md §4)."""
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from dialogues.models import (
     ActionPoint,
@@ -14,6 +15,7 @@ from dialogues.models import (
     MeetingStatus,
     Participation,
     ParticipationStatus,
+    VisaLetter,
     WorkingGroup,
 )
 from dialogues.rules import may_manage_meeting, may_manage_working_group
@@ -297,3 +299,58 @@ def coming_up(user, *, now=None) -> ComingUp:
         .order_by(F("due_on").asc(nulls_last=True), "id")[:COMING_UP_SHOWN]
     )
     return coming
+
+
+# Visa support: what the conveners' visa page lists (never the passport facts themselves) and
+# what the public verification page may say of a letter.
+
+
+def visa_requests_of(meeting: Meeting) -> QuerySet[Participation]:
+    """The participants of ``meeting`` who need a visa, for its conveners: their account,
+    organization, passport facts' row (to say whether they were given; the page never shows
+    them) and letters, newest first. Two queries, whatever their number."""
+    return (
+        meeting.participations.filter(needs_visa=True)
+        .select_related("user", "organization", "visa_details")
+        .prefetch_related(
+            Prefetch(
+                "visa_letters",
+                queryset=VisaLetter.objects.select_related("issued_by").order_by("-issued_at"),
+            )
+        )
+        .order_by("organization__name", "user__name", "email", "id")
+    )
+
+
+def visa_letter_by_reference(reference: str) -> VisaLetter | None:
+    """The letter a verification link names, or None (unknown or malformed: both are "not
+    known" to the person asking)."""
+    try:
+        parsed = uuid.UUID(reference)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return (
+        VisaLetter.objects.select_related("participation__meeting__working_group")
+        .filter(reference=parsed)
+        .first()
+    )
+
+
+class VisaLetterStanding:
+    VALID = "valid"
+    REVOKED = "revoked"
+    MEETING_CANCELLED = "meeting_cancelled"
+    WITHDRAWN = "withdrawn"  # the holder declined their place after the letter was issued
+
+
+def visa_letter_standing(letter: VisaLetter) -> str:
+    """What an embassy is told of a genuine letter, derived from the outcome rather than stored:
+    revoked, the meeting cancelled, the holder no longer coming, or valid."""
+    participation = letter.participation
+    if letter.revoked_at is not None:
+        return VisaLetterStanding.REVOKED
+    if participation.meeting.status == MeetingStatus.CANCELLED:
+        return VisaLetterStanding.MEETING_CANCELLED
+    if participation.status not in (*COMING, ParticipationStatus.NO_SHOW):
+        return VisaLetterStanding.WITHDRAWN
+    return VisaLetterStanding.VALID

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dialogues.views import calendars, groups, invitations, manage, meetings, mine
+from dialogues.views import calendars, groups, invitations, manage, meetings, mine, visa
 
 app_name = "dialogues"
 
@@ -88,5 +88,35 @@ urlpatterns = [
         "meetings/answer/<str:token>/<str:answer>/",
         invitations.answer_by_link,
         name="rsvp",
+    ),
+    # Visa support: the participant's passport facts, the conveners' letters, the PDF, and the
+    # public check (under /verify/visa-letter/, which organizations' /verify/<code>/ never
+    # matches: a code has no slash).
+    path("meetings/<uuid:public_id>/visa/", visa.visa_details, name="visa_details"),
+    path(
+        "meetings/<uuid:public_id>/visa/remove/",
+        visa.visa_details_remove,
+        name="visa_details_remove",
+    ),
+    path("meetings/<uuid:public_id>/visa-letters/", visa.visa_letters, name="visa_letters"),
+    path(
+        "meetings/<uuid:public_id>/visa-letters/issue/<uuid:participation_id>/",
+        visa.visa_letter_issue_view,
+        name="visa_letter_issue",
+    ),
+    path(
+        "meetings/<uuid:public_id>/visa-letters/<uuid:reference>/revoke/",
+        visa.visa_letter_revoke_view,
+        name="visa_letter_revoke",
+    ),
+    path(
+        "meetings/<uuid:public_id>/visa-letters/<uuid:reference>.pdf",
+        visa.visa_letter_download,
+        name="visa_letter_pdf",
+    ),
+    path(
+        "verify/visa-letter/<str:reference>/",
+        visa.verify_visa_letter,
+        name="verify_visa_letter",
     ),
 ]

@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 @cache
-def _fonts() -> tuple[str, str]:
+def letter_fonts() -> tuple[str, str]:
     """A TrueType font with Arabic and Latin glyphs when one is installed (LETTER_FONT, or
     DejaVu Sans from the system), else PDF's built-in Helvetica, which has Latin glyphs only."""
     candidates = [getattr(settings, "LETTER_FONT", ""), *LETTER_FONT_CANDIDATES]
@@ -48,7 +48,7 @@ LETTER_FONT_CANDIDATES = [
 ]
 
 
-def _visual(text: str) -> str:
+def visual_text(text: str) -> str:
     """Arabic letters joined and right-to-left runs put in display order, for the PDF."""
     return get_display(arabic_reshaper.reshape(text))
 
@@ -76,13 +76,19 @@ def letter_reference(application: VettingApplication) -> str:
     """``GSX-<year of approval>-<6 characters>``, the same every time the letter is downloaded:
     derived from the application's public id (not from the verification code, which it must not
     reveal), so that a letter can be cited and matched on the verification page."""
-    digest = int.from_bytes(hashlib.sha256(str(application.public_id).encode()).digest()[:8])
+    year = (application.decided_at or application.created_at or timezone.now()).year
+    return short_reference(str(application.public_id), year)
+
+
+def short_reference(seed: str, year: int, *, prefix: str = "GSX") -> str:
+    """``<prefix>-<year>-<6 characters>``, the characters derived from ``seed`` (a public id)
+    by a one-way hash: stable, easy to read aloud, and revealing nothing of the seed."""
+    digest = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8])
     part = ""
     for _n in range(6):
         digest, index = divmod(digest, len(REFERENCE_ALPHABET))
         part += REFERENCE_ALPHABET[index]
-    year = (application.decided_at or application.created_at or timezone.now()).year
-    return f"GSX-{year}-{part}"
+    return f"{prefix}-{year}-{part}"
 
 
 def recognition_letter_lines(application: VettingApplication, language: str = "en") -> list[str]:
@@ -122,7 +128,7 @@ NAME_LINE = 2
 PAGE_MARGIN = 25 * mm
 
 
-class _Writer:
+class LetterWriter:
     """Lines written down the page, wrapped to its width, right-aligned for a right-to-left
     language; Arabic shaped and put in display order line by line, after wrapping."""
 
@@ -137,12 +143,30 @@ class _Writer:
             return
         self.pdf.setFont(font, size)
         for line in simpleSplit(text, font, size, self.width) or [""]:
-            shown = _visual(line)
+            shown = visual_text(line)
             if self.rtl:
                 self.pdf.drawRightString(A4[0] - PAGE_MARGIN, self.y, shown)
             else:
                 self.pdf.drawString(PAGE_MARGIN, self.y, shown)
             self.y -= leading
+
+
+def draw_qr(pdf: canvas.Canvas, url: str) -> None:
+    """The verification link as a QR code, at the foot of the page on the left."""
+    qr = io.BytesIO()
+    segno.make(url, error="m").save(qr, kind="png", scale=6, border=2)
+    qr.seek(0)
+    pdf.drawImage(ImageReader(qr), PAGE_MARGIN, 40 * mm, width=40 * mm, height=40 * mm)
+
+
+def draw_foot_line(pdf: canvas.Canvas, text: str, *, font: str, rtl: bool) -> None:
+    """One small line under the QR code, on the side the letter's language starts from."""
+    pdf.setFont(font, 8)
+    line = visual_text(text)
+    if rtl:
+        pdf.drawRightString(A4[0] - PAGE_MARGIN, 32 * mm, line)
+    else:
+        pdf.drawString(PAGE_MARGIN, 32 * mm, line)
 
 
 def recognition_letter_pdf(application: VettingApplication, language: str = "en") -> bytes:
@@ -154,7 +178,7 @@ def recognition_letter_pdf(application: VettingApplication, language: str = "en"
     language = letter_language(language)
     url = verification_url(application)
     reference = letter_reference(application)
-    regular, bold = _fonts()
+    regular, bold = letter_fonts()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, lang=language)
     with translation.override(language):
@@ -168,7 +192,7 @@ def recognition_letter_pdf(application: VettingApplication, language: str = "en"
             % {"reference": reference}
         )
         pdf.setCreator("GSX Portal")
-        writer = _Writer(pdf, rtl=translation.get_language_bidi(), top=A4[1] - 35 * mm)
+        writer = LetterWriter(pdf, rtl=translation.get_language_bidi(), top=A4[1] - 35 * mm)
         writer.write(_("Global Solutions Exchange"), font=bold, size=18)
         writer.write(_("Letter of recognition"), font=regular, size=12)
         writer.write(
@@ -184,18 +208,13 @@ def recognition_letter_pdf(application: VettingApplication, language: str = "en"
         writer.write("", font=regular, size=11)
         writer.write(settings.LETTER_SIGNATORY_NAME, font=bold, size=11)
         writer.write(settings.LETTER_SIGNATORY_TITLE, font=regular, size=11)
-        qr = io.BytesIO()
-        segno.make(url, error="m").save(qr, kind="png", scale=6, border=2)
-        qr.seek(0)
-        pdf.drawImage(ImageReader(qr), PAGE_MARGIN, 40 * mm, width=40 * mm, height=40 * mm)
-        pdf.setFont(regular, 8)
-        code_line = _visual(
-            _("Verification code: %(code)s") % {"code": application.verification_code}
+        draw_qr(pdf, url)
+        draw_foot_line(
+            pdf,
+            _("Verification code: %(code)s") % {"code": application.verification_code},
+            font=regular,
+            rtl=writer.rtl,
         )
-        if writer.rtl:
-            pdf.drawRightString(A4[0] - PAGE_MARGIN, 32 * mm, code_line)
-        else:
-            pdf.drawString(PAGE_MARGIN, 32 * mm, code_line)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -59,6 +59,8 @@ PUBLIC_URL_NAMES = {
     # calendar feed for calendar programs that cannot sign in, each by its own secret token.
     "dialogues:rsvp",
     "dialogues:personal_feed",
+    # An embassy checks a visa support letter without an account (the reference is the key).
+    "dialogues:verify_visa_letter",
 }
 
 SAMPLES = {

@@ -27,9 +27,15 @@ from dialogues.services.participation import (
 from dialogues.services.visa import (
     VISA_DETAILS_KEPT_DAYS,
     VISA_FACTS,
+    holder_initials,
     visa_details_erase_due,
+    visa_details_erased_on,
     visa_details_give,
     visa_details_read,
+    visa_details_withdraw,
+    visa_letter_issue,
+    visa_letter_reference,
+    visa_letter_revoke,
 )
 
 __all__ = [
@@ -43,6 +49,7 @@ __all__ = [
     "agenda_item_move",
     "agenda_item_remove",
     "agenda_item_update",
+    "holder_initials",
     "meeting_create",
     "meeting_report_write",
     "meeting_transition",
@@ -53,9 +60,14 @@ __all__ = [
     "participation_respond",
     "rsvp_token_hash",
     "visa_details_erase_due",
+    "visa_details_erased_on",
     "visa_details_give",
     "visa_details_read",
+    "visa_details_withdraw",
     "visa_lateness_warning",
+    "visa_letter_issue",
+    "visa_letter_reference",
+    "visa_letter_revoke",
     "working_group_create",
     "working_group_update",
 ]
