@@ -85,5 +85,7 @@ makemessages: install
 # Regenerates from scratch (--reset).
 BENCH_ORGS ?= 100000
 BENCH_SEED ?= 8
+BENCH_MEETINGS ?= 5000
+BENCH_PARTICIPATIONS ?= 100000
 bench-data: install
-	DEBUG=1 $(if $(BENCH_DATABASE_URL),BENCH_DATABASE_URL=$(BENCH_DATABASE_URL)) $(RUN) python -m bench.data --reset --orgs $(BENCH_ORGS) --seed $(BENCH_SEED)
+	DEBUG=1 $(if $(BENCH_DATABASE_URL),BENCH_DATABASE_URL=$(BENCH_DATABASE_URL)) $(RUN) python -m bench.data --reset --orgs $(BENCH_ORGS) --seed $(BENCH_SEED) --meetings $(BENCH_MEETINGS) --participations $(BENCH_PARTICIPATIONS)

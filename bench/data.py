@@ -3,7 +3,8 @@
 Fills a separate database, never the demo or development one, with a realistic directory:
 organizations named and described in English, French, Arabic and Spanish, skewed sectors,
 countries and visibility tiers, themes, contacts, vetting applications in every state with their
-assessments, users and memberships. Everything is written by ``bulk_create`` in large batches;
+assessments, users and memberships; then working groups, meetings, agendas and invitations
+(bench/meetings.py). Everything is written by ``bulk_create`` in large batches;
 the generated ``search_document`` column fills itself and the pghistory triggers fire as they do
 in production (tagged with the context ``source=bench-data``), so the event tables are part of
 the measured database too.
@@ -61,16 +62,19 @@ def check_database_name(name: str, protected: tuple[str, ...] = ()) -> None:
 
 
 def check_only_bench_data() -> None:
-    """Refuse a database that holds organizations or accounts this generator did not write."""
+    """Refuse a database that holds organizations, accounts or working groups this generator
+    did not write."""
+    from dialogues.models import WorkingGroup
     from organizations.models import Organization, User
 
     if (
         Organization.objects.exclude(slug__startswith=SLUG_PREFIX).exists()
         or User.objects.exclude(email__endswith=f"@{EMAIL_DOMAIN}").exists()
+        or WorkingGroup.objects.exclude(slug__startswith=SLUG_PREFIX).exists()
     ):
         raise RefusedTarget(
-            "Refusing to fill this database: it holds organizations or accounts that are not "
-            "benchmark data."
+            "Refusing to fill this database: it holds organizations, accounts or working "
+            "groups that are not benchmark data."
         )
 
 
@@ -101,14 +105,23 @@ def _bulk(model, rows, counts):
     return created
 
 
-def generate(orgs: int = DEFAULT_ORGS, seed: int = DEFAULT_SEED, log=None) -> dict[str, int]:
-    """Write the dataset into the default database; return the rows written per model."""
+def generate(
+    orgs: int = DEFAULT_ORGS,
+    seed: int = DEFAULT_SEED,
+    log=None,
+    *,
+    meetings: int | None = None,
+    participations: int | None = None,
+) -> dict[str, int]:
+    """Write the dataset into the default database; return the rows written per model.
+    ``meetings`` and ``participations`` default to bench.meetings' standard scale."""
     import pghistory
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.utils.timezone import now
     from django_countries import countries as all_countries
 
+    from bench.meetings import DEFAULT_MEETINGS, DEFAULT_PARTICIPATIONS, generate_meetings
     from organizations.models import (
         Assessment,
         Contact,
@@ -296,6 +309,19 @@ def generate(orgs: int = DEFAULT_ORGS, seed: int = DEFAULT_SEED, log=None) -> di
             counts,
         )
         log(f"  {len(applications)} vetting applications")
+
+        generate_meetings(
+            seed=seed,
+            meetings=DEFAULT_MEETINGS if meetings is None else meetings,
+            participations=DEFAULT_PARTICIPATIONS if participations is None else participations,
+            today=today,
+            organizations=organizations,
+            users=users,
+            reviewers=reviewers,
+            memberships=memberships,
+            counts=counts,
+            log=log,
+        )
     return counts
 
 
@@ -332,6 +358,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orgs", type=int, default=DEFAULT_ORGS)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--meetings", type=int, default=None, help="default 5,000")
+    parser.add_argument("--participations", type=int, default=None, help="default 100,000")
     parser.add_argument("--reset", action="store_true", help="drop and recreate the database")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or None)
     args = parser.parse_args(argv)
@@ -366,7 +394,13 @@ def main(argv=None) -> int:
         print(f"{name} already holds benchmark data; --reset regenerates it.", file=sys.stderr)
         return 2
     print(f"Filling {name} with {args.orgs} organizations (seed {args.seed})")
-    counts = generate(args.orgs, args.seed, log=print)
+    counts = generate(
+        args.orgs,
+        args.seed,
+        log=print,
+        meetings=args.meetings,
+        participations=args.participations,
+    )
     with connection.cursor() as cursor:
         # Fresh statistics, so the planner sees the bench data as the benchmark will.
         cursor.execute("VACUUM ANALYZE")

@@ -71,7 +71,17 @@ def _number(value, pattern: str) -> str:
     return format(value, pattern)
 
 
-def render_table(rows: list[Row], *, machine: str, date: str, commit: str, settings: str) -> str:
+def render_table(
+    rows: list[Row],
+    *,
+    machine: str,
+    date: str,
+    commit: str,
+    settings: str,
+    skipped: list[tuple[str, str]] = (),
+) -> str:
+    """The Markdown table of ``rows``, and a line naming the ``skipped`` (page, path) pairs: pages
+    the portal had no route for when measured."""
     lines = [
         f"Measured {date} on {machine}, commit `{commit}`; {settings}.",
         "",
@@ -89,6 +99,9 @@ def render_table(rows: list[Row], *, machine: str, date: str, commit: str, setti
             f"| {_number(row.body_bytes, 'd')}{'' if row.compressed else ' (not compressed)'} "
             f"| {row.result.failed} |"
         )
+    if skipped:
+        names = ", ".join(f"{page} (`{path}`)" for page, path in skipped)
+        lines += ["", f"Not measured, no such route in this commit: {names}."]
     return "\n".join(lines) + "\n"
 
 

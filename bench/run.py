@@ -166,6 +166,8 @@ def pages(data: dict) -> list[tuple[str, str, dict[str, str]]]:
     token = {"Authorization": f"Bearer {data['token']}", "Accept": "application/json"}
     filtered = f"/organizations/?sector={data['sector']}&country={data['country']}"
     searches = ["peace", "médiatrices", "السلام", "peac", "paece"]
+    meeting = f"/meetings/{data['meeting']}/"
+    timeline = f"/timeline/{data['year']}/"
     return [
         ("home", "/", {}),
         ("directory, anonymous", "/organizations/", {}),
@@ -175,7 +177,22 @@ def pages(data: dict) -> list[tuple[str, str, dict[str, str]]]:
         ("API list (token)", "/api/v1/organizations/", token),
         ("API detail (token)", f"/api/v1/organizations/{data['public_id']}/", token),
         *[(f"search “{word}”", f"/organizations/?q={quote(word)}", {}) for word in searches],
+        ("meetings list, anonymous", "/meetings/", {}),
+        ("meeting page, anonymous", meeting, {}),
+        ("meeting page, signed in", meeting, cookie),
+        ("timeline, anonymous", timeline, {}),
+        ("timeline, signed in", timeline, cookie),
+        ("API meetings list (token)", "/api/v1/meetings/", token),
     ]
+
+
+def without_missing_routes(chosen, missing):
+    """The pages to measure, and those whose route the portal does not have (yet): measured
+    where it exists, named as not measured where it does not, rather than stopping the run."""
+    absent = set(missing)
+    kept = [page for page in chosen if page[1].split("?")[0] not in absent]
+    skipped = [(page, path) for page, path, _headers in chosen if path.split("?")[0] in absent]
+    return kept, skipped
 
 
 def selected(all_pages, wanted: str):
@@ -231,7 +248,10 @@ def main() -> None:
         text=True,
     )
     data = json.loads(prepared.stdout.strip().splitlines()[-1])
-    print(f"Bench database {database}: {data['organizations']} organizations.")
+    print(
+        f"Bench database {database}: {data['organizations']} organizations, "
+        f"{data['meetings']} meetings."
+    )
     print(f"Signed in as {data['user']}.")
 
     log = open(ROOT / "bench" / "gunicorn.log", "w")  # noqa: SIM115 (lives as long as the server)
@@ -239,9 +259,14 @@ def main() -> None:
         ["sh", "-c", f"exec {procfile_web()}"], cwd=ROOT, env=env, stdout=log, stderr=log
     )
     rows = []
+    chosen, skipped = without_missing_routes(
+        selected(pages(data), os.environ.get("BENCH_PAGES", "")), data.get("missing", [])
+    )
+    for page, path in skipped:
+        print(f"{page}: not measured, the portal has no route {path} in this commit.")
     try:
         wait_until_up(port, server)
-        for page, path, headers in selected(pages(data), os.environ.get("BENCH_PAGES", "")):
+        for page, path, headers in chosen:
             one_client = is_search(page)
             check_page(port, page, path, headers)  # also warms the worker that answers
             response = check_page(port, page, path, headers)
@@ -290,6 +315,7 @@ def main() -> None:
             f"wrk {seconds} s x {clients()[0]} connections per page (searches: 1 connection, "
             "against a one-connection hello-world run)"
         ),
+        skipped=skipped,
     )
     performance = Path(os.environ.get("BENCH_REPORT") or ROOT / "docs" / "performance.md")
     performance.write_text(replace_section(performance.read_text(), table))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dialogues.views import calendars, groups, invitations, manage, meetings, mine, visa
+from dialogues.views import calendars, groups, invitations, manage, meetings, mine, timeline, visa
 
 app_name = "dialogues"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     ),
     path("calendar/new/", mine.calendar_feed_new, name="calendar_feed_new"),
     path("calendar/stop/", mine.calendar_feed_stop, name="calendar_feed_stop"),
+    # The road to the convening: a year by working group and month.
+    path("timeline/", timeline.timeline, name="timeline"),
+    path("timeline/<int:year>/", timeline.timeline, name="timeline_year"),
     path("working-groups/", groups.working_group_list, name="working_groups"),
     # The conveners' pages (dialogues.views.manage).
     path("working-groups/new/", manage.working_group_new, name="working_group_new"),

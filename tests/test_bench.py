@@ -139,6 +139,8 @@ def test_bench_pages_selects_by_words_and_searches_run_with_one_client():
         "country": "NE",
         "slug": "s",
         "public_id": "p",
+        "meeting": "m",
+        "year": 2027,
     }
     every = pages(data)
     assert selected(every, "") == every
@@ -192,3 +194,83 @@ def test_hello_world_is_served_without_middleware(settings):
     assert passed == []
     b"".join(application(RequestFactory().get("/organizations/").environ, start_response))
     assert passed == ["/organizations/"]
+
+
+def test_bench_measures_the_dialogues_pages():
+    from bench.run import pages
+
+    data = {
+        "session_cookie": "sessionid=x",
+        "token": "t",
+        "sector": "civil_society",
+        "country": "NE",
+        "slug": "s",
+        "public_id": "p",
+        "meeting": "0b5d4b00-0000-4000-8000-000000000000",
+        "year": 2027,
+    }
+    measured = {page: (path, headers) for page, path, headers in pages(data)}
+    meeting = "/meetings/0b5d4b00-0000-4000-8000-000000000000/"
+    assert measured["meeting page, anonymous"] == (meeting, {})
+    assert measured["meeting page, signed in"] == (meeting, {"Cookie": "sessionid=x"})
+    assert measured["timeline, anonymous"] == ("/timeline/2027/", {})
+    assert measured["timeline, signed in"] == ("/timeline/2027/", {"Cookie": "sessionid=x"})
+    assert measured["meetings list, anonymous"] == ("/meetings/", {})
+    path, headers = measured["API meetings list (token)"]
+    assert (path, headers["Authorization"]) == ("/api/v1/meetings/", "Bearer t")
+
+
+def test_pages_without_a_route_are_named_not_measured():
+    from bench.run import without_missing_routes
+
+    chosen = [
+        ("meetings list, anonymous", "/meetings/", {}),
+        ("timeline, anonymous", "/timeline/2027/", {}),
+        ("API meetings list (token)", "/api/v1/meetings/?page=2", {"Authorization": "x"}),
+    ]
+    kept, skipped = without_missing_routes(chosen, ["/meetings/", "/api/v1/meetings/"])
+    assert kept == [("timeline, anonymous", "/timeline/2027/", {})]
+    assert skipped == [
+        ("meetings list, anonymous", "/meetings/"),
+        ("API meetings list (token)", "/api/v1/meetings/?page=2"),
+    ]
+    table = render_table(
+        [_row()], machine="box", date="d", commit="c", settings="s", skipped=skipped[:1]
+    )
+    assert table.splitlines()[-1] == (
+        "Not measured, no such route in this commit: meetings list, anonymous (`/meetings/`)."
+    )
+    assert "Not measured" not in render_table(
+        [_row()], machine="b", date="d", commit="c", settings="s"
+    )
+
+
+def test_prepare_finds_which_routes_are_missing():
+    from bench.prepare import missing_routes
+
+    assert missing_routes(("/timeline/2027/", "/meetings/mine/", "/no/such/route/")) == [
+        "/no/such/route/"
+    ]
+
+
+@pytest.mark.django_db
+def test_prepare_picks_a_public_event_that_has_begun(enrolled_reviewer):
+    from datetime import UTC, datetime, timedelta
+
+    from bench.prepare import pick_meeting
+    from dialogues.models import MeetingKind, MeetingStatus
+    from tests.dialogues.conftest import new_meeting
+
+    now = datetime.now(UTC)
+    begun = new_meeting(
+        enrolled_reviewer, status=MeetingStatus.PLANNED, starts_at=now - timedelta(days=3)
+    )
+    new_meeting(enrolled_reviewer, status=MeetingStatus.PLANNED, starts_at=now + timedelta(days=3))
+    new_meeting(enrolled_reviewer, starts_at=now - timedelta(days=1))  # a draft
+    new_meeting(
+        enrolled_reviewer,
+        status=MeetingStatus.PLANNED,
+        kind=MeetingKind.WORKSHOP,  # not public
+        starts_at=now - timedelta(days=1),
+    )
+    assert pick_meeting() == begun

@@ -9,6 +9,14 @@ from bench.data import (
     generate,
     main,
 )
+from dialogues.models import (
+    AgendaItem,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Participation,
+    WorkingGroup,
+)
 from organizations.models import (
     Assessment,
     Contact,
@@ -34,7 +42,7 @@ SCRIPTS = {
 
 @pytest.fixture
 def dataset():
-    return generate(orgs=200, seed=3)
+    return generate(orgs=200, seed=3, meetings=60, participations=600)
 
 
 def test_generate_writes_the_counted_rows_per_table(dataset):
@@ -57,14 +65,27 @@ def test_generate_writes_the_counted_rows_per_table(dataset):
     assert themes == dataset["organizations.Organization_themes"]
 
 
+def _snapshot():
+    return (
+        list(Organization.objects.order_by("slug").values_list("name", "summary", "sector")),
+        list(Meeting.objects.order_by("public_id").values_list("title", "starts_at", "status")),
+        list(
+            Participation.objects.order_by("public_id").values_list(
+                "meeting__public_id", "user__email", "organization__slug", "status"
+            )
+        ),
+    )
+
+
 def test_generate_is_deterministic_for_a_seed():
-    generate(orgs=30, seed=5)
-    first = list(Organization.objects.order_by("slug").values_list("name", "summary", "sector"))
+    generate(orgs=30, seed=5, meetings=20, participations=100)
+    first = _snapshot()
+    Meeting.objects.all().delete()
+    WorkingGroup.objects.all().delete()
     Organization.objects.all().delete()
     User.objects.all().delete()
-    generate(orgs=30, seed=5)
-    again = list(Organization.objects.order_by("slug").values_list("name", "summary", "sector"))
-    assert again == first
+    generate(orgs=30, seed=5, meetings=20, participations=100)
+    assert _snapshot() == first
 
 
 def test_generate_names_organizations_in_four_scripts(dataset):
@@ -126,3 +147,85 @@ def test_main_refuses_to_reset_a_non_bench_database(capsys):
     url = "postgres://postgres@127.0.0.1:5432/gsx_not_a_benchmark"
     assert main(["--reset", "--orgs", "1", "--database-url", url]) == 2
     assert "Refusing to fill database 'gsx_not_a_benchmark'" in capsys.readouterr().err
+
+
+# --- Dialogues: working groups, meetings, agendas, invitations ---------------------------------
+
+
+def test_generate_writes_the_meetings_agendas_and_invitations_asked_for(dataset):
+    assert Meeting.objects.count() == dataset["dialogues.Meeting"] == 60
+    assert Participation.objects.count() == dataset["dialogues.Participation"] == 600
+    assert AgendaItem.objects.count() == dataset["dialogues.AgendaItem"]
+    assert WorkingGroup.objects.count() == 8
+    assert WorkingGroup.objects.filter(active=False).count() == 1
+    per_meeting = {len(items) for items in _agenda_positions().values()}
+    assert per_meeting <= set(range(4, 9)) and len(_agenda_positions()) == 60
+    # Positions 1..n, in order, for every meeting.
+    assert all(p == list(range(1, len(p) + 1)) for p in _agenda_positions().values())
+
+
+def _agenda_positions():
+    positions = {}
+    for meeting_id, position in AgendaItem.objects.order_by("meeting", "position").values_list(
+        "meeting", "position"
+    ):
+        positions.setdefault(meeting_id, []).append(position)
+    return positions
+
+
+def test_generated_meetings_cover_every_kind_status_and_format(dataset):
+    assert set(Meeting.objects.values_list("status", flat=True)) == set(MeetingStatus.values)
+    assert set(Meeting.objects.values_list("kind", flat=True)) == set(MeetingKind.values)
+    assert set(Meeting.objects.values_list("format", flat=True)) == {
+        "in_person",
+        "hybrid",
+        "online",
+    }
+    # Without a group: the annual convenings (one a year, ten years) and some other events.
+    without = Meeting.objects.filter(working_group__isnull=True)
+    assert without.filter(kind=MeetingKind.ANNUAL_CONVENING).count() == 10
+    assert without.exclude(kind=MeetingKind.ANNUAL_CONVENING).exists()
+    assert not Meeting.objects.filter(
+        kind=MeetingKind.WORKING_GROUP_MEETING, working_group__isnull=True
+    ).exists()
+    assert Meeting.objects.values("timezone").distinct().count() >= 5
+    assert len({meeting.starts_at.year for meeting in Meeting.objects.all()}) >= 8
+
+
+def test_generated_statuses_agree_with_dates(dataset):
+    from django.utils import timezone
+
+    now = timezone.now()
+    for meeting in Meeting.objects.all():
+        if meeting.status in (MeetingStatus.HELD, MeetingStatus.REPORT_PUBLISHED):
+            assert meeting.starts_at < now, meeting.title
+            assert bool(meeting.report) == (meeting.status == MeetingStatus.REPORT_PUBLISHED)
+        elif meeting.status != MeetingStatus.CANCELLED:
+            assert meeting.starts_at > now, meeting.title
+        else:
+            assert meeting.cancellation_reason
+        assert meeting.ends_at > meeting.starts_at
+        assert not (meeting.format == "in_person" and meeting.join_url)
+
+
+def test_generated_invitations_respect_the_rules(dataset):
+    invitations = Participation.objects.select_related("meeting")
+    # None before invitations open; each person and address once per meeting (the database's
+    # unique constraints would refuse the load otherwise).
+    assert not invitations.filter(meeting__status__in=["draft", "planned"]).exists()
+    by_account = invitations.filter(user__isnull=False)
+    assert by_account.count() == len(set(by_account.values_list("meeting", "user")))
+    assert invitations.filter(user__isnull=True).exclude(email="").exists()
+    # On behalf of an organization the person belongs to.
+    memberships = set(Membership.objects.values_list("user", "organization"))
+    assert set(by_account.values_list("user", "organization")) <= memberships
+    coming = {"held": {"attended", "no_show", "declined", "invited"}}
+    held = set(invitations.filter(meeting__status="held").values_list("status", flat=True))
+    assert held <= coming["held"] and "attended" in held
+
+
+def test_check_only_bench_data_refuses_other_working_groups(dataset):
+    check_only_bench_data()
+    WorkingGroup.objects.create(name="Real group", slug="real-group")
+    with pytest.raises(RefusedTarget):
+        check_only_bench_data()

@@ -55,6 +55,9 @@ PUBLIC_URL_NAMES = {
     "dialogues:working_groups",
     "dialogues:working_group",
     "dialogues:working_group_ics",
+    # The timeline shows each reader what meetings_visible_to allows (public events, signed out).
+    "dialogues:timeline",
+    "dialogues:timeline_year",
     # Signed out by design: a single-use answer link from an invitation email, and a personal
     # calendar feed for calendar programs that cannot sign in, each by its own secret token.
     "dialogues:rsvp",
