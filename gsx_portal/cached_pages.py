@@ -82,6 +82,12 @@ cached_directory = anonymous_page(
     "organizations:directory", canonical_query=directory_query, may_store=_theme_exists
 )
 cached_organization = anonymous_page("organizations:detail")
+# Dialogues' public pages. What they show with time and no write (a meeting moving from
+# coming to past, the timeline's current month) is at most PAGE_CACHE_SECONDS late.
+cached_meeting = anonymous_page("dialogues:meeting")
+cached_working_groups = anonymous_page("dialogues:working_groups")
+cached_working_group = anonymous_page("dialogues:working_group")
+cached_timeline = anonymous_page("dialogues:timeline")  # both its addresses: the key has the year
 
 
 def directory_fragment(request, *, audience: str | None, render: Callable[[], str]):

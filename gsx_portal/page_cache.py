@@ -85,6 +85,12 @@ TRACKED_TABLES = (
     "organizations_theme",
     "organizations_requesterverification",
     "organizations_vettingapplication",
+    # Dialogues' public pages (dialogues/migrations/0003_page_cache_triggers.py).
+    "dialogues_workinggroup",
+    "dialogues_workinggroup_themes",
+    "dialogues_meeting",
+    "dialogues_meeting_host_organizations",
+    "dialogues_agendaitem",
 )
 GENERATION_TABLE = "gsx_page_cache_generation"
 

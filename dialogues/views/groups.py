@@ -16,10 +16,12 @@ from dialogues.selectors import (
     open_action_points_of_group,
     working_groups_visible_to,
 )
+from gsx_portal.cached_pages import cached_working_group, cached_working_groups
 
 
 @login_not_required
 @require_GET
+@cached_working_groups
 def working_group_list(request):
     groups = working_groups_visible_to(request.user).prefetch_related("themes").order_by("name")
     user = request.user
@@ -36,6 +38,7 @@ def working_group_list(request):
 
 @login_not_required
 @require_GET
+@cached_working_group
 def working_group_detail(request, slug):
     user = request.user
     group = get_object_or_404(working_groups_visible_to(user).prefetch_related("themes"), slug=slug)

@@ -19,6 +19,8 @@ from dialogues.selectors import (
     participants_visible_to,
     participation_of,
 )
+from gsx_portal.cached_pages import cached_meeting
+from organizations.selectors import organizations_visible_to
 
 # The conveners' step buttons: each next status's POST view and its label.
 STEPS = {
@@ -40,6 +42,7 @@ def next_steps(meeting) -> list[tuple[str, str]]:
 
 @login_not_required
 @require_GET
+@cached_meeting
 def meeting_detail(request, public_id):
     meeting = get_object_or_404(
         meetings_visible_to(request.user).select_related("working_group"), public_id=public_id
@@ -55,7 +58,9 @@ def meeting_detail(request, public_id):
         "show_venue": user.is_authenticated,
         "agenda": (
             meeting.agenda_items.select_related("theme")
-            .prefetch_related("speakers__user")
+            # Speakers are named to signed-in readers only (and anonymous pages are cached:
+            # they read only the tables the page cache follows).
+            .prefetch_related(*(["speakers__user"] if user.is_authenticated else []))
             .order_by("position")
             if managing or not meeting.is_draft
             else []
@@ -67,6 +72,11 @@ def meeting_detail(request, public_id):
         "action_points": action_points_of(meeting, user),
         "carried_over": action_points_carried_to(meeting, user),
         "visa_late": managing and meeting.visa_deadline_passed(timezone.now()),
+        # A restricted organization is named only to those who may see it.
+        "hosts": organizations_visible_to(user)
+        .filter(hosted_meetings=meeting)
+        .only("slug", "name")
+        .order_by("name"),
         "steps": next_steps(meeting) if managing else [],
         "may_cancel": managing and MeetingStatus.CANCELLED in MEETING_TRANSITIONS[meeting.status],
         "attendance_open": managing

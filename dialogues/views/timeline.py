@@ -8,10 +8,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dialogues.timeline import FIRST_YEAR, LAST_YEAR, timeline_of
+from gsx_portal.cached_pages import cached_timeline
 
 
 @login_not_required
 @require_GET
+@cached_timeline
 def timeline(request, year=None):
     today = timezone.localdate()
     year = today.year if year is None else year
