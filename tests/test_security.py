@@ -59,6 +59,12 @@ PUBLIC_URL_NAMES = {
     # calendar feed for calendar programs that cannot sign in, each by its own secret token.
     "dialogues:rsvp",
     "dialogues:personal_feed",
+    # The API reads what anonymous visitors may see of working groups and meetings.
+    "working-group-list",
+    "working-group-detail",
+    "meeting-list",
+    "meeting-detail",
+    "meeting-agenda",
 }
 
 SAMPLES = {
