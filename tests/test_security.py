@@ -50,6 +50,7 @@ PUBLIC_URL_NAMES = {
     "criterion-detail",
     # Public events (the annual convening, outreach events) are public; other meetings answer
     # 404 to anonymous visitors (dialogues.selectors.meetings_visible_to).
+    "dialogues:meetings",
     "dialogues:meeting",
     "dialogues:meeting_ics",
     "dialogues:working_groups",
