@@ -7,6 +7,7 @@ A meeting the caller may not see answers 404; one they see but may not act on an
 with its message (gsx_portal.api_exceptions)."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -179,7 +180,7 @@ class InviteInput(serializers.Serializer):
 
     def validate(self, data):
         if ("user" in data) == ("email" in data):
-            raise serializers.ValidationError("Invite an account (user) or an email address.")
+            raise serializers.ValidationError(_("Invite an account (user) or an email address."))
         return data
 
 
@@ -306,7 +307,7 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
         if "user" in values:
             invitee = User.objects.filter(public_id=values["user"], is_active=True).first()
             if invitee is None:
-                raise ValidationError({"user": ["No account has this id."]})
+                raise ValidationError({"user": [_("No account has this id.")]})
         organization = _on_behalf_of(request.user, values["organization"], invitee)
         participation, _raw = participation_invite(
             meeting=meeting,
@@ -349,7 +350,8 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
             .first()
         )
         if participation is None:
-            raise ValidationError({"participation": ["No invitation to this meeting has this id."]})
+            unknown = _("No invitation to this meeting has this id.")
+            raise ValidationError({"participation": [unknown]})
         recorded = participation_record_attendance(
             participation=participation, attended=data.validated_data["attended"], by=request.user
         )
@@ -366,5 +368,5 @@ def _on_behalf_of(by, public_id, invitee) -> Organization:
             return own
     found = organizations_visible_to(by).filter(public_id=public_id).first()
     if found is None:
-        raise ValidationError({"organization": ["No organization you may see has this id."]})
+        raise ValidationError({"organization": [_("No organization you may see has this id.")]})
     return found
