@@ -241,6 +241,12 @@ class Meeting(models.Model):
         return zoneinfo.ZoneInfo(self.timezone)
 
     @property
+    def ends_on_another_day(self) -> bool:
+        """Whether it ends on a later day than it starts, in the venue's time zone."""
+        zone = self.zone
+        return self.ends_at.astimezone(zone).date() > self.starts_at.astimezone(zone).date()
+
+    @property
     def needs_visa_planning(self) -> bool:
         """Whether people travel to it (in person or hybrid)."""
         return self.format != MeetingFormat.ONLINE

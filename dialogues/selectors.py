@@ -10,6 +10,7 @@ from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, V
 from dialogues.models import (
     ActionPoint,
     ActionPointStatus,
+    AgendaItem,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -114,13 +115,33 @@ def participants_visible_to(user, meeting: Meeting) -> QuerySet[Participation]:
     ).order_by("organization__name", "id")
 
 
-def _organization_shown(user, field: str, *, managing: bool):
+def _organization_shown(user, field: str, *, managing: bool | Q):
     """Whether the organization in ``field`` may be named to ``user``: one it may see (never a
-    restricted one outside it and the secretariat), or any to the meeting's conveners."""
+    restricted one outside it and the secretariat), or any to the meeting's conveners.
+    ``managing``: whether ``user`` manages the meeting, or a condition saying so per row."""
+    visible = organizations_visible_to(user).filter(pk=OuterRef(field))
+    if isinstance(managing, Q):
+        return Case(When(managing, then=True), When(Exists(visible), then=True), default=False)
     if managing:
         return Value(True)
-    visible = organizations_visible_to(user).filter(pk=OuterRef(field))
     return Case(When(Exists(visible), then=True), default=False)
+
+
+def _managed_q(user, meeting: str = "") -> Q | bool:
+    """``rules.may_manage_meeting`` per row, for the meeting at ``meeting`` (a lookup path such
+    as "meeting__", or "" for meetings themselves): True for the secretariat, False for
+    anonymous visitors, else a condition (an EXISTS, so that no row is repeated)."""
+    if not user.is_authenticated:
+        return False
+    if is_secretariat(user):
+        return True
+    convenes = WorkingGroup.conveners.through.objects.filter(
+        workinggroup_id=OuterRef(f"{meeting}working_group_id"), user_id=user.pk
+    )
+    managed = Q(Exists(convenes))
+    if roles_now(user)["conveners_group"]:
+        managed |= Q(**{f"{meeting}working_group__isnull": True})
+    return managed
 
 
 def action_points_of(meeting: Meeting, user) -> QuerySet[ActionPoint]:
@@ -208,6 +229,33 @@ def action_points_carried_to(meeting: Meeting, user=None) -> QuerySet[ActionPoin
             user, "responsible_organization_id", managing=may_manage_meeting(user, meeting)
         )
     )
+
+
+def action_points_visible_to(user) -> QuerySet[ActionPoint]:
+    """Every action point of the meetings ``user`` may see, for signed-in readers (as on the
+    pages), each with ``organization_shown`` (the responsible organization may be named: one
+    the reader may see, or any to the conveners of its meeting); soonest due first, those
+    without a date last."""
+    if not user.is_authenticated:
+        return ActionPoint.objects.none()
+    return (
+        ActionPoint.objects.filter(meeting__in=meetings_visible_to(user))
+        .select_related("meeting", "meeting__working_group", "responsible_organization")
+        .annotate(
+            organization_shown=_organization_shown(
+                user, "responsible_organization_id", managing=_managed_q(user, "meeting__")
+            )
+        )
+        .order_by(F("due_on").asc(nulls_last=True), "id")
+    )
+
+
+def agenda_of(meeting: Meeting, user) -> QuerySet[AgendaItem]:
+    """The agenda ``user`` may read of ``meeting`` (which they may see): hidden while the
+    meeting is a draft, but from those who manage it."""
+    if meeting.is_draft and not may_manage_meeting(user, meeting):
+        return AgendaItem.objects.none()
+    return meeting.agenda_items.select_related("theme").order_by("position")
 
 
 def open_action_points_of_group(group: WorkingGroup, user) -> QuerySet[ActionPoint]:

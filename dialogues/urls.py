@@ -1,10 +1,21 @@
 from django.urls import path
 
-from dialogues.views import calendars, groups, invitations, manage, meetings, mine, timeline, visa
+from dialogues.views import (
+    calendars,
+    groups,
+    invitations,
+    manage,
+    meeting_list,
+    meetings,
+    mine,
+    timeline,
+    visa,
+)
 
 app_name = "dialogues"
 
 urlpatterns = [
+    path("meetings/", meeting_list.meeting_list, name="meetings"),
     path("meetings/mine/", mine.my_meetings, name="my_meetings"),
     path(
         "meetings/<uuid:public_id>/accept/", mine.participation_accept, name="participation_accept"

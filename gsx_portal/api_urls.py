@@ -1,6 +1,10 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from dialogues.api.groups import WorkingGroupViewSet
+from dialogues.api.meetings import MeetingViewSet
+from dialogues.api.mine import ParticipationViewSet
+from dialogues.api.outcomes import ActionPointViewSet
 from gsx_portal.api_notifications import NotificationViewSet
 from organizations.api import directory as organizations_api
 from organizations.api.contacts import IntroductionViewSet
@@ -17,6 +21,10 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register(
     "requester-verifications", RequesterVerificationViewSet, basename="requester-verification"
 )
+router.register("working-groups", WorkingGroupViewSet, basename="working-group")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("participations", ParticipationViewSet, basename="participation")
+router.register("action-points", ActionPointViewSet, basename="action-point")
 
 urlpatterns = [
     path("me/", organizations_api.MeView.as_view(), name="api-me"),

@@ -76,6 +76,59 @@ def _theme_exists(request) -> bool:
     return not theme or Theme.objects.filter(slug=theme).exists()
 
 
+@functools.cache
+def _meeting_list_parameters() -> dict[str, Callable[[str], bool]]:
+    """The meeting list's parameters an anonymous page may be cached for (dialogues.filters),
+    each with the values that key a page."""
+    from django_countries import countries
+
+    from dialogues.models import MeetingFormat, MeetingKind, MeetingStatus
+    from organizations.regions import Region
+
+    return {
+        "working_group": lambda value: bool(SLUG.fullmatch(value)),  # and it exists
+        "kind": frozenset(MeetingKind.values).__contains__,
+        "status": frozenset(MeetingStatus.values).__contains__,
+        "meeting_format": frozenset(MeetingFormat.values).__contains__,
+        "country": frozenset(code for code, _name in countries).__contains__,
+        "region": frozenset(Region.values).__contains__,
+        "when": frozenset({"coming", "past"}).__contains__,
+        "page": lambda value: bool(PAGE_NUMBER.fullmatch(value)),
+    }
+
+
+MEETING_LIST_UNCACHED = frozenset({"q", "from", "to", "updated_since"})
+
+
+def meeting_list_query(query) -> str | None:
+    """As ``directory_query``, for the meeting list; ``when`` empty (any time) is not ``when``
+    absent (coming meetings), so it keeps its own key."""
+    parameters = _meeting_list_parameters()
+    kept = []
+    for name, values in query.lists():
+        if len(values) != 1:
+            return None
+        value = values[0]
+        if name not in parameters and name not in MEETING_LIST_UNCACHED:
+            return None
+        if name == "when" and not value:
+            kept.append("when=any")
+            continue
+        if not value or (name == "page" and value == "1"):
+            continue
+        if name in MEETING_LIST_UNCACHED or not parameters[name](value):
+            return None
+        kept.append(f"{name}={value}")
+    return "&".join(sorted(kept))
+
+
+def _working_group_exists(request) -> bool:
+    from dialogues.models import WorkingGroup
+
+    slug = request.GET.get("working_group")
+    return not slug or WorkingGroup.objects.filter(slug=slug, active=True).exists()
+
+
 # One line each on the views (organizations.views.directory, gsx_portal.views).
 cached_home = anonymous_page("home", reads_data=False)
 cached_directory = anonymous_page(
@@ -87,6 +140,9 @@ cached_organization = anonymous_page("organizations:detail")
 cached_meeting = anonymous_page("dialogues:meeting")
 cached_working_groups = anonymous_page("dialogues:working_groups")
 cached_working_group = anonymous_page("dialogues:working_group")
+cached_meeting_list = anonymous_page(
+    "dialogues:meetings", canonical_query=meeting_list_query, may_store=_working_group_exists
+)
 cached_timeline = anonymous_page("dialogues:timeline")  # both its addresses: the key has the year
 
 

@@ -468,7 +468,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"CountryEnum": "organizations.api.directory.COUNTRY_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "CountryEnum": "organizations.api.directory.COUNTRY_CHOICES",
+        "MeetingKindEnum": "dialogues.models.MeetingKind",
+        "MeetingFormatEnum": "dialogues.models.MeetingFormat",
+        "MeetingStatusEnum": "dialogues.models.MeetingStatus",
+        "AgendaItemKindEnum": "dialogues.models.AgendaItemKind",
+        "ParticipationStatusEnum": "dialogues.models.ParticipationStatus",
+        "ActionPointStatusEnum": "dialogues.models.ActionPointStatus",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ PUBLIC_URL_NAMES = {
     "criterion-detail",
     # Public events (the annual convening, outreach events) are public; other meetings answer
     # 404 to anonymous visitors (dialogues.selectors.meetings_visible_to).
+    "dialogues:meetings",
     "dialogues:meeting",
     "dialogues:meeting_ics",
     "dialogues:working_groups",
@@ -64,6 +65,12 @@ PUBLIC_URL_NAMES = {
     "dialogues:personal_feed",
     # An embassy checks a visa support letter without an account (the reference is the key).
     "dialogues:verify_visa_letter",
+    # The API reads what anonymous visitors may see of working groups and meetings.
+    "working-group-list",
+    "working-group-detail",
+    "meeting-list",
+    "meeting-detail",
+    "meeting-agenda",
 }
 
 SAMPLES = {

@@ -49,6 +49,7 @@ def paths(world):
         "/working-groups/",
         f"/working-groups/{world['group'].slug}/",
         f"/timeline/{year}/",
+        "/meetings/?when=&kind=outreach_event&meeting_format=&q=",
     ]
 
 
@@ -73,7 +74,7 @@ def test_a_committed_change_ends_the_stored_pages(redis_cache, public_event, mon
     original = page_cache.StoredPage.response
 
     def response(self, request):
-        served.append(request.path)
+        served.append(request.get_full_path())
         return original(self, request)
 
     monkeypatch.setattr(page_cache.StoredPage, "response", response)
@@ -93,3 +94,25 @@ def test_a_committed_change_ends_the_stored_pages(redis_cache, public_event, mon
     assert "Welcome" in Client().get(paths(public_event)[0]).content.decode()
     Meeting.objects.filter(pk=event.pk).update(status=MeetingStatus.DRAFT)
     assert Client().get(paths(public_event)[0]).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query, key",
+    [
+        ("", ""),
+        ("when=coming&kind=&page=1", "when=coming"),
+        ("when=&country=US", "country=US&when=any"),
+        ("q=peace", None),
+        ("q=&from=", ""),
+        ("kind=party", None),
+        ("page=999", None),
+        ("utm=1", None),
+        ("kind=workshop&kind=consultation", None),
+    ],
+)
+def test_the_meeting_lists_cache_keys(query, key):
+    from django.http import QueryDict
+
+    from gsx_portal.cached_pages import meeting_list_query
+
+    assert meeting_list_query(QueryDict(query)) == key
