@@ -21,6 +21,7 @@ from dialogues.models import (
 )
 from organizations.languages import language_choices
 from organizations.models import Organization, Theme, User
+from organizations.selectors import organizations_visible_to
 from organizations.text import normalise_name
 from organizations.timezones import timezone_choices
 
@@ -89,7 +90,7 @@ class SlugsField(forms.CharField):
         slugs = [s for s in re.split(r"[\s,;]+", value or "") if s]
         if len(slugs) > 50:
             raise ValidationError(_("Name at most 50 organizations."))
-        found = {o.slug: o for o in Organization.objects.filter(slug__in=slugs)}
+        found = {o.slug: o for o in self.organizations.filter(slug__in=slugs)}
         unknown = [s for s in slugs if s not in found]
         if unknown:
             raise ValidationError(
@@ -97,8 +98,13 @@ class SlugsField(forms.CharField):
             )
         return [found[s] for s in dict.fromkeys(slugs)]
 
+    # The organizations that may be named: those the person filling the form may see (a
+    # restricted one only by its members and the secretariat); set by the form. The same
+    # answer for one that does not exist and one they may not see.
+    organizations = Organization.objects.none()
+
     def prepare_value(self, value):
-        if isinstance(value, (list, tuple)) and value and isinstance(value[0], Organization):
+        if isinstance(value, (list, tuple)):
             return ", ".join(o.slug for o in value)
         return value
 
@@ -127,7 +133,7 @@ class EmailsField(forms.CharField):
         return [found[e] for e in dict.fromkeys(emails)]
 
     def prepare_value(self, value):
-        if isinstance(value, (list, tuple)) and value and isinstance(value[0], User):
+        if isinstance(value, (list, tuple)):
             return "\n".join(u.email for u in value)
         return value
 
@@ -147,8 +153,9 @@ class WorkingGroupForm(forms.ModelForm):
         model = WorkingGroup
         fields = ["name", "slug", "description", "active"]
 
-    def __init__(self, *args, creating: bool, **kwargs):
+    def __init__(self, *args, creating: bool, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["convening_organizations"].organizations = organizations_visible_to(user)
         if not creating:
             del self.fields["slug"]
             group = self.instance
@@ -194,8 +201,9 @@ class MeetingForm(forms.ModelForm):
             "participants_published",
         ]
 
-    def __init__(self, *args, groups=None, **kwargs):
+    def __init__(self, *args, user, groups=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["host_organizations"].organizations = organizations_visible_to(user)
         meeting = self.instance
         self.fields["timezone"].choices = timezone_choices(keep=meeting.timezone or None)
         self.fields["languages"].choices = language_choices()
@@ -300,12 +308,29 @@ class InvitationForm(forms.Form):
     )
     needs_visa = forms.BooleanField(required=False, label=_("Needs a visa letter"))
 
-    def clean_organization(self):
-        slug = self.cleaned_data["organization"]
-        organization = Organization.objects.filter(slug=slug).first()
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        """The organization among those the convener may see, or those of the invited account
+        (a restricted organization's member is invited on its behalf without its name being
+        told to anyone else): the same answer for one that does not exist."""
+        data = super().clean()
+        slug, email = data.get("organization"), data.get("email")
+        if not slug:
+            return data
+        candidates = organizations_visible_to(self.user).filter(slug=slug)
+        if email:
+            candidates = candidates | Organization.objects.filter(
+                slug=slug, memberships__user__email__iexact=email, memberships__user__is_active=True
+            )
+        organization = candidates.distinct().first()
         if organization is None:
-            raise ValidationError(_("No organization has this address."))
-        return organization
+            self.add_error("organization", _("No organization has this address."))
+        else:
+            data["organization"] = organization
+        return data
 
 
 class ActionPointForm(forms.ModelForm):
@@ -328,8 +353,10 @@ class ActionPointForm(forms.ModelForm):
             "text": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, meeting: Meeting, **kwargs):
+    def __init__(self, *args, meeting: Meeting, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.meeting_for_names = meeting
         self.fields["agenda_item"].queryset = meeting.agenda_items.order_by("position")
         point = self.instance
         if point.pk:
@@ -345,10 +372,21 @@ class ActionPointForm(forms.ModelForm):
             )
 
     def clean_responsible_organization(self):
+        """Among the organizations the convener may see and those of the meeting's
+        participants (whose names conveners see anyway)."""
         slug = self.cleaned_data["responsible_organization"]
         if not slug:
             return None
-        organization = Organization.objects.filter(slug=slug).first()
+        organization = (
+            (
+                organizations_visible_to(self.user).filter(slug=slug)
+                | Organization.objects.filter(
+                    slug=slug, participations__meeting=self.meeting_for_names
+                )
+            )
+            .distinct()
+            .first()
+        )
         if organization is None:
             raise ValidationError(_("No organization has this address."))
         return organization

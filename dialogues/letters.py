@@ -21,6 +21,7 @@ from organizations.letters import (
     letter_fonts,
     letter_language,
 )
+from organizations.models import VisibilityTier
 
 
 def visa_verification_url(letter: VisaLetter) -> str:
@@ -51,7 +52,13 @@ def visa_letter_lines(letter: VisaLetter, facts: dict) -> list[tuple[str, str]]:
     meeting's title, ``strong`` for headings and the signatory, ``text`` otherwise."""
     participation = letter.participation
     meeting = participation.meeting
-    hosts = ", ".join(organization.name for organization in meeting.host_organizations.all())
+    # An embassy, and whoever handles the letter, never read a restricted organization's name.
+    hosts = ", ".join(
+        organization.name
+        for organization in meeting.host_organizations.exclude(
+            visibility_tier=VisibilityTier.RESTRICTED
+        )
+    )
     born = date.fromisoformat(facts["date_of_birth"])
     signatory = letter.issued_by.name if letter.issued_by and letter.issued_by.name else ""
     lines = [

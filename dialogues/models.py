@@ -21,11 +21,12 @@ from django_countries.fields import CountryField
 from organizations.languages import validate_language_code
 from organizations.models import Organization, Theme, validate_timezone
 from organizations.models.history import audited
-from organizations.text import validate_plain_name
+from organizations.text import validate_plain_name, validate_plain_text
 
 DESCRIPTION_MAX_LENGTH = 10_000
 REPORT_MAX_LENGTH = 100_000
 ACTION_TEXT_MAX_LENGTH = 2_000
+DESCRIPTION_VALIDATORS = [MaxLengthValidator(DESCRIPTION_MAX_LENGTH), validate_plain_text]
 # Weeks before an in-person meeting by which invitations and visa letters must be out: embassies
 # take weeks to decide, and participants from the Global South need visas most often.
 DEFAULT_VISA_LEAD_WEEKS = 12
@@ -39,7 +40,9 @@ class WorkingGroup(models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[validate_plain_name])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(
-        _("description"), blank=True, validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)]
+        _("description"),
+        blank=True,
+        validators=DESCRIPTION_VALIDATORS,
     )
     themes = models.ManyToManyField(
         Theme, blank=True, related_name="working_groups", verbose_name=_("themes")
@@ -135,8 +138,10 @@ class Meeting(models.Model):
         help_text=_("The IANA time zone of the venue, e.g. Europe/London."),
     )
     format = models.CharField(_("format"), max_length=12, choices=MeetingFormat.choices)
-    venue = models.CharField(_("venue"), max_length=200, blank=True)
-    city = models.CharField(_("city"), max_length=120, blank=True)
+    venue = models.CharField(
+        _("venue"), max_length=200, blank=True, validators=[validate_plain_name]
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True, validators=[validate_plain_name])
     country = CountryField(_("country"), blank=True)
     host_organizations = models.ManyToManyField(
         Organization,
@@ -183,7 +188,9 @@ class Meeting(models.Model):
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.TextField(
-        _("why it was cancelled"), blank=True, validators=[MaxLengthValidator(2_000)]
+        _("why it was cancelled"),
+        blank=True,
+        validators=[MaxLengthValidator(2_000), validate_plain_text],
     )
     report = models.TextField(
         _("report (Markdown)"), blank=True, validators=[MaxLengthValidator(REPORT_MAX_LENGTH)]
@@ -295,7 +302,9 @@ class AgendaItem(models.Model):
     )
     title = models.CharField(_("title"), max_length=200, validators=[validate_plain_name])
     description = models.TextField(
-        _("description"), blank=True, validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)]
+        _("description"),
+        blank=True,
+        validators=DESCRIPTION_VALIDATORS,
     )
     speakers = models.ManyToManyField(
         "Participation", blank=True, related_name="agenda_items", verbose_name=_("speakers")
@@ -304,6 +313,7 @@ class AgendaItem(models.Model):
         _("other speakers"),
         max_length=500,
         blank=True,
+        validators=[validate_plain_name],
         help_text=_("Speakers who are not invited participants, as free text."),
     )
 
@@ -489,7 +499,10 @@ class ActionPoint(models.Model):
         related_name="action_points",
         verbose_name=_("from agenda item"),
     )
-    text = models.TextField(_("action"), validators=[MaxLengthValidator(ACTION_TEXT_MAX_LENGTH)])
+    text = models.TextField(
+        _("action"),
+        validators=[MaxLengthValidator(ACTION_TEXT_MAX_LENGTH), validate_plain_text],
+    )
     responsible_organization = models.ForeignKey(
         Organization,
         on_delete=models.SET_NULL,

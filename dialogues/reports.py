@@ -1,13 +1,18 @@
 """Meeting reports: Markdown written by the conveners, rendered and sanitised for the page, and
 the Chatham House check (a report of a meeting held under the rule names no speaker)."""
 
+import html as html_module
 import re
 import unicodedata
+from urllib.parse import unquote
 
 import nh3
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
+
+from organizations.text import latin_skeleton
 
 # CommonMark without raw HTML (escaped, not passed through), with tables and strikethrough.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
@@ -40,7 +45,27 @@ def render_report(text: str) -> SafeString:
 
 
 def _folded(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    """What a reader sees, for comparing names: look-alike letters made Latin (a Cyrillic
+    A is a Latin A), invisible characters (zero-width, soft hyphen, bidi marks) removed, runs
+    of spaces and line breaks made one space, case folded."""
+    visible = "".join(
+        c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) not in ("Cf",)
+    )
+    return " ".join(latin_skeleton(visible).split()).casefold()
+
+
+_HREF = re.compile(r'href="([^"]*)"')
+
+
+def visible_text(text: str) -> str:
+    """The report as readers get it: the rendered page's text (Markdown emphasis, links and
+    entities resolved) and the addresses its links show when pointed at, their punctuation made
+    spaces (a name in a link's address is a name too)."""
+    html = str(render_report(text))
+    addresses = " ".join(
+        re.sub(r"[\W_]+", " ", unquote(html_module.unescape(href))) for href in _HREF.findall(html)
+    )
+    return html_module.unescape(strip_tags(html)) + " " + addresses
 
 
 def speaker_names(meeting) -> set[str]:
@@ -58,11 +83,15 @@ def speaker_names(meeting) -> set[str]:
 
 
 def speakers_named(meeting, text: str) -> list[str]:
-    """The speakers' names that ``text`` contains, as whole words, whatever their case."""
-    folded = _folded(text or "")
+    """The speakers' names that the report ``text`` shows its readers, as whole words, whatever
+    their case, spacing, invisible characters, Markdown or look-alike letters."""
+    folded = _folded(visible_text(text or ""))
     found = []
     for name in sorted(speaker_names(meeting)):
-        pattern = r"(?<!\w)" + re.escape(_folded(name)) + r"(?!\w)"
+        name_folded = _folded(name)
+        # Also run together ("AminaDiallo"), as an invisible character between them shows it.
+        forms = {name_folded, name_folded.replace(" ", "")}
+        pattern = r"(?<!\w)(?:" + "|".join(map(re.escape, forms)) + r")(?!\w)"
         if re.search(pattern, folded):
             found.append(name)
     return found

@@ -99,6 +99,17 @@ def visa_details_refusal(participation, *, now=None) -> str | None:
     return None
 
 
+def still_on_behalf(participation) -> bool:
+    """Whether the invited account is still a member of the organization it was invited for
+    (an invitation by email address, to someone without an account, has no membership to
+    lose). Asked now, at each answer and letter: a person who left speaks for it no more."""
+    if participation.user_id is None:
+        return True
+    if hasattr(participation, "on_behalf_now"):  # read with the list (selectors.on_behalf_now)
+        return participation.on_behalf_now
+    return participation.organization.memberships.filter(user_id=participation.user_id).exists()
+
+
 def visa_letter_refusal(participation, *, now=None) -> str | None:
     """Why the conveners cannot issue a visa support letter to ``participation`` now, or None.
 
@@ -124,6 +135,8 @@ def visa_letter_refusal(participation, *, now=None) -> str | None:
         return _("Only participants whose place is confirmed get a letter.")
     if not participation.needs_visa:
         return _("This participant has not said they need a visa.")
+    if not still_on_behalf(participation):
+        return _("This participant is no longer a member of the organization they take part for.")
     details = visa_details_of(participation)
     if details is None:
         return _("The participant has not given their passport facts yet.")

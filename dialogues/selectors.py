@@ -20,7 +20,7 @@ from dialogues.models import (
     WorkingGroup,
 )
 from dialogues.rules import may_manage_meeting, may_manage_working_group
-from organizations.models import Sector
+from organizations.models import Membership, Sector
 from organizations.rules import is_secretariat, roles_now
 from organizations.selectors import organizations_visible_to
 
@@ -224,6 +224,8 @@ def action_points_carried_to(meeting: Meeting, user=None) -> QuerySet[ActionPoin
         return points
     if not user.is_authenticated:
         return ActionPoint.objects.none()
+    # Never a point of an earlier meeting the reader may not see (a draft's, to non-conveners).
+    points = points.filter(meeting__in=meetings_visible_to(user))
     return points.annotate(
         organization_shown=_organization_shown(
             user, "responsible_organization_id", managing=may_manage_meeting(user, meeting)
@@ -366,7 +368,18 @@ def visa_requests_of(meeting: Meeting) -> QuerySet[Participation]:
                 queryset=VisaLetter.objects.select_related("issued_by").order_by("-issued_at"),
             )
         )
+        .annotate(on_behalf_now=on_behalf_now())
         .order_by("organization__name", "user__name", "email", "id")
+    )
+
+
+def on_behalf_now():
+    """An expression: whether the invited account is still a member of the organization it was
+    invited for (``rules.still_on_behalf`` reads it when present, for lists)."""
+    return Q(user__isnull=True) | Exists(
+        Membership.objects.filter(
+            user_id=OuterRef("user_id"), organization_id=OuterRef("organization_id")
+        )
     )
 
 

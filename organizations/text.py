@@ -49,6 +49,23 @@ def validate_plain_name(value: str) -> None:
             )
 
 
+def validate_plain_text(value: str) -> None:
+    """As ``validate_plain_name`` for text of several lines (a reason, a description): line
+    breaks and tabs are allowed; other invisible or control characters are refused, and the text
+    needs a letter or digit."""
+    bad = sorted(
+        {c for c in value if unicodedata.category(c) in FORBIDDEN_CATEGORIES and c not in "\n\r\t"}
+    )
+    if bad:
+        raise ValidationError(
+            _("Remove the invisible or control characters (%(codes)s)."),
+            code="invisible_characters",
+            params={"codes": ", ".join(f"U+{ord(c):04X}" for c in bad)},
+        )
+    if value and not any(c.isalnum() for c in value):
+        raise ValidationError(_("Write it with at least one letter or digit."), code="no_letters")
+
+
 # More combining marks on one letter than any script needs (Arabic: shadda and a vowel;
 # Vietnamese: two; a few scripts three).
 MAX_MARKS_PER_LETTER = 3

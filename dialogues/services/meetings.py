@@ -15,6 +15,7 @@ from dialogues.models import (
 from dialogues.reports import chatham_house_refusal, speakers_named
 from dialogues.rules import may_manage_meeting
 from organizations.services.notify import email_on_commit
+from organizations.text import validate_plain_text
 
 # Who is told when a meeting is cancelled: whoever expects to come.
 TOLD_OF_CANCELLATION = (ParticipationStatus.ACCEPTED, ParticipationStatus.WAITLISTED)
@@ -70,6 +71,11 @@ def meeting_transition(
         raise ValidationError(
             {"reason": _("Say why the meeting is cancelled: the participants are told.")}
         )
+    if to == MeetingStatus.CANCELLED:
+        try:
+            validate_plain_text(reason)
+        except ValidationError as error:
+            raise ValidationError({"reason": error.messages}) from error
     warnings = []
     if to in (MeetingStatus.INVITATIONS_OPEN, MeetingStatus.CONFIRMED) and (
         meeting.visa_deadline_passed(now)

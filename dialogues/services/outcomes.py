@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dialogues.models import ActionPoint, Meeting
+from dialogues.models import ActionPoint, Meeting, MeetingStatus
 from dialogues.rules import may_manage_meeting
 
 
@@ -14,6 +14,8 @@ def action_point_add(*, meeting: Meeting, by, text: str, **fields) -> ActionPoin
     and person, the due date, the agenda item it came from)."""
     if not may_manage_meeting(by, meeting):
         raise PermissionDenied
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("This meeting was cancelled: it has no action points."))
     agenda_item = fields.get("agenda_item")
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise ValidationError({"agenda_item": _("Choose an item of this meeting's agenda.")})

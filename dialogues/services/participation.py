@@ -17,7 +17,8 @@ from dialogues.models import (
     Participation,
     ParticipationStatus,
 )
-from dialogues.rules import may_manage_meeting
+from dialogues.rules import may_manage_meeting, still_on_behalf
+from dialogues.selectors import on_behalf_now
 from organizations.models import User
 from organizations.services.notify import email_on_commit
 
@@ -114,6 +115,13 @@ def participation_respond(
         raise PermissionDenied
     if meeting.status not in OPEN_FOR_ANSWERS or now >= meeting.ends_at:
         raise ValidationError(_("This meeting no longer takes answers."))
+    if accept and not still_on_behalf(participation):
+        raise ValidationError(
+            _(
+                "You are no longer a member of the organization you were invited for: ask the "
+                "conveners to invite you again."
+            )
+        )
     was_accepted = participation.status == ParticipationStatus.ACCEPTED
     if accept:
         if participation.status in (ParticipationStatus.ACCEPTED, ParticipationStatus.WAITLISTED):
@@ -130,8 +138,8 @@ def participation_respond(
         participation.waitlisted_at = None
     participation.status = target
     participation.responded_at = now
-    if token:
-        participation.rsvp_token_hash = ""  # the link works once
+    # The emailed link works once, and not after an answer from the account either.
+    participation.rsvp_token_hash = ""
     participation.save()
     if was_accepted and target == ParticipationStatus.DECLINED:
         _promote_from_waitlist(meeting)
@@ -148,6 +156,8 @@ def _promote_from_waitlist(meeting: Meeting) -> None:
     waiting = (
         meeting.participations.select_for_update(of=("self",))
         .filter(status=ParticipationStatus.WAITLISTED)
+        # Those who left the organization they were invited for are not given its place.
+        .filter(on_behalf_now())
         .order_by("waitlisted_at", "id")
         .select_related("user")
         .first()

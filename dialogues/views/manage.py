@@ -83,7 +83,7 @@ def _private(response):
 def working_group_new(request):
     if not may_create_working_group(request.user):
         raise Http404
-    form = WorkingGroupForm(request.POST or None, creating=True)
+    form = WorkingGroupForm(request.POST or None, creating=True, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             group = services.working_group_create(by=request.user, **form.cleaned_data)
@@ -100,7 +100,7 @@ def working_group_new(request):
 @require_http_methods(["GET", "POST"])
 def working_group_edit(request, slug):
     group = _managed_group(request, slug)
-    form = WorkingGroupForm(request.POST or None, instance=group, creating=False)
+    form = WorkingGroupForm(request.POST or None, instance=group, creating=False, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.working_group_update(group=group, by=request.user, **form.cleaned_data)
@@ -126,7 +126,7 @@ def meeting_new(request):
     initial = {}
     if chosen := groups.filter(slug=request.GET.get("group", "")[:80]).first():
         initial = {"working_group": chosen, "kind": "working_group_meeting"}
-    form = MeetingForm(request.POST or None, groups=groups, initial=initial)
+    form = MeetingForm(request.POST or None, user=user, groups=groups, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_create(
@@ -156,7 +156,7 @@ def meeting_new(request):
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, public_id):
     meeting = _managed_meeting(request, public_id)
-    form = MeetingForm(request.POST or None, instance=meeting)
+    form = MeetingForm(request.POST or None, instance=meeting, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_update(meeting=meeting, by=request.user, **form.meeting_fields())
@@ -339,7 +339,7 @@ def agenda_item_remove(request, public_id, item_id):
 @require_http_methods(["GET", "POST"])
 def meeting_invite(request, public_id):
     meeting = _managed_meeting(request, public_id)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.participation_invite(
@@ -364,7 +364,9 @@ def meeting_invite(request, public_id):
                 + form.cleaned_data["organization"].slug
             )
     elif request.method == "GET":
-        form = InvitationForm(initial={"organization": request.GET.get("organization", "")[:80]})
+        form = InvitationForm(
+            initial={"organization": request.GET.get("organization", "")[:80]}, user=request.user
+        )
     return _private(
         render(request, "dialogues/manage/invite.html", {"form": form, "meeting": meeting})
     )
@@ -404,11 +406,11 @@ def action_point_edit(request, public_id, point_id=None):
     if point_id:
         point = (
             meeting.action_points.filter(public_id=point_id).first()
-            or action_points_carried_to(meeting).filter(public_id=point_id).first()
+            or action_points_carried_to(meeting, request.user).filter(public_id=point_id).first()
         )
         if point is None:
             raise Http404
-    form = ActionPointForm(request.POST or None, instance=point, meeting=meeting)
+    form = ActionPointForm(request.POST or None, instance=point, meeting=meeting, user=request.user)
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         try:
