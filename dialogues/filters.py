@@ -229,7 +229,12 @@ MeetingFilter.base_filters = {
 
 
 class WorkingGroupListFilter(django_filters.FilterSet):
-    active = django_filters.BooleanFilter(label=_("Active"))
+    # true or false; anything else is refused (a BooleanFilter would ignore it silently).
+    active = django_filters.TypedChoiceFilter(
+        label=_("Active"),
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+    )
     updated_since = django_filters.IsoDateTimeFilter(
         label=_("Updated since"), field_name="updated_at", lookup_expr="gte"
     )

@@ -283,13 +283,19 @@ def open_action_points_of_group(group: WorkingGroup, user) -> QuerySet[ActionPoi
 
 def my_participations(user) -> QuerySet[Participation]:
     """The person's own invitations, to meetings they may see (never a draft's), soonest
-    first."""
+    first; each with ``organization_shown`` (they may have left a restricted organization they
+    were invited for, or it may have become restricted: then it is not named to them)."""
     if not user.is_authenticated:
         return Participation.objects.none()
     return (
         Participation.objects.filter(user=user, meeting__in=meetings_visible_to(user))
         .exclude(meeting__status=MeetingStatus.DRAFT)
         .select_related("meeting", "meeting__working_group", "organization")
+        .annotate(
+            organization_shown=_organization_shown(
+                user, "organization_id", managing=_managed_q(user, "meeting__")
+            )
+        )
         .order_by("meeting__starts_at", "id")
     )
 

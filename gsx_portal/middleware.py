@@ -10,9 +10,11 @@ from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from gsx_portal import api_conditional, page_cache
+from gsx_portal.api_conditional import VARY as API_VARY
 from organizations.rules import is_privileged, memoised_for_this_request, mfa_enrolment_pending
 
 # Pages a privileged user without a second factor may still open: enrolment itself (which may
@@ -197,6 +199,11 @@ class PrivateCacheControlMiddleware:
         if (user is not None and user.is_authenticated) or carries_credentials:
             response["Cache-Control"] = "no-store, private"
             response.headers.pop("Expires", None)
+        elif request.path.startswith("/api/") and "Cache-Control" not in response:
+            # An anonymous API answer that chose nothing: a shared cache must ask every time,
+            # and keep answers apart by what changes them (as the conditional views do).
+            response["Cache-Control"] = "no-cache"
+            patch_vary_headers(response, API_VARY)
         return response
 
 

@@ -1,6 +1,6 @@
 """The caller's own invitations through the API: the same selector as "My meetings"."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from dialogues.api.references import MeetingReference, OrganizationReference
@@ -14,7 +14,16 @@ class ParticipationOutput(serializers.ModelSerializer):
 
     id = serializers.UUIDField(source="public_id")
     meeting = MeetingReference()
-    organization = OrganizationReference(help_text="On behalf of whom you are invited.")
+    organization = serializers.SerializerMethodField(
+        help_text="On behalf of whom you are invited; null when you may no longer see it (you "
+        "left a restricted organization, or it became restricted)."
+    )
+
+    @extend_schema_field(OrganizationReference(allow_null=True))
+    def get_organization(self, participation):
+        if not participation.organization_shown:
+            return None
+        return OrganizationReference(participation.organization).data
 
     class Meta:
         model = Participation

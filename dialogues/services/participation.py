@@ -188,6 +188,10 @@ def participation_record_attendance(
         raise PermissionDenied
     if now < meeting.starts_at or meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("Attendance is recorded once the meeting has started."))
+    if meeting.status == MeetingStatus.REPORT_PUBLISHED:
+        raise ValidationError(
+            _("This meeting's report is published: its attendance cannot change any more.")
+        )
     if participation.status not in (
         ParticipationStatus.ACCEPTED,
         ParticipationStatus.ATTENDED,

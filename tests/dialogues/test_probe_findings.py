@@ -267,3 +267,70 @@ def test_no_action_point_on_a_cancelled_meeting(working_group, wg_convener):
     )
     assert "cancelled" in response.content.decode()
     assert not ActionPoint.objects.exists()
+
+
+# --- The API, from the second probe ---------------------------------------------------------
+
+
+def test_a_member_who_left_a_restricted_organization_no_longer_reads_its_name(
+    working_group, wg_convener, at_risk
+):
+    from tests.conftest import bearer
+
+    organization, member = at_risk
+    meeting = new_meeting(wg_convener, working_group, status=S.INVITATIONS_OPEN)
+    participation_invite(meeting=meeting, by=wg_convener, user=member, organization=organization)
+    client = bearer(member)
+    assert client.get("/api/v1/participations/").json()["results"][0]["organization"]["name"] == (
+        "Hidden Mothers"
+    )
+    Membership.objects.filter(user=member).delete()
+    row = client.get("/api/v1/participations/").json()["results"][0]
+    assert row["organization"] is None
+    assert "Hidden Mothers" not in signed_in(member).get("/meetings/mine/").content.decode()
+
+
+def test_a_body_nested_too_deeply_is_a_bad_request(working_group, wg_convener, cso_member):
+    from tests.conftest import bearer
+
+    meeting = new_meeting(wg_convener, working_group, status=S.INVITATIONS_OPEN)
+    response = bearer(cso_member).post(
+        f"/api/v1/meetings/{meeting.public_id}/rsvp/",
+        "[" * 100_000 + "]" * 100_000,
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
+
+
+def test_attendance_is_frozen_with_the_published_report(
+    working_group, wg_convener, cso_member, cso
+):
+    from dialogues.services import meeting_report_write, participation_record_attendance
+
+    meeting = new_meeting(
+        wg_convener, working_group, status=S.CONFIRMED, starts_at=NOW - timedelta(days=2)
+    )
+    participation = Participation.objects.create(
+        meeting=meeting, user=cso_member, organization=cso, status=ParticipationStatus.ATTENDED
+    )
+    meeting, _w = meeting_transition(meeting=meeting, to=S.HELD, by=wg_convener)
+    meeting_report_write(meeting=meeting, by=wg_convener, report="What we learnt.")
+    meeting_transition(meeting=meeting, to=S.REPORT_PUBLISHED, by=wg_convener)
+    with pytest.raises(Exception, match="attendance cannot change"):
+        participation_record_attendance(participation=participation, attended=False, by=wg_convener)
+    participation.refresh_from_db()
+    assert participation.status == ParticipationStatus.ATTENDED
+
+
+def test_anonymous_api_answers_tell_caches_to_ask(working_group):
+    response = Client().get("/api/v1/working-groups/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-cache"
+    assert "Authorization" in response["Vary"] and "Cookie" in response["Vary"]
+
+
+def test_a_working_group_filter_refuses_what_it_does_not_know(working_group):
+    response = Client().get("/api/v1/working-groups/?active=maybe")
+    assert response.status_code == 400
+    assert Client().get("/api/v1/working-groups/?active=true").json()["results"]

@@ -607,6 +607,7 @@ def test_a_withdrawal_also_makes_the_requester_wait(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migration_data")  # an earlier committing test's flush removed it
 def test_concurrent_requests_cannot_pass_the_daily_limit_together(settings):
     import threading
 
