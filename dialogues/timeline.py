@@ -46,7 +46,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 CONVENING = "convening"
 CONVENING_NAME = _("Annual convening and other events")
 # Entries shown in one cell; the rest are behind a "more" link.
-CELL_ENTRIES = 4
+CELL_ENTRIES = 3
 # The widest gap between a venue's time and UTC (UTC-12 to UTC+14): a meeting's local year is
 # looked for this far on either side of the UTC year.
 ZONE_MARGIN = timedelta(hours=14)
