@@ -250,3 +250,17 @@ def test_the_api_list_is_shared_and_never_shows_a_draft_to_others(redis_cache, w
         client.get(API + "?kind=workshop", HTTP_ACCEPT="application/json")
     assert not any('"dialogues_meeting"' in q["sql"] for q in shared.captured_queries)
     assert any('"dialogues_meeting"' in q["sql"] for q in full.captured_queries)
+
+
+def test_the_api_list_answers_304_until_a_meeting_it_shows_changes(redis_cache, world):
+    client = signed_in(world["users"]["plain"])
+    first = client.get(API, HTTP_ACCEPT="application/json")
+    etag = first["ETag"]
+    again = client.get(API, HTTP_ACCEPT="application/json", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    meeting_update(
+        meeting=world["meetings"]["planned"], by=world["users"]["wg_convener"], city="Amman"
+    )
+    changed = client.get(API, HTTP_ACCEPT="application/json", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert changed.json()["results"][0]["city"] == "Amman"
