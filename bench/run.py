@@ -178,6 +178,7 @@ def pages(data: dict) -> list[tuple[str, str, dict[str, str]]]:
         ("API detail (token)", f"/api/v1/organizations/{data['public_id']}/", token),
         *[(f"search “{word}”", f"/organizations/?q={quote(word)}", {}) for word in searches],
         ("meetings list, anonymous", "/meetings/", {}),
+        ("meetings list, signed in", "/meetings/", cookie),
         ("meeting page, anonymous", meeting, {}),
         ("meeting page, signed in", meeting, cookie),
         ("timeline, anonymous", timeline, {}),

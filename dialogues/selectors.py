@@ -37,7 +37,11 @@ def working_groups_visible_to(user) -> QuerySet[WorkingGroup]:
     if is_secretariat(user):
         return groups
     if user.is_authenticated:
-        return groups.filter(Q(active=True) | Q(conveners=user)).distinct()
+        # An EXISTS rather than a join: no row repeated, so no DISTINCT to sort away.
+        convenes = WorkingGroup.conveners.through.objects.filter(
+            workinggroup_id=OuterRef("pk"), user_id=user.pk
+        )
+        return groups.filter(Q(active=True) | Q(Exists(convenes)))
     return groups.filter(active=True)
 
 
@@ -49,6 +53,25 @@ def working_groups_managed_by(user) -> QuerySet[WorkingGroup]:
     if is_secretariat(user):
         return WorkingGroup.objects.order_by("name", "id")
     return WorkingGroup.objects.filter(conveners=user).order_by("name", "id")
+
+
+def meetings_audience(user) -> str | None:
+    """Who else sees exactly the meetings and working groups ``user`` sees: "anonymous";
+    "network", a signed-in user who may manage no meeting (neither the secretariat nor the
+    conveners' group, and privileged by no role, which every working group's convener is:
+    dialogues.apps), who sees every meeting past its draft and the active groups; or None when
+    the set is the user's own. What is rendered for one "network" reader may be shown to every
+    other (``gsx_portal.page_cache.shared_fragment``); a test holds this to
+    ``meetings_visible_to``.
+
+    Asked of the roles *now* (read once per request, ``roles_now``), as ``meetings_visible_to``
+    reads them: both answer from the same read."""
+    if not user.is_authenticated:
+        return "anonymous"
+    roles = roles_now(user)
+    if is_secretariat(user) or roles["conveners_group"] or roles["privileged"]:
+        return None
+    return "network"
 
 
 def meetings_visible_to(user) -> QuerySet[Meeting]:
@@ -66,10 +89,11 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
         return meetings.filter(published, kind__in=PUBLIC_KINDS)
     if is_secretariat(user):
         return meetings
-    own_drafts = Q(working_group__conveners=user)
-    if roles_now(user)["conveners_group"]:
-        own_drafts |= Q(working_group__isnull=True)
-    return meetings.filter(published | (Q(status=MeetingStatus.DRAFT) & own_drafts)).distinct()
+    if meetings_audience(user) == "network":
+        return meetings.filter(published)  # manages nothing: no draft to look for
+    # The drafts they manage, as an EXISTS: a join on the conveners repeated rows and needed a
+    # DISTINCT, which sorted every visible meeting on each list.
+    return meetings.filter(published | (Q(status=MeetingStatus.DRAFT) & _managed_q(user)))
 
 
 def participation_of(user, meeting: Meeting) -> Participation | None:

@@ -9,21 +9,33 @@ source (registered in ``DialoguesConfig.ready``); a later app (recommendations: 
 review-cycle milestones) registers its own from its ``ready`` without dialogues importing it,
 as apps register reminder sources with ``gsx_portal.reminders``. A source decides visibility
 for what it returns, in a constant number of queries.
+
+A source may also name its *audience* (a callable of the user): who else gets exactly the same
+entries from it ("network", say), or None when they are the user's own. When every source, and
+the working groups' columns, name one for the reader, the rendered grid is shared by everyone
+with the same audiences (``dialogues.views.timeline``, ``gsx_portal.page_cache.shared_fragment``);
+a source that names none keeps every reader's grid their own.
+
+A month's cell shows its first ``CELL_ENTRIES`` entries and a link to the rest in the meeting
+list (the working group's meetings of that month; for the last column, every meeting of that
+month): a year of a busy network holds hundreds of meetings, too many to read in one table.
 """
 
+import calendar
 import logging
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dialogues.models import MeetingFormat, MeetingKind, MeetingStatus
-from dialogues.selectors import meetings_visible_to, working_groups_visible_to
+from dialogues.selectors import meetings_audience, meetings_visible_to, working_groups_visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +45,8 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 # reader has no column for).
 CONVENING = "convening"
 CONVENING_NAME = _("Annual convening and other events")
+# Entries shown in one cell; the rest are behind a "more" link.
+CELL_ENTRIES = 3
 # The widest gap between a venue's time and UTC (UTC-12 to UTC+14): a meeting's local year is
 # looked for this far on either side of the UTC year.
 ZONE_MARGIN = timedelta(hours=14)
@@ -61,16 +75,43 @@ class TimelineEntry:
 
 
 TimelineSource = Callable[[object, int], Iterable[TimelineEntry]]
+Audience = Callable[[object], str | None]
 _sources: dict[str, TimelineSource] = {}
+_audiences: dict[str, Audience] = {}
 
 
-def register_timeline_source(name: str, source: TimelineSource) -> None:
-    """Add (or replace) the source called ``name``; sources are asked in registration order."""
+def register_timeline_source(
+    name: str, source: TimelineSource, *, audience: Audience | None = None
+) -> None:
+    """Add (or replace) the source called ``name``; sources are asked in registration order.
+    ``audience(user)``: who else gets exactly ``source(user, year)`` (a short word, the same
+    for all of them), or None for the user's own; without it, no grid is shared."""
     _sources[name] = source
+    if audience is None:
+        _audiences.pop(name, None)
+    else:
+        _audiences[name] = audience
 
 
 def unregister_timeline_source(name: str) -> None:
     _sources.pop(name, None)
+    _audiences.pop(name, None)
+
+
+def timeline_audience(user) -> str | None:
+    """Who else sees exactly the grid ``user`` sees (the columns and every source's entries),
+    as one key, or None when it is the user's own."""
+    groups = meetings_audience(user)  # the columns: working_groups_visible_to
+    if groups is None:
+        return None
+    parts = [f"groups={groups}"]
+    for name in _sources:
+        audience = _audiences.get(name)
+        part = audience(user) if audience is not None else None
+        if part is None:
+            return None
+        parts.append(f"{name}={part}")
+    return ";".join(parts)
 
 
 def timeline_sources() -> list[str]:
@@ -82,12 +123,15 @@ class TimelineColumn:
     key: int | str
     name: str
     url: str = ""  # the working group's page
+    slug: str = ""  # the working group's, for the meeting list's filter
 
 
 @dataclass
 class TimelineCell:
     column: TimelineColumn
     entries: list[TimelineEntry] = field(default_factory=list)
+    more: int = 0  # entries beyond those shown
+    more_url: str = ""  # the meeting list for this column and month
 
 
 @dataclass
@@ -127,7 +171,12 @@ def timeline_of(user, year: int, *, today: date | None = None) -> Timeline:
     today = today or timezone.localdate()
     groups = working_groups_visible_to(user).filter(active=True).order_by("name", "id")
     columns = [
-        TimelineColumn(group.pk, group.name, reverse("dialogues:working_group", args=[group.slug]))
+        TimelineColumn(
+            group.pk,
+            group.name,
+            reverse("dialogues:working_group", args=[group.slug]),
+            slug=group.slug,
+        )
         for group in groups.only("pk", "name", "slug")
     ]
     columns.append(TimelineColumn(CONVENING, CONVENING_NAME))
@@ -152,7 +201,20 @@ def timeline_of(user, year: int, *, today: date | None = None) -> Timeline:
         entries.extend(entry for entry in found if entry.date.year == year)
     for entry in sorted(entries, key=lambda entry: entry.date):  # stable: sources' order kept
         position = index.get(entry.column, len(columns) - 1)
-        rows[entry.date.month - 1].cells[position].entries.append(entry)
+        cell = rows[entry.date.month - 1].cells[position]
+        if len(cell.entries) < CELL_ENTRIES:
+            cell.entries.append(entry)
+        else:
+            cell.more += 1
+    meeting_list = reverse("dialogues:meetings")
+    for row in rows:
+        last = row.month.replace(day=calendar.monthrange(year, row.month.month)[1])
+        for cell in row.cells:
+            if cell.more:
+                query = {"when": "", "from": row.month.isoformat(), "to": last.isoformat()}
+                if cell.column.slug:
+                    query = {"working_group": cell.column.slug, **query}
+                cell.more_url = f"{meeting_list}?{urlencode(query)}"
     return Timeline(year=year, columns=columns, rows=rows)
 
 

@@ -316,6 +316,9 @@ class ConditionalReadMixin:
     """
 
     representation: str
+    # The actions answered with validators (and shared answers); a viewset may keep its detail
+    # as DRF answers it, when the detail shows the caller's own data (as a meeting's does).
+    conditional_actions = ("list", "retrieve")
 
     def object_validator(self, obj) -> str:
         raise NotImplementedError
@@ -327,7 +330,7 @@ class ConditionalReadMixin:
         return None
 
     def list(self, request, *args, **kwargs):
-        if request.accepted_renderer.format != "json":
+        if request.accepted_renderer.format != "json" or "list" not in self.conditional_actions:
             return super().list(request, *args, **kwargs)
 
         def fetch():
@@ -352,7 +355,7 @@ class ConditionalReadMixin:
         return self._answer(request, fetch)
 
     def retrieve(self, request, *args, **kwargs):
-        if request.accepted_renderer.format != "json":
+        if request.accepted_renderer.format != "json" or "retrieve" not in self.conditional_actions:
             return super().retrieve(request, *args, **kwargs)
 
         def fetch():
@@ -557,6 +560,7 @@ def edge_response(request) -> "HttpResponse | None":
         isinstance(view_class, type)
         and issubclass(view_class, ConditionalReadMixin)
         and action in ("list", "retrieve")
+        and action in view_class.conditional_actions
         and view_class.versioning_class is None
         and _canonical_host(host)
     ):

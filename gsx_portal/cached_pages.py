@@ -1,6 +1,6 @@
 """The pages the anonymous page cache keeps (gsx_portal/page_cache.py), one decorator line on
-each view, and what of their query string goes into the key; and the directory's body, shared
-by signed-in readers of one audience."""
+each view, and what of their query string goes into the key; and the directory's and the meeting
+list's bodies, shared by signed-in readers of one audience."""
 
 import functools
 import re
@@ -122,6 +122,22 @@ def meeting_list_query(query) -> str | None:
     return "&".join(sorted(kept))
 
 
+def meetings_api_query(query) -> str | None:
+    """The meetings API list's query string if it is one whose answer may be shared: nothing,
+    ``when`` coming or past, and the first pages, in this order; else None."""
+    kept = []
+    for name, values in query.lists():
+        if len(values) != 1 or name not in ("when", "page"):
+            return None
+        value = values[0]
+        if name == "when" and value not in ("coming", "past"):
+            return None
+        if name == "page" and not PAGE_NUMBER.fullmatch(value):
+            return None
+        kept.append(f"{name}={value}")
+    return "&".join(sorted(kept))
+
+
 def _working_group_exists(request) -> bool:
     from dialogues.models import WorkingGroup
 
@@ -155,4 +171,16 @@ def directory_fragment(request, *, audience: str | None, render: Callable[[], st
         query=directory_query(request.GET),
         render=render,
         may_store=lambda: _theme_exists(request),
+    )
+
+
+def meeting_list_fragment(request, *, audience: str | None, render: Callable[[], str]):
+    """The meeting list's body (``render()``), shared by everyone of ``audience`` for the same
+    canonical query, as the directory's."""
+    return shared_fragment(
+        "dialogues:meetings",
+        audience=audience,
+        query=meeting_list_query(request.GET),
+        render=render,
+        may_store=lambda: _working_group_exists(request),
     )

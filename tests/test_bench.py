@@ -216,6 +216,7 @@ def test_bench_measures_the_dialogues_pages():
     assert measured["timeline, anonymous"] == ("/timeline/2027/", {})
     assert measured["timeline, signed in"] == ("/timeline/2027/", {"Cookie": "sessionid=x"})
     assert measured["meetings list, anonymous"] == ("/meetings/", {})
+    assert measured["meetings list, signed in"] == ("/meetings/", {"Cookie": "sessionid=x"})
     path, headers = measured["API meetings list (token)"]
     assert (path, headers["Authorization"]) == ("/api/v1/meetings/", "Bearer t")
 

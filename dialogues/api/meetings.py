@@ -6,6 +6,8 @@ A meeting the caller may not see answers 404; one they see but may not act on an
 (a service's PermissionDenied), as the organizations API does; a service's refusal answers 400
 with its message (gsx_portal.api_exceptions)."""
 
+import functools
+
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -26,6 +28,7 @@ from dialogues.rules import may_manage_meeting
 from dialogues.selectors import (
     agenda_of,
     may_see_join_link,
+    meetings_audience,
     meetings_visible_to,
     my_participations,
     participation_of,
@@ -36,8 +39,17 @@ from dialogues.services import (
     participation_record_attendance,
     participation_respond,
 )
+from gsx_portal.api_conditional import ConditionalReadMixin
+from gsx_portal.cached_pages import meetings_api_query
 from organizations.models import Organization, User
-from organizations.selectors import organizations_visible_to
+from organizations.selectors import NETWORK_READER, organizations_visible_to, visibility_audience
+
+# The meeting's own columns the list's body shows (MeetingOutput), for its validators.
+MEETING_OUTPUT_COLUMNS = (
+    *("public_id", "title", "kind", "status", "format", "starts_at", "ends_at", "timezone"),
+    *("venue", "city", "country", "languages", "chatham_house", "capacity", "visa_lead_weeks"),
+    *("created_at", "updated_at"),
+)
 
 
 class AgendaItemOutput(serializers.ModelSerializer):
@@ -226,24 +238,69 @@ class AttendanceInput(serializers.Serializer):
     list=extend_schema(summary="Meetings you may see", responses=MeetingOutput(many=True)),
     retrieve=extend_schema(summary="A meeting", responses=MeetingDetailOutput),
 )
-class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
+class MeetingViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
     """Meetings the caller may see (dialogues.selectors.meetings_visible_to): anonymous
     clients the public events past their draft, signed-in callers every meeting past its
-    draft and the drafts they manage. Soonest first (latest first with ``when=past``)."""
+    draft and the drafts they manage. Soonest first (latest first with ``when=past``).
+
+    The list carries an ETag and Last-Modified (gsx_portal/api_conditional.py), and its answer
+    is shared by the callers who see the same meetings and host organizations (``reader_key``);
+    the detail shows the caller's own invitation and role, and is answered for each."""
 
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     filterset_class = MeetingFilter
     lookup_field = "public_id"
     lookup_value_regex = "[0-9a-fA-F-]{36}"
+    # Bump when MeetingOutput's body changes for the same data (no client keeps an old body).
+    representation = "meeting-1"
+    conditional_actions = ("list",)
 
     def get_serializer_class(self):
         return MeetingOutput if self.action == "list" else MeetingDetailOutput
+
+    @functools.cached_property
+    def audience(self) -> str | None:
+        """Who else gets the same list: "anonymous", "network" (sees every meeting past its
+        draft and the public and network organizations), or None (their own)."""
+        user = self.request.user
+        if not user.is_authenticated:
+            return "anonymous"
+        if meetings_audience(user) == "network" and visibility_audience(user) == "network":
+            return "network"
+        return None
+
+    def reader_key(self, request) -> str | None:
+        return f"meetings:{self.audience}" if self.audience else None
+
+    def shareable_query(self, request) -> str | None:
+        # The first pages of the whole list, coming or past: bounded keys. Filtered lists are
+        # answered for each caller.
+        if self.action != "list":
+            return None
+        return meetings_api_query(request.GET)
+
+    def object_validator(self, meeting) -> str:
+        # The stored values the body shows, as fetched, with the group's and the hosts'.
+        row = meeting.__dict__
+        group = meeting.working_group
+        return repr(
+            (
+                [row[column] for column in MEETING_OUTPUT_COLUMNS],
+                (group.public_id, group.slug, group.name) if group else None,
+                [(host.public_id, host.name) for host in meeting.visible_hosts],
+            )
+        )
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Meeting.objects.none()
         user = self.request.user
-        hosts = organizations_visible_to(user).only("public_id", "name").order_by("name")
+        # A shared list's hosts are those of its audience, not read again for the caller: a
+        # membership that changes during this request must not slip into what others get.
+        reader = NETWORK_READER if self.action == "list" and self.audience == "network" else None
+        hosts = (
+            organizations_visible_to(user, reader=reader).only("public_id", "name").order_by("name")
+        )
         return (
             meetings_visible_to(user)
             .select_related("working_group")

@@ -1,13 +1,18 @@
 """The meeting list: the meetings each reader may see (dialogues.selectors), with the same
-filters as the API (dialogues.filters.MeetingFilter), coming ones first."""
+filters as the API (dialogues.filters.MeetingFilter), coming ones first.
+
+Anonymous visitors get the whole page from the page cache; the body of a signed-in reader's page
+is shared with the readers who see the same meetings (``meetings_audience``: most members, who
+manage no meeting), as the directory's is."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from dialogues.filters import MeetingFilter
-from dialogues.selectors import meetings_visible_to
-from gsx_portal.cached_pages import cached_meeting_list
+from dialogues.selectors import meetings_audience, meetings_visible_to
+from gsx_portal.cached_pages import cached_meeting_list, meeting_list_fragment
 from gsx_portal.pagination import CappedPaginator
 
 PAGE_SIZE = 25
@@ -20,6 +25,21 @@ FILTER_PARAMETERS += ("from", "to", "updated_since")
 @require_GET
 @cached_meeting_list
 def meeting_list(request):
+    user = request.user
+    audience = meetings_audience(user) if user.is_authenticated else None
+    body = meeting_list_fragment(
+        request, audience=audience, render=lambda: _meeting_list_body(request)
+    )
+    response = render(request, "dialogues/meetings.html", {"body": body})
+    if user.is_authenticated:
+        response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _meeting_list_body(request) -> str:
+    """The list as ``request``'s reader sees it, without the site's frame: made from the
+    meetings and working groups they see and the query alone (never from the user's own data, a
+    session or a token)."""
     data = request.GET.copy()
     # Coming meetings unless the reader asks for past ones or any time ("when=").
     data.setdefault("when", "coming")
@@ -35,9 +55,8 @@ def meeting_list(request):
     page = CappedPaginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    response = render(
-        request,
-        "dialogues/meetings.html",
+    return render_to_string(
+        "dialogues/meetings_body.html",
         {
             "filter": filterset,
             "page": page,
@@ -46,6 +65,3 @@ def meeting_list(request):
             "past": filterset.form.data.get("when") == "past",
         },
     )
-    if request.user.is_authenticated:
-        response["Cache-Control"] = "no-store, private"
-    return response
