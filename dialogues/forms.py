@@ -185,8 +185,26 @@ class MeetingForm(forms.ModelForm):
     )
     host_organizations = SlugsField(label=_("Host organizations"))
 
+    field_order = [
+        "working_group",
+        "kind",
+        "title",
+        "starts_at",
+        "ends_at",
+        "timezone",
+        "format",
+        "venue",
+        "city",
+        "country",
+        "host_organizations",
+        "languages",
+    ]
+
     class Meta:
         model = Meeting
+        widgets = {
+            name: forms.TextInput(attrs={"dir": "auto"}) for name in ("title", "venue", "city")
+        }
         fields = [
             "kind",
             "title",

@@ -195,6 +195,24 @@ class Balance:
     youth_led: int = 0
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def sector_counts(self) -> list[tuple[str, int]]:
+        """(sector's name, count), most first."""
+        labels = dict(Sector.choices)
+        return sorted(
+            ((str(labels.get(k, k)), n) for k, n in self.by_sector.items()), key=lambda c: -c[1]
+        )
+
+    @property
+    def region_counts(self) -> list[tuple[str, int]]:
+        """(region's name, count), most first (an organization may work in several)."""
+        from organizations.regions import Region
+
+        labels = dict(Region.choices)
+        return sorted(
+            ((str(labels.get(k, k)), n) for k, n in self.by_region.items()), key=lambda c: -c[1]
+        )
+
 
 def balance_of(meeting: Meeting) -> Balance:
     """The balance panel of the people coming (accepted, then attended). One query."""

@@ -28,6 +28,7 @@ def working_group_create(
         raise PermissionDenied
     if slug in RESERVED_GROUP_SLUGS:
         raise ValidationError({"slug": _("This address is reserved; choose another.")})
+    _name_is_free(name)
     group = WorkingGroup(name=name, slug=slug, description=description, active=active)
     group.full_clean()
     group.save()
@@ -53,6 +54,8 @@ def working_group_update(*, group: WorkingGroup, by, **changes) -> WorkingGroup:
     unknown = set(changes) - set(GROUP_FIELDS) - set(GROUP_RELATIONS)
     if unknown:
         raise TypeError(f"Cannot change {sorted(unknown)}")
+    if "name" in changes:
+        _name_is_free(changes["name"], but=group)
     for name in GROUP_FIELDS:
         if name in changes:
             setattr(group, name, changes[name])
@@ -62,3 +65,12 @@ def working_group_update(*, group: WorkingGroup, by, **changes) -> WorkingGroup:
         if name in changes:
             getattr(group, name).set(changes[name])
     return group
+
+
+def _name_is_free(name: str, *, but: WorkingGroup | None = None) -> None:
+    """Two groups of one name would be told apart by no one."""
+    others = WorkingGroup.objects.filter(name__iexact=(name or "").strip())
+    if but is not None:
+        others = others.exclude(pk=but.pk)
+    if others.exists():
+        raise ValidationError({"name": _("A working group already has this name.")})

@@ -170,11 +170,15 @@ def visa_letter_revoke(*, letter: VisaLetter, by) -> VisaLetter:
     return letter
 
 
+# What a visa letter's human reference starts with (the home page's verify box tells it apart).
+VISA_REFERENCE_PREFIX = "GSX-VISA-"
+
+
 def visa_letter_reference(letter: VisaLetter) -> str:
     """``GSX-VISA-<year of issue>-<6 characters>``: a reference people can cite and read aloud,
     derived one-way from the letter's verification reference, which it does not reveal."""
     year = (letter.issued_at or timezone.now()).year
-    return short_reference(str(letter.reference), year, prefix="GSX-VISA")
+    return short_reference(str(letter.reference), year, prefix=VISA_REFERENCE_PREFIX.rstrip("-"))
 
 
 def holder_initials(full_name: str) -> str:

@@ -294,6 +294,13 @@ def _move(request, public_id, item_id, *, up: bool):
         services.agenda_item_move(item=item, by=request.user, up=up)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            with_names(_("Moved up: %(title)s."), title=item.title)
+            if up
+            else with_names(_("Moved down: %(title)s."), title=item.title),
+        )
     return redirect(
         reverse("dialogues:meeting", args=[meeting.public_id]) + f"#item-{item.public_id}"
     )

@@ -34,10 +34,18 @@ STEPS = {
 }
 
 
-def next_steps(meeting) -> list[tuple[str, str]]:
+VISA_PLANNING = (MeetingStatus.PLANNED, MeetingStatus.INVITATIONS_OPEN, MeetingStatus.CONFIRMED)
+
+
+def next_steps(meeting, now=None) -> list[tuple[str, str]]:
     """The workflow steps open from the meeting's status (cancelling and publishing the report
-    have their own pages: a reason to give, a report to read first)."""
-    return [STEPS[to] for to in MEETING_TRANSITIONS[meeting.status] if to in STEPS]
+    have their own pages: a reason to give, a report to read first); "held" once it started."""
+    now = now or timezone.now()
+    return [
+        STEPS[to]
+        for to in MEETING_TRANSITIONS[meeting.status]
+        if to in STEPS and (to != MeetingStatus.HELD or now >= meeting.starts_at)
+    ]
 
 
 @login_not_required
@@ -71,7 +79,10 @@ def meeting_detail(request, public_id):
         "balance": balance_of(meeting) if managing else None,
         "action_points": action_points_of(meeting, user),
         "carried_over": action_points_carried_to(meeting, user),
-        "visa_late": managing and meeting.visa_deadline_passed(timezone.now()),
+        # Worth saying while invitations and letters are still going out.
+        "visa_late": managing
+        and meeting.status in VISA_PLANNING
+        and meeting.visa_deadline_passed(timezone.now()),
         # A restricted organization is named only to those who may see it.
         "hosts": organizations_visible_to(user)
         .filter(hosted_meetings=meeting)

@@ -7,12 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dialogues.calendars import calendar_feed_create, calendar_feed_revoke
 from dialogues.models import CalendarFeed, ParticipationStatus
 from dialogues.selectors import my_participations
 from dialogues.services import participation_respond
+from organizations.views.confirm import confirmation, with_names
 
 ANSWERED = {
     ParticipationStatus.ACCEPTED: gettext_lazy(
@@ -60,7 +61,14 @@ def _answer(request, public_id, *, accept: bool):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, str(ANSWERED[participation.status]))
+        messages.success(
+            request,
+            with_names(
+                _("%(title)s: %(answer)s"),
+                title=participation.meeting.title,
+                answer=str(ANSWERED[participation.status]),
+            ),
+        )
     return redirect("dialogues:my_meetings")
 
 
@@ -69,9 +77,25 @@ def participation_accept(request, public_id):
     return _answer(request, public_id, accept=True)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def participation_decline(request, public_id):
-    return _answer(request, public_id, accept=False)
+    """POST declines. GET asks first, for a person whose place is confirmed: it goes at once
+    to whoever waits, and accepting again may only put them on the waiting list."""
+    if request.method == "POST":
+        return _answer(request, public_id, accept=False)
+    participation = get_object_or_404(my_participations(request.user), meeting__public_id=public_id)
+    response = confirmation(
+        request,
+        title=with_names(_("Give up your place at %(title)s?"), title=participation.meeting.title),
+        explanation=_(
+            "Your place goes at once to the first person on the waiting list, if there is one; "
+            "if you change your mind, you may only be able to join the waiting list."
+        ),
+        confirm_label=_("Give up my place"),
+        cancel_url=reverse("dialogues:my_meetings"),
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 @require_POST

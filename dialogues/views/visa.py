@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -45,6 +46,7 @@ from dialogues.services import (
 )
 from dialogues.visa_forms import VisaDetailsForm
 from organizations.letters import letter_language
+from organizations.views.confirm import confirmation
 
 security_log = logging.getLogger("gsx.security")
 
@@ -184,12 +186,29 @@ def visa_letter_issue_view(request, public_id, participation_id):
     return redirect("dialogues:visa_letters", public_id=public_id)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def visa_letter_revoke_view(request, public_id, reference):
+    """GET asks first (revoking cannot be undone, and the participant is emailed); POST
+    revokes."""
     meeting = _managed(request, public_id)
     letter = get_object_or_404(
         VisaLetter.objects.filter(participation__meeting=meeting), reference=reference
     )
+    if request.method == "GET":
+        response = confirmation(
+            request,
+            title=_("Revoke the visa support letter %(reference)s?")
+            % {"reference": visa_letter_reference(letter)},
+            explanation=_(
+                "Its verification page will say it is revoked, an embassy will no longer accept "
+                "it, and the participant is told by email. This cannot be undone: a new letter "
+                "can be issued afterwards."
+            ),
+            confirm_label=_("Revoke the letter"),
+            cancel_url=reverse("dialogues:visa_letters", args=[public_id]),
+        )
+        response["Cache-Control"] = "no-store, private"
+        return response
     try:
         letter = visa_letter_revoke(letter=letter, by=request.user)
     except PermissionDenied:

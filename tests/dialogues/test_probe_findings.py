@@ -334,3 +334,55 @@ def test_a_working_group_filter_refuses_what_it_does_not_know(working_group):
     response = Client().get("/api/v1/working-groups/?active=maybe")
     assert response.status_code == 400
     assert Client().get("/api/v1/working-groups/?active=true").json()["results"]
+
+
+# --- From the browser journeys ----------------------------------------------------------------
+
+
+def test_the_verify_box_explains_a_visa_letters_reference():
+    response = Client().get("/verify/?code=GSX-VISA-2026-2HAZG9")
+    assert response.status_code == 400
+    assert "reference of a visa support letter" in response.content.decode()
+
+
+def test_giving_up_a_confirmed_place_asks_first(working_group, wg_convener, cso_member, cso):
+    meeting = new_meeting(wg_convener, working_group, status=S.INVITATIONS_OPEN)
+    participation, _raw = participation_invite(
+        meeting=meeting, by=wg_convener, user=cso_member, organization=cso
+    )
+    participation_respond(participation=participation, accept=True, by=cso_member)
+    client = signed_in(cso_member)
+    page = client.get("/meetings/mine/").content.decode()
+    assert f'href="/meetings/{meeting.public_id}/decline/"' in page
+    assert (
+        "Give up your place"
+        in client.get(f"/meetings/{meeting.public_id}/decline/").content.decode()
+    )
+    participation.refresh_from_db()
+    assert participation.status == ParticipationStatus.ACCEPTED
+    response = client.post(f"/meetings/{meeting.public_id}/decline/", follow=True)
+    assert meeting.title in response.content.decode()
+    participation.refresh_from_db()
+    assert participation.status == ParticipationStatus.DECLINED
+
+
+def test_the_balance_panel_counts_by_sector(working_group, wg_convener, cso_member, cso):
+    meeting = new_meeting(wg_convener, working_group, status=S.INVITATIONS_OPEN)
+    participation, _raw = participation_invite(
+        meeting=meeting, by=wg_convener, user=cso_member, organization=cso
+    )
+    participation_respond(participation=participation, accept=True, by=cso_member)
+    page = signed_in(wg_convener).get(url(meeting)).content.decode()
+    assert "By sector" in page and "Civil society" in page
+
+
+def test_held_is_offered_once_the_meeting_started(working_group, wg_convener):
+    meeting = new_meeting(wg_convener, working_group, status=S.CONFIRMED)
+    assert url(meeting, "hold/") not in signed_in(wg_convener).get(url(meeting)).content.decode()
+
+
+def test_two_working_groups_never_share_a_name(working_group, enrolled_reviewer):
+    response = signed_in(enrolled_reviewer).post(
+        "/working-groups/new/", {"name": "security interventions", "slug": "si-2"}
+    )
+    assert "A working group already has this name." in response.content.decode()

@@ -396,7 +396,10 @@ def test_conveners_issue_and_revoke_from_their_page(
     body = issued.content.decode()
     assert f"Letter {reference} issued; the participant is told by email." in body
     revoke = _url(meeting, f"visa-letters/{letter.reference}/revoke/")
-    assert f'action="{revoke}"' in body and f'action="{issue}"' not in body
+    # Revoking asks first (GET), then acts (POST).
+    assert f'href="{revoke}"' in body and f'action="{issue}"' not in body
+    assert "This cannot be undone" in client.get(revoke).content.decode()
+    assert VisaLetter.objects.get().revoked_at is None
     assert mailoutbox[-1].subject == "Your visa support letter: Budgets for prevention"
     assert f"/meetings/{meeting.public_id}/visa/" in mailoutbox[-1].body
 
