@@ -27,13 +27,7 @@ def validate_plain_name(value: str) -> None:
     """Refuse control, zero-width, bidi-override and other invisible characters, and words that
     mix Latin with Cyrillic or Greek letters ("Sahel" typed with a Cyrillic a and e looks the
     same; no real name needs that)."""
-    bad = sorted({c for c in value if unicodedata.category(c) in FORBIDDEN_CATEGORIES})
-    if bad:
-        raise ValidationError(
-            _("Remove the invisible or control characters (%(codes)s)."),
-            code="invisible_characters",
-            params={"codes": ", ".join(f"U+{ord(c):04X}" for c in bad)},
-        )
+    _refuse_invisible(value)
     if value and not any(c.isalnum() for c in value):
         raise ValidationError(_("A name needs at least one letter or digit."), code="no_letters")
     if _stacked_marks(value):
@@ -49,12 +43,9 @@ def validate_plain_name(value: str) -> None:
             )
 
 
-def validate_plain_text(value: str) -> None:
-    """As ``validate_plain_name`` for text of several lines (a reason, a description): line
-    breaks and tabs are allowed; other invisible or control characters are refused, and the text
-    needs a letter or digit."""
+def _refuse_invisible(value: str, allowed: str = "") -> None:
     bad = sorted(
-        {c for c in value if unicodedata.category(c) in FORBIDDEN_CATEGORIES and c not in "\n\r\t"}
+        {c for c in value if unicodedata.category(c) in FORBIDDEN_CATEGORIES and c not in allowed}
     )
     if bad:
         raise ValidationError(
@@ -62,6 +53,13 @@ def validate_plain_text(value: str) -> None:
             code="invisible_characters",
             params={"codes": ", ".join(f"U+{ord(c):04X}" for c in bad)},
         )
+
+
+def validate_plain_text(value: str) -> None:
+    """As ``validate_plain_name`` for text of several lines (a reason, a description): line
+    breaks and tabs are allowed; other invisible or control characters are refused, and the text
+    needs a letter or digit."""
+    _refuse_invisible(value, allowed="\n\r\t")
     if value and not any(c.isalnum() for c in value):
         raise ValidationError(_("Write it with at least one letter or digit."), code="no_letters")
 

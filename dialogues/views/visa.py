@@ -171,18 +171,25 @@ def visa_letters(request, public_id):
 def visa_letter_issue_view(request, public_id, participation_id):
     meeting = _managed(request, public_id)
     participation = get_object_or_404(meeting.participations, public_id=participation_id)
+    return _letter_step(
+        request,
+        public_id,
+        lambda: visa_letter_issue(participation=participation, by=request.user),
+        _("Letter %(reference)s issued; the participant is told by email."),
+    )
+
+
+def _letter_step(request, public_id, act, done: str):
+    """Issue or revoke (``act``), then back to the letters page with what happened; someone
+    who may not is answered 404."""
     try:
-        letter = visa_letter_issue(participation=participation, by=request.user)
+        letter = act()
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("Letter %(reference)s issued; the participant is told by email.")
-            % {"reference": visa_letter_reference(letter)},
-        )
+        messages.success(request, done % {"reference": visa_letter_reference(letter)})
     return redirect("dialogues:visa_letters", public_id=public_id)
 
 
@@ -209,19 +216,12 @@ def visa_letter_revoke_view(request, public_id, reference):
         )
         response["Cache-Control"] = "no-store, private"
         return response
-    try:
-        letter = visa_letter_revoke(letter=letter, by=request.user)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("Letter %(reference)s revoked: its verification page now says so.")
-            % {"reference": visa_letter_reference(letter)},
-        )
-    return redirect("dialogues:visa_letters", public_id=public_id)
+    return _letter_step(
+        request,
+        public_id,
+        lambda: visa_letter_revoke(letter=letter, by=request.user),
+        _("Letter %(reference)s revoked: its verification page now says so."),
+    )
 
 
 @require_GET
