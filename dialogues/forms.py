@@ -17,6 +17,7 @@ from dialogues.models import (
     Meeting,
     MeetingKind,
     Participation,
+    ParticipationStatus,
     WorkingGroup,
 )
 from organizations.languages import language_choices
@@ -290,9 +291,11 @@ class AgendaItemForm(forms.ModelForm):
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
-        self.fields["speakers"].queryset = meeting.participations.exclude(
-            user__isnull=True
-        ).select_related("user", "organization")
+        self.fields["speakers"].queryset = (
+            meeting.participations.exclude(user__isnull=True)
+            .exclude(status=ParticipationStatus.DECLINED)
+            .select_related("user", "organization")
+        )
         self.fields["speakers"].label_from_instance = lambda p: p.user.name or p.user.email
         if self.instance.pk:
             self.initial.update(
@@ -433,7 +436,7 @@ class ReportForm(forms.Form):
 
 class CancellationForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why is it cancelled?"),
+        label=_("Reason for cancelling"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2_000,
         help_text=_("The accepted and waiting participants are told, by email."),

@@ -90,10 +90,18 @@ def visa_letter_lines(letter: VisaLetter, facts: dict) -> list[tuple[str, str]]:
         ("text", _("Nationality: %(nationality)s") % {"nationality": facts["nationality"]}),
         ("text", _("Passport number: %(number)s") % {"number": facts["passport_number"]}),
         ("text", _("Date of birth: %(date)s") % {"date": formats.date_format(born, "DATE_FORMAT")}),
-        (
-            "text",
-            _("Taking part on behalf of: %(organization)s")
-            % {"organization": participation.organization.name},
+        *(
+            []
+            # A restricted (at-risk) organization is named on no letter: embassies and whoever
+            # handles the letter on the way never read it.
+            if participation.organization.visibility_tier == VisibilityTier.RESTRICTED
+            else [
+                (
+                    "text",
+                    _("Taking part on behalf of: %(organization)s")
+                    % {"organization": participation.organization.name},
+                )
+            ]
         ),
         ("text", ""),
         (

@@ -7,6 +7,7 @@ import unicodedata
 from urllib.parse import unquote
 
 import nh3
+from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -51,7 +52,26 @@ def _folded(text: str) -> str:
     visible = "".join(
         c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) not in ("Cf",)
     )
-    return " ".join(latin_skeleton(visible).split()).casefold()
+    folded = latin_skeleton(visible).casefold()
+    # Accents do not hide a name ("Amína", "AMİNA"): compared without their marks.
+    folded = "".join(
+        c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
+    )
+    return " ".join(folded.split())
+
+
+# Characters that reorder what is shown (bidi embeddings, overrides and isolates): a report has
+# no use for them, and "\u202eollaiD animA" shows a name spelt backwards in the text.
+REORDERING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def validate_report(text: str) -> None:
+    found = sorted({c for c in text if c in REORDERING})
+    if found:
+        raise ValidationError(
+            _("Remove the characters that reorder text (%(codes)s).")
+            % {"codes": ", ".join(f"U+{ord(c):04X}" for c in found)}
+        )
 
 
 _HREF = re.compile(r'href="([^"]*)"')

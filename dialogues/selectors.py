@@ -19,7 +19,7 @@ from dialogues.models import (
     VisaLetter,
     WorkingGroup,
 )
-from dialogues.rules import may_manage_meeting, may_manage_working_group
+from dialogues.rules import may_manage_meeting, may_manage_working_group, still_on_behalf
 from organizations.models import Membership, Sector
 from organizations.rules import is_secretariat, roles_now
 from organizations.selectors import organizations_visible_to
@@ -461,5 +461,8 @@ def visa_letter_standing(letter: VisaLetter) -> str:
     if participation.meeting.status == MeetingStatus.CANCELLED:
         return VisaLetterStanding.MEETING_CANCELLED
     if participation.status not in (*COMING, ParticipationStatus.NO_SHOW):
+        return VisaLetterStanding.WITHDRAWN
+    if not still_on_behalf(participation):
+        # The holder left the organization the letter says they come for: it no longer holds.
         return VisaLetterStanding.WITHDRAWN
     return VisaLetterStanding.VALID

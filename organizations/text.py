@@ -57,9 +57,11 @@ def _refuse_invisible(value: str, allowed: str = "") -> None:
 
 def validate_plain_text(value: str) -> None:
     """As ``validate_plain_name`` for text of several lines (a reason, a description): line
-    breaks and tabs are allowed; other invisible or control characters are refused, and the text
-    needs a letter or digit."""
-    _refuse_invisible(value, allowed="\n\r\t")
+    breaks, tabs and the zero-width joiners are allowed; other invisible or control characters
+    (bidi overrides among them) are refused, and the text needs a letter or digit."""
+    # Line breaks and tabs; and the zero-width joiner and non-joiner, which Persian, Urdu,
+    # Kurdish, Indic scripts and emoji sequences need inside words.
+    _refuse_invisible(value, allowed="\n\r\t\u200c\u200d")
     if value and not any(c.isalnum() for c in value):
         raise ValidationError(_("Write it with at least one letter or digit."), code="no_letters")
 

@@ -1,11 +1,14 @@
 """Working groups: creating and editing them."""
 
+import unicodedata
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dialogues.models import WorkingGroup
 from dialogues.rules import may_create_working_group, may_manage_working_group
+from organizations.text import latin_skeleton
 
 # Addresses taken by pages under /working-groups/.
 RESERVED_GROUP_SLUGS = frozenset({"new"})
@@ -69,8 +72,13 @@ def working_group_update(*, group: WorkingGroup, by, **changes) -> WorkingGroup:
 
 def _name_is_free(name: str, *, but: WorkingGroup | None = None) -> None:
     """Two groups of one name would be told apart by no one."""
-    others = WorkingGroup.objects.filter(name__iexact=(name or "").strip())
+    others = WorkingGroup.objects.all()
     if but is not None:
         others = others.exclude(pk=but.pk)
-    if others.exists():
+    # Compared as read: fullwidth and look-alike letters, case and spaces folded.
+    if _as_read(name) in {_as_read(other) for other in others.values_list("name", flat=True)}:
         raise ValidationError({"name": _("A working group already has this name.")})
+
+
+def _as_read(name: str) -> str:
+    return " ".join(latin_skeleton(unicodedata.normalize("NFKC", name or "")).casefold().split())

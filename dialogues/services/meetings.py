@@ -12,7 +12,7 @@ from dialogues.models import (
     ParticipationStatus,
     WorkingGroup,
 )
-from dialogues.reports import chatham_house_refusal, speakers_named
+from dialogues.reports import chatham_house_refusal, speakers_named, validate_report
 from dialogues.rules import may_manage_meeting
 from organizations.services.notify import email_on_commit
 from organizations.text import validate_plain_text
@@ -63,6 +63,11 @@ def meeting_transition(
         raise ValidationError(_("A meeting can be marked as held once it has started."))
     if to == MeetingStatus.REPORT_PUBLISHED and not meeting.report.strip():
         raise ValidationError({"report": _("Write the report before publishing it.")})
+    if to == MeetingStatus.REPORT_PUBLISHED:
+        try:
+            validate_report(meeting.report)
+        except ValidationError as error:
+            raise ValidationError({"report": error.messages}) from error
     if to == MeetingStatus.REPORT_PUBLISHED and meeting.chatham_house:
         named = speakers_named(meeting, meeting.report)
         if named:
@@ -208,6 +213,10 @@ def meeting_report_write(*, meeting: Meeting, by, report: str) -> Meeting:
     if meeting.status == MeetingStatus.REPORT_PUBLISHED:
         raise ValidationError(_("This meeting's report is published: it cannot change any more."))
     meeting.report = report.replace("\r\n", "\n").strip()
+    try:
+        validate_report(meeting.report)
+    except ValidationError as error:
+        raise ValidationError({"report": error.messages}) from error
     meeting.full_clean()
     meeting.save(update_fields=["report", "updated_at"])
     return meeting

@@ -248,6 +248,7 @@ def meeting_cancel(request, public_id):
                 "reason you give. A cancelled meeting cannot be opened again."
             ),
             confirm_label=_("Cancel the meeting"),
+            cancel_label=_("Keep the meeting"),
             cancel_url=reverse("dialogues:meeting", args=[meeting.public_id]),
             form=form,
             status=400 if form.errors else 200,

@@ -14,7 +14,16 @@ def with_names(text: str, **names: str) -> str:
 
 
 def confirmation(
-    request, *, title, explanation, confirm_label, cancel_url, hidden=(), form=None, status=200
+    request,
+    *,
+    title,
+    explanation,
+    confirm_label,
+    cancel_url,
+    hidden=(),
+    form=None,
+    status=200,
+    cancel_label=None,
 ):
     return render(
         request,
@@ -26,6 +35,8 @@ def confirmation(
             "cancel_url": cancel_url,
             "hidden": hidden,
             "form": form,
+            # The way back, when "Cancel" would read as the action itself (cancel a meeting).
+            "cancel_label": cancel_label,
         },
         status=status,
     )

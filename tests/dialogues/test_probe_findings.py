@@ -386,3 +386,40 @@ def test_two_working_groups_never_share_a_name(working_group, enrolled_reviewer)
         "/working-groups/new/", {"name": "security interventions", "slug": "si-2"}
     )
     assert "A working group already has this name." in response.content.decode()
+
+
+# --- From the re-verification ---------------------------------------------------------------
+
+
+def test_a_report_that_reorders_its_text_is_refused(chatham, wg_convener):
+    from django.core.exceptions import ValidationError
+
+    from dialogues.services import meeting_report_write
+
+    with pytest.raises(ValidationError, match="reorder text"):
+        meeting_report_write(
+            meeting=chatham, by=wg_convener, report="Summary. \u202eollaiD animA\u202c opened."
+        )
+
+
+@pytest.mark.parametrize("report", ["Amína Diálló spoke.", "Ami\u0301na Diallo", "AMİNA DİALLO"])
+def test_accents_do_not_hide_a_name(chatham, report):
+    assert speakers_named(chatham, report) == ["Amina Diallo"]
+
+
+def test_persian_and_emoji_joiners_are_welcome_in_texts(working_group, wg_convener):
+    meeting = new_meeting(wg_convener, working_group)
+    item = agenda_item_add(
+        meeting=meeting,
+        by=wg_convener,
+        title="Dialogue",
+        description="گفت\u200cوگو درباره\u200cی امنیت 👨\u200d👩\u200d👧",
+    )
+    assert "\u200c" in item.description
+
+
+def test_a_fullwidth_copy_of_a_group_name_is_refused(working_group, enrolled_reviewer):
+    response = signed_in(enrolled_reviewer).post(
+        "/working-groups/new/", {"name": "\uff33ecurity Interventions", "slug": "si-3"}
+    )
+    assert "A working group already has this name." in response.content.decode()

@@ -689,3 +689,25 @@ def test_the_withdrawal_is_the_persons_only(world):
     with pytest.raises(PermissionDenied):
         visa_details_withdraw(participation=world["participation"], by=world["convener"])
     assert VisaDetails.objects.get().sealed != ""
+
+
+def test_a_restricted_organization_is_named_on_no_letter(world):
+    from organizations.models import VisibilityTier
+
+    letter = _issued(world)
+    client = signed_in(world["convener"])
+    assert "Sahel Women Mediators" in _text(client.get(_pdf_url(letter)).content)
+    world["cso"].visibility_tier = VisibilityTier.RESTRICTED
+    world["cso"].save()
+    assert "Sahel Women Mediators" not in _text(client.get(_pdf_url(letter)).content)
+
+
+def test_a_letter_no_longer_holds_once_its_holder_left_the_organization(world):
+    from organizations.models import Membership
+
+    letter = _issued(world)
+    verify = f"/verify/visa-letter/{letter.reference}/"
+    assert "Genuine." in Client().get(verify).content.decode()
+    Membership.objects.filter(user=world["traveller"]).delete()
+    page = Client().get(verify).content.decode()
+    assert "Genuine, but its holder no longer takes part in the meeting." in page
