@@ -91,6 +91,10 @@ TRACKED_TABLES = (
     "dialogues_meeting",
     "dialogues_meeting_host_organizations",
     "dialogues_agendaitem",
+    # What the timeline shows of recommendations (recommendations/migrations/0002).
+    "recommendations_sourcedocument",
+    "recommendations_recommendation",
+    "recommendations_reviewcycle",
 )
 GENERATION_TABLE = "gsx_page_cache_generation"
 

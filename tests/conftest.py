@@ -396,3 +396,20 @@ def new_meeting(by, working_group=None, *, status=MeetingStatus.DRAFT, **fields)
         for step in ON_THE_WAY[: ON_THE_WAY.index(status) + 1]:
             meeting, _warnings = meeting_transition(meeting=meeting, to=step, by=by)
     return meeting
+
+
+@pytest.fixture
+def dialogues_timeline_only():
+    """The timeline with dialogues' own source alone, for the tests of dialogues' timeline
+    (later apps register sources of their own); the registry is restored afterwards."""
+    from dialogues import timeline
+
+    sources, audiences = dict(timeline._sources), dict(timeline._audiences)
+    for name in list(sources):
+        if name != "dialogues.meetings":
+            timeline.unregister_timeline_source(name)
+    yield
+    timeline._sources.clear()
+    timeline._sources.update(sources)
+    timeline._audiences.clear()
+    timeline._audiences.update(audiences)

@@ -18,7 +18,11 @@ from dialogues.views import meeting_list as meeting_list_views
 from tests.conftest import enrol_totp, new_meeting, signed_in
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migration_data")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_data"),
+    pytest.mark.usefixtures("dialogues_timeline_only"),
+]
 
 YEAR = datetime.now(UTC).year
 TIMELINE = f"/timeline/{YEAR}/"

@@ -33,6 +33,8 @@ LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 TOKYO = ZoneInfo("Asia/Tokyo")
 LAST_COLUMN = "Annual convening and other events"
 
+pytestmark = pytest.mark.usefixtures("dialogues_timeline_only")
+
 
 @pytest.fixture
 def world(working_group, wg_convener, enrolled_reviewer):
