@@ -301,3 +301,23 @@ def test_search_finds_stems_in_each_language(world):
     assert found("search_en", "trainings", "english") == {"PVE-CP-2017/POL-2a"}
     assert found("search_fr", "politique", "french") == {"FR-1"}
     assert "AR-1" in found("search_ar", "المجتمعات", "arabic")
+
+
+def test_the_admin_reads_and_never_writes(world):
+    from tests.conftest import enrol_totp, signed_in
+    from tests.factories import UserFactory
+
+    staff = UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+    enrol_totp(staff)
+    client = signed_in(staff)
+    recommendation = world["recommendation"]
+    for model in ("sourcedocument", "recommendation", "implementationupdate", "reviewcycle"):
+        assert client.get(f"/admin/recommendations/{model}/").status_code == 200, model
+    page = client.get(f"/admin/recommendations/recommendation/{recommendation.pk}/change/")
+    assert page.status_code == 200 and recommendation.reference in page.content.decode()
+    client.post(
+        f"/admin/recommendations/recommendation/{recommendation.pk}/change/", {"title": "Changed"}
+    )
+    recommendation.refresh_from_db()
+    assert recommendation.title == "Make community policing the ethos of prevention"
+    assert client.get("/admin/recommendations/recommendation/add/").status_code == 403
