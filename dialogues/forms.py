@@ -20,6 +20,7 @@ from dialogues.models import (
     ParticipationStatus,
     WorkingGroup,
 )
+from dialogues.selectors import organizations_to_invite_for, organizations_to_name_at
 from organizations.languages import language_choices
 from organizations.models import Organization, Theme, User
 from organizations.selectors import organizations_visible_to
@@ -341,12 +342,9 @@ class InvitationForm(forms.Form):
         slug, email = data.get("organization"), data.get("email")
         if not slug:
             return data
-        candidates = organizations_visible_to(self.user).filter(slug=slug)
-        if email:
-            candidates = candidates | Organization.objects.filter(
-                slug=slug, memberships__user__email__iexact=email, memberships__user__is_active=True
-            )
-        organization = candidates.distinct().first()
+        organization = (
+            organizations_to_invite_for(self.user, email=email or "").filter(slug=slug).first()
+        )
         if organization is None:
             self.add_error("organization", _("No organization has this address."))
         else:
@@ -399,14 +397,7 @@ class ActionPointForm(forms.ModelForm):
         if not slug:
             return None
         organization = (
-            (
-                organizations_visible_to(self.user).filter(slug=slug)
-                | Organization.objects.filter(
-                    slug=slug, participations__meeting=self.meeting_for_names
-                )
-            )
-            .distinct()
-            .first()
+            organizations_to_name_at(self.user, self.meeting_for_names).filter(slug=slug).first()
         )
         if organization is None:
             raise ValidationError(_("No organization has this address."))

@@ -20,7 +20,7 @@ from dialogues.models import (
     WorkingGroup,
 )
 from dialogues.rules import may_manage_meeting, may_manage_working_group, still_on_behalf
-from organizations.models import Membership, Sector
+from organizations.models import Membership, Organization, Sector
 from organizations.rules import is_secretariat, roles_now
 from organizations.selectors import organizations_visible_to
 
@@ -72,6 +72,30 @@ def meetings_audience(user) -> str | None:
     if is_secretariat(user) or roles["conveners_group"] or roles["privileged"]:
         return None
     return "network"
+
+
+def organizations_to_invite_for(user, *, invitee=None, email: str = "") -> QuerySet:
+    """The organizations ``user`` (a convener) may name on an invitation: those they may see,
+    and those of the invited account (``invitee``, or the active account with ``email``), so
+    that a restricted organization's member is invited on its behalf without its name being
+    told to anyone else. The one place both the page and the API ask."""
+    candidates = organizations_visible_to(user)
+    if invitee is not None:
+        candidates = candidates | Organization.objects.filter(memberships__user=invitee)
+    elif email:
+        candidates = candidates | Organization.objects.filter(
+            memberships__user__email__iexact=email, memberships__user__is_active=True
+        )
+    return candidates.distinct()
+
+
+def organizations_to_name_at(user, meeting) -> QuerySet:
+    """The organizations ``user`` may name as responsible for an action point of ``meeting``:
+    those they may see, and those of the meeting's participants (whose names conveners see)."""
+    return (
+        organizations_visible_to(user)
+        | Organization.objects.filter(participations__meeting=meeting)
+    ).distinct()
 
 
 def meetings_visible_to(user) -> QuerySet[Meeting]:

@@ -47,10 +47,12 @@ def _directory_parameters() -> dict[str, Callable[[str], bool]]:
 DIRECTORY_UNCACHED = frozenset({"q", "vetting_status", "updated_since"})
 
 
-def directory_query(query) -> str | None:
-    """``sector=civil_society&country=YE`` in a fixed order; None if any parameter is unknown,
-    repeated or has a value its filter does not offer, or if it is a search."""
-    parameters = _directory_parameters()
+def _canonical(
+    query, parameters: dict, uncached: frozenset, *, empty: dict | None = None
+) -> str | None:
+    """``name=value`` pairs of ``query`` in a fixed order; None if any parameter is unknown,
+    repeated or has a value its filter does not offer, or is one never cached (a search).
+    ``empty``: the parameters whose empty value means something of its own, with its key."""
     kept = []
     for name, values in query.lists():
         if len(values) != 1:
@@ -59,14 +61,23 @@ def directory_query(query) -> str | None:
         # The name first, even for an empty value: the page shows the query as it was asked
         # (pagination links, the sign-in link's next), so an unknown name must not be stored
         # under a known key for every later visitor to be sent.
-        if name not in parameters and name not in DIRECTORY_UNCACHED:
+        if name not in parameters and name not in uncached:
             return None
+        if not value and empty and name in empty:
+            kept.append(empty[name])
+            continue
         if not value or (name == "page" and value == "1"):
             continue  # as if absent (the filter form sends every field): the same page
-        if name in DIRECTORY_UNCACHED or not parameters[name](value):
+        if name in uncached or not parameters[name](value):
             return None
         kept.append(f"{name}={value}")
     return "&".join(sorted(kept))
+
+
+def directory_query(query) -> str | None:
+    """``sector=civil_society&country=YE`` in a fixed order; None if any parameter is unknown,
+    repeated or has a value its filter does not offer, or if it is a search."""
+    return _canonical(query, _directory_parameters(), DIRECTORY_UNCACHED)
 
 
 def _theme_exists(request) -> bool:
@@ -103,23 +114,9 @@ MEETING_LIST_UNCACHED = frozenset({"q", "from", "to", "updated_since"})
 def meeting_list_query(query) -> str | None:
     """As ``directory_query``, for the meeting list; ``when`` empty (any time) is not ``when``
     absent (coming meetings), so it keeps its own key."""
-    parameters = _meeting_list_parameters()
-    kept = []
-    for name, values in query.lists():
-        if len(values) != 1:
-            return None
-        value = values[0]
-        if name not in parameters and name not in MEETING_LIST_UNCACHED:
-            return None
-        if name == "when" and not value:
-            kept.append("when=any")
-            continue
-        if not value or (name == "page" and value == "1"):
-            continue
-        if name in MEETING_LIST_UNCACHED or not parameters[name](value):
-            return None
-        kept.append(f"{name}={value}")
-    return "&".join(sorted(kept))
+    return _canonical(
+        query, _meeting_list_parameters(), MEETING_LIST_UNCACHED, empty={"when": "when=any"}
+    )
 
 
 def meetings_api_query(query) -> str | None:

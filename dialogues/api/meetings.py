@@ -31,6 +31,7 @@ from dialogues.selectors import (
     meetings_audience,
     meetings_visible_to,
     my_participations,
+    organizations_to_invite_for,
     participation_of,
 )
 from dialogues.services import (
@@ -419,11 +420,7 @@ def _on_behalf_of(by, public_id, invitee) -> Organization:
     """The organization an invitation is on behalf of: one of the invited account's, or one
     the convener may see (an email address's); a restricted organization of neither is
     unknown here, as everywhere else."""
-    if invitee is not None:
-        own = Organization.objects.filter(public_id=public_id, memberships__user=invitee).first()
-        if own is not None:
-            return own
-    found = organizations_visible_to(by).filter(public_id=public_id).first()
+    found = organizations_to_invite_for(by, invitee=invitee).filter(public_id=public_id).first()
     if found is None:
         raise ValidationError({"organization": [_("No organization you may see has this id.")]})
     return found

@@ -361,7 +361,10 @@ def test_giving_up_a_confirmed_place_asks_first(working_group, wg_convener, cso_
     participation.refresh_from_db()
     assert participation.status == ParticipationStatus.ACCEPTED
     response = client.post(f"/meetings/{meeting.public_id}/decline/", follow=True)
-    assert meeting.title in response.content.decode()
+    # The message names the meeting it answered.
+    assert f"<bdi>{meeting.title}</bdi>: <bdi>You declined the invitation.</bdi>" in (
+        response.content.decode()
+    )
     participation.refresh_from_db()
     assert participation.status == ParticipationStatus.DECLINED
 
@@ -379,6 +382,10 @@ def test_the_balance_panel_counts_by_sector(working_group, wg_convener, cso_memb
 def test_held_is_offered_once_the_meeting_started(working_group, wg_convener):
     meeting = new_meeting(wg_convener, working_group, status=S.CONFIRMED)
     assert url(meeting, "hold/") not in signed_in(wg_convener).get(url(meeting)).content.decode()
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=NOW - timedelta(hours=1), ends_at=NOW + timedelta(hours=3)
+    )
+    assert url(meeting, "hold/") in signed_in(wg_convener).get(url(meeting)).content.decode()
 
 
 def test_two_working_groups_never_share_a_name(working_group, enrolled_reviewer):
