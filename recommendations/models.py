@@ -107,6 +107,15 @@ class AddresseeType(models.TextChoices):
     ALL = "all", _("All")
 
 
+class ImplementationStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PARTIALLY_IMPLEMENTED = "partially_implemented", _("Partially implemented")
+    IMPLEMENTED = "implemented", _("Implemented")
+    STALLED = "stalled", _("Stalled")
+    NO_LONGER_RELEVANT = "no_longer_relevant", _("No longer relevant")
+
+
 def _search(config: str) -> SearchVector:
     # The language's stemming: "policing" finds "police", "politiques" finds "politique".
     return SearchVector("reference", "title", "text", config=config)
@@ -169,6 +178,24 @@ class Recommendation(models.Model):
         blank=True,
     )
     published = models.BooleanField(_("published"), default=False)
+    # The latest visible update's status from each side, kept by the services that add and
+    # hide updates, so that browsing, facets and sorting by status read an indexed column
+    # instead of a latest-per-group subquery over hundreds of thousands of updates. Blank:
+    # no update yet.
+    self_status = models.CharField(
+        _("status reported by the addressee"),
+        max_length=24,
+        choices=ImplementationStatus.choices,
+        blank=True,
+        editable=False,
+    )
+    independent_status = models.CharField(
+        _("status assessed by civil society"),
+        max_length=24,
+        choices=ImplementationStatus.choices,
+        blank=True,
+        editable=False,
+    )
     meeting = models.ForeignKey(
         Meeting,
         on_delete=models.SET_NULL,
@@ -222,6 +249,8 @@ class Recommendation(models.Model):
             GinIndex(fields=["countries"], name="recommendation_countries"),
             GinIndex(fields=["regions"], name="recommendation_regions"),
             models.Index(fields=["source", "position"], name="recommendation_source"),
+            models.Index(fields=["self_status"], name="recommendation_self_status"),
+            models.Index(fields=["independent_status"], name="recommendation_indep_status"),
         ]
 
     def __str__(self):
@@ -281,15 +310,6 @@ class AddresseeResponse(models.Model):
 class Perspective(models.TextChoices):
     SELF_REPORT = "self_report", _("Self-report by the addressee")
     INDEPENDENT = "independent_assessment", _("Independent assessment by civil society")
-
-
-class ImplementationStatus(models.TextChoices):
-    NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
-    PARTIALLY_IMPLEMENTED = "partially_implemented", _("Partially implemented")
-    IMPLEMENTED = "implemented", _("Implemented")
-    STALLED = "stalled", _("Stalled")
-    NO_LONGER_RELEVANT = "no_longer_relevant", _("No longer relevant")
 
 
 class CycleState(models.TextChoices):

@@ -3,14 +3,20 @@ of object decides who sees what (DESIGN.md §4: published ones for everyone; dra
 updates for the secretariat)."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
+from organizations.models import Organization
 from organizations.rules import is_secretariat
+from organizations.selectors import organizations_visible_to
 from recommendations.models import (
     AddresseeResponse,
     ImplementationUpdate,
     Recommendation,
     SourceDocument,
 )
+
+# What stands for the name of an organization the reader may not see.
+HIDDEN_ORGANIZATION = _("An organization not listed for you")
 
 
 def recommendations_visible_to(user) -> QuerySet[Recommendation]:
@@ -41,3 +47,25 @@ def updates_visible_to(user) -> QuerySet[ImplementationUpdate]:
     if not is_secretariat(user):
         updates = updates.filter(hidden_at__isnull=True)
     return updates.select_related("reporting_organization", "addressee", "cycle")
+
+
+def organization_ids_shown_to(user, organization_ids) -> set[int]:
+    """Of ``organization_ids`` (addressees, reporting organizations), those whose name the
+    reader may see. A recommendation can address, or be assessed by, an organization whose
+    profile the reader may not know exists (a restricted, at-risk organization; a network-tier
+    one for an anonymous visitor): pages, the API and exports then show the response or the
+    update without naming it (``HIDDEN_ORGANIZATION``), and facets never offer it."""
+    ids = {i for i in organization_ids if i is not None}
+    if not ids:
+        return set()
+    return set(organizations_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def addressees_offered_to(user) -> QuerySet[Organization]:
+    """The addressed organizations a reader may filter by: addressed by a recommendation they
+    see, and visible to them."""
+    return (
+        organizations_visible_to(user)
+        .filter(addressed_recommendations__in=recommendations_visible_to(user))
+        .distinct()
+    )

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,6 +13,7 @@ from recommendations.models import (
     FollowEventKind,
     ImplementationUpdate,
     Perspective,
+    Recommendation,
     ResponseStatus,
     ReviewCycle,
 )
@@ -40,6 +43,8 @@ def response_record(
     response.responded_by = by
     response.full_clean()
     response.save()
+    # Responses count as changes of the recommendation for `updated_since` readers.
+    Recommendation.objects.filter(pk=response.recommendation_id).update(updated_at=timezone.now())
     record_for_followers(response.recommendation, FollowEventKind.RESPONSE)
     return response
 
@@ -91,6 +96,7 @@ def implementation_update_add(
     )
     update.full_clean()
     update.save()
+    refresh_statuses(recommendation.pk)
     record_for_followers(recommendation, FollowEventKind.UPDATE)
     return update
 
@@ -111,4 +117,28 @@ def implementation_update_hide(*, update: ImplementationUpdate, by, reason: str)
     update.hidden_by = by
     update.full_clean()
     update.save()
+    refresh_statuses(update.recommendation_id)
     return update
+
+
+def refresh_statuses(recommendation_id: int) -> None:
+    """Copy the latest visible update's status from each side onto the recommendation (one
+    UPDATE), and mark it changed for `updated_since` readers."""
+
+    def latest(perspective):
+        return Coalesce(
+            Subquery(
+                ImplementationUpdate.objects.filter(
+                    recommendation=OuterRef("pk"), perspective=perspective, hidden_at__isnull=True
+                )
+                .order_by("-reported_on", "-id")
+                .values("status")[:1]
+            ),
+            Value(""),
+        )
+
+    Recommendation.objects.filter(pk=recommendation_id).update(
+        self_status=latest(Perspective.SELF_REPORT),
+        independent_status=latest(Perspective.INDEPENDENT),
+        updated_at=timezone.now(),
+    )

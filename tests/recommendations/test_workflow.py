@@ -189,6 +189,25 @@ def test_the_secretariat_hides_an_update_with_a_reason(world, outsider):
     assert updates_visible_to(world["secretariat"]).filter(pk=update.pk).exists()
 
 
+def test_the_current_status_per_side_follows_updates_and_moderation(world):
+    recommendation = world["recommendation"]
+    assert (recommendation.self_status, recommendation.independent_status) == ("", "")
+    before = Recommendation.objects.get(pk=recommendation.pk).updated_at
+    _self_report(world, status=IS.IN_PROGRESS, reported_on=date(2026, 1, 5))
+    _self_report(world, status=IS.IMPLEMENTED, reported_on=date(2026, 3, 5))
+    _self_report(world, status=IS.NOT_STARTED, reported_on=date(2025, 12, 1))  # reported late
+    assessment = _assessment(world, status=IS.STALLED)
+    recommendation.refresh_from_db()
+    assert (recommendation.self_status, recommendation.independent_status) == (
+        IS.IMPLEMENTED,
+        IS.STALLED,
+    )
+    assert recommendation.updated_at > before
+    implementation_update_hide(update=assessment, by=world["secretariat"], reason="Libel.")
+    recommendation.refresh_from_db()
+    assert recommendation.independent_status == ""
+
+
 def test_drafts_are_the_secretariats(world, outsider):
     draft = recommendation_create(
         by=world["secretariat"],
