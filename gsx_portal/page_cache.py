@@ -95,6 +95,14 @@ TRACKED_TABLES = (
     "recommendations_sourcedocument",
     "recommendations_recommendation",
     "recommendations_reviewcycle",
+    # The recommendations' own public pages (recommendations/migrations/0004).
+    "recommendations_addresseeresponse",
+    "recommendations_implementationupdate",
+    "recommendations_cyclesnapshot",
+    "recommendations_recommendation_themes",
+    "recommendations_recommendation_repeats",
+    "recommendations_recommendation_action_points",
+    "recommendations_sourcedocument_publishers",
 )
 GENERATION_TABLE = "gsx_page_cache_generation"
 

@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("", include("dialogues.urls")),
+    path("", include("recommendations.urls")),
     path("", include("organizations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("gsx_portal.api_urls")),

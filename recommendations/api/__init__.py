@@ -1,0 +1,1 @@
+"""The recommendations' API (/api/v1/), one module per resource."""

@@ -1,0 +1,1 @@
+"""The recommendations' pages, one module per area."""
