@@ -1,0 +1,1 @@
+"""The recommendations' forms, one module per area (catalogue, progress, cycles)."""
