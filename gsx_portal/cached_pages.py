@@ -142,6 +142,75 @@ def _working_group_exists(request) -> bool:
     return not slug or WorkingGroup.objects.filter(slug=slug, active=True).exists()
 
 
+# --- The recommendations' list (recommendations.views.browse) --------------------------------
+
+
+@functools.cache
+def _recommendation_list_parameters() -> dict[str, Callable[[str], bool]]:
+    """The recommendations' list parameters an anonymous page may be cached for
+    (recommendations.filters), each with the values that key a page. Values naming an object
+    (a theme, an organization, a source, a working group, a cycle) need only be well formed:
+    one that names nothing the visitor may see is answered 400, which is never stored."""
+    from django_countries import countries
+
+    from organizations.regions import Region
+    from recommendations.filters import FIRST_YEAR, LAST_YEAR, ORDERINGS, STATUS_CHOICES
+    from recommendations.models import AddresseeType, Section
+
+    statuses = frozenset(value for value, _label in STATUS_CHOICES)
+    years = frozenset(str(year) for year in range(FIRST_YEAR, LAST_YEAR + 1))
+
+    def named(value):
+        return bool(SLUG.fullmatch(value))
+
+    return {
+        "theme": named,
+        "addressee_type": frozenset(AddresseeType.values).__contains__,
+        "organization": named,
+        "self_status": statuses.__contains__,
+        "independent_status": statuses.__contains__,
+        "source": named,
+        "working_group": named,
+        "cycle": named,
+        "section": frozenset(Section.values).__contains__,
+        "country": frozenset(code for code, _name in countries).__contains__,
+        "region": frozenset(Region.values).__contains__,
+        "year": years.__contains__,
+        "ordering": frozenset(ORDERINGS).__contains__,
+        "page": lambda value: bool(PAGE_NUMBER.fullmatch(value)),
+    }
+
+
+# Known to the list but never part of a cached page's key unless empty: a search (unbounded
+# keys), the secretariat's "published" and the API's "updated_since".
+RECOMMENDATION_LIST_UNCACHED = frozenset({"q", "published", "updated_since"})
+
+
+def recommendation_list_names() -> frozenset[str]:
+    """Every parameter the recommendations' list knows."""
+    return frozenset(_recommendation_list_parameters()) | RECOMMENDATION_LIST_UNCACHED
+
+
+def recommendation_list_permalink(query) -> list[tuple[str, str]]:
+    """The canonical form of a recommendations' list query: the parameters the list knows,
+    each once (the last value, as the filters read it), empty ones and ``page=1`` dropped, in
+    the order of their names. The page redirects to it, so the address is the view's
+    permalink; ``recommendation_list_query`` keys cached pages in the same form."""
+    names = recommendation_list_names()
+    pairs = []
+    for name in sorted(query):
+        value = query.get(name)
+        if name in names and value and not (name == "page" and value == "1"):
+            pairs.append((name, value))
+    return pairs
+
+
+def recommendation_list_query(query) -> str | None:
+    """As ``directory_query``, for the recommendations' list (``theme=…&year=2019`` in the
+    order of ``recommendation_list_permalink``); None for a search or an unknown value."""
+    return _canonical(query, _recommendation_list_parameters(), RECOMMENDATION_LIST_UNCACHED)
+
+
 # One line each on the views (organizations.views.directory, gsx_portal.views).
 cached_home = anonymous_page("home", reads_data=False)
 cached_directory = anonymous_page(
@@ -157,6 +226,9 @@ cached_meeting_list = anonymous_page(
     "dialogues:meetings", canonical_query=meeting_list_query, may_store=_working_group_exists
 )
 cached_timeline = anonymous_page("dialogues:timeline")  # both its addresses: the key has the year
+cached_recommendation_list = anonymous_page(
+    "recommendations:list", canonical_query=recommendation_list_query
+)
 
 
 def directory_fragment(request, *, audience: str | None, render: Callable[[], str]):

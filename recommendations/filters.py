@@ -14,9 +14,9 @@ import uuid
 import django_filters
 from django import forms
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -315,3 +315,18 @@ class RecommendationFilter(django_filters.FilterSet):
 
     def filter_ordering(self, queryset, name, value: str):
         return queryset.order_by(*ORDERINGS[value])
+
+
+def by_relevance(queryset: QuerySet[Recommendation], text: str) -> QuerySet[Recommendation]:
+    """The search results ``queryset`` best match first (the rank of the words in each
+    language's vector, summed), then by reference. Ranking reads every match's vectors: the
+    list asks for it only when the matches are few enough to have been counted exactly (at
+    most a thousand), never over a large match set."""
+    rank = sum(
+        (
+            SearchRank(F(field), SearchQuery(text, config=config, search_type="websearch"))
+            for field, config in SEARCH_CONFIGS
+        ),
+        Value(0.0),
+    )
+    return queryset.alias(relevance=rank).order_by("-relevance", *ORDERINGS["reference"])
