@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from gsx_portal.cached_pages import cached_recommendation_list, recommendation_list_permalink
 from gsx_portal.pagination import CappedPaginator
 from organizations.rules import is_secretariat
-from recommendations.facets import FACET_COUNTS_LIMIT, facet_counts, label_facets
+from recommendations import facets
 from recommendations.filters import ORDERING_CHOICES, RecommendationFilter, by_relevance
 from recommendations.models import AddresseeType
 from recommendations.selectors import recommendations_visible_to
@@ -90,8 +90,8 @@ def recommendation_list(request):
             recommendation.addressee_labels = [
                 ADDRESSEE_LABELS.get(value, value) for value in recommendation.addressee_types
             ]
-        if not paginator.count_capped and paginator.count <= FACET_COUNTS_LIMIT:
-            counts = facet_counts(results)
+        if not paginator.count_capped and paginator.count <= facets.FACET_COUNTS_LIMIT:
+            counts = facets.facet_counts(results)
     secretariat = is_secretariat(user)
     _prepare_form(filterset, counts, secretariat=secretariat)
     permalink = urlencode([p for p in recommendation_list_permalink(request.GET) if p[0] != "page"])
@@ -102,11 +102,12 @@ def recommendation_list(request):
         "recommendations/list.html",
         {
             "filter": filterset,
+            "valid": valid,
             "page": page,
             "query": query.urlencode(),
             "permalink": request.path + (f"?{permalink}" if permalink else ""),
             "counted": counts is not None,
-            "counts_limit": FACET_COUNTS_LIMIT,
+            "counts_limit": facets.FACET_COUNTS_LIMIT,
             "ranked": ranked,
             "searching": bool(text),
             "active_filters": sum(1 for name in FILTER_PARAMETERS if request.GET.get(name)),
@@ -124,7 +125,7 @@ def _prepare_form(filterset, counts, *, secretariat: bool) -> None:
     the fields that are not for this reader (published: the secretariat's; updated_since: the
     API's, unless asked) left out."""
     form = filterset.form
-    label_facets(filterset, counts)
+    facets.label_facets(filterset, counts)
     form.fields["ordering"].widget.choices = [
         ("", _("Best match, for a search; else reference")),
         *ORDERING_CHOICES,

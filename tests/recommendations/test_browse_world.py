@@ -4,7 +4,6 @@ visibility tier, updates from both sides (one hidden), and a review cycle."""
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from django.utils import timezone
 
 from dialogues.models import MeetingKind, MeetingStatus, WorkingGroup
@@ -30,8 +29,8 @@ from tests.factories import MembershipFactory, OrganizationFactory
 IS = ImplementationStatus
 
 
-@pytest.fixture
-def browse_world(reviewer, working_group):
+def make_browse_world(reviewer, working_group) -> dict:
+    """The world, made through the services; each test module's ``browse_world`` fixture."""
     ministry = OrganizationFactory(
         name="Ministry of Interior",
         slug="ministry-of-interior",
