@@ -71,6 +71,8 @@ PUBLIC_URL_NAMES = {
     "meeting-list",
     "meeting-detail",
     "meeting-agenda",
+    # Recommendations: published ones for everyone (recommendations_visible_to).
+    "recommendations:list",
 }
 
 SAMPLES = {

@@ -94,7 +94,7 @@ def test_each_result_shows_its_reference_title_source_addressees_statuses_and_th
             "independent_status=stalled%00x",
             "independent_status",
             "Status assessed by civil society",
-        ),  # noqa: E501 (one case a line)
+        ),
         ("source=not-a-uuid", "source", "Source document"),
         ("working_group=dormant", "working_group", "Working group"),
         ("cycle=gsx-1999", "cycle", "Review cycle"),
