@@ -284,3 +284,23 @@ def test_a_constant_number_of_queries(
         page = _get(client, "/recommendations/?addressee_type=donors")
     # B-1 addresses donors too, and E-draft (the secretariat's).
     assert len(_references(page)) == min(rows + (1 if role == "anonymous" else 2), 25)
+
+
+def test_the_page_reads_right_to_left_and_folds_its_filters(browse_world):
+    page = _get(Client(headers={"accept-language": "ar"}), "/recommendations/?country=NG")
+    assert '<html lang="ar" dir="rtl">' in page
+    # The filters fold into <details> on small screens (open when one is in force), after
+    # the search box and the sort, which stay in view; every select has its label.
+    form = page[page.index('<form method="get" action="/recommendations/"') :]
+    form = form[: form.index("</form>")]
+    assert form.index('name="q"') < form.index('name="ordering"') < form.index("<details")
+    assert '<details class="filters" open>' in form
+    for name in re.findall(r'<select name="(\w+)"', form):
+        assert f'<label for="id_{name}">' in form, name
+    assert "<bdi>Police de proximité</bdi>" in page
+
+
+def test_the_main_navigation_links_the_list_after_meetings(db):
+    page = _get(Client(), "/")
+    nav = page[page.index('<ul class="nav">') :]
+    assert nav.index('href="/meetings/"') < nav.index('href="/recommendations/"')
