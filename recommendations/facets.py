@@ -40,14 +40,20 @@ LONG_FACETS = ("organization", "source", "country", "year")
 _COLUMNS = "id, source_id, section, addressee_types, countries, regions, self_status, "
 _COLUMNS += "independent_status, published, working_group_id, year"
 
+# Array values are made distinct per result first (an array could repeat a value), so that each
+# group counts rows with a hash, not a sort per DISTINCT. The link tables (themes, responses,
+# updates) are read through their index on the recommendation, for the results' ids only,
+# rather than scanned whole to be joined: at 300,000 updates, the difference between a few
+# milliseconds and a few tens.
 _FACET_COUNTS_SQL = """
 SELECT kind, value, found FROM (
   WITH r ({columns}) AS MATERIALIZED ({{results}})
-  SELECT 'addressee_type', v, count(DISTINCT r.id) FROM r, unnest(r.addressee_types) AS v
-    GROUP BY v
-  UNION ALL SELECT 'country', v, count(DISTINCT r.id) FROM r, unnest(r.countries) AS v
-    GROUP BY v
-  UNION ALL SELECT 'region', v, count(DISTINCT r.id) FROM r, unnest(r.regions) AS v GROUP BY v
+  SELECT 'addressee_type', v, count(*) FROM r,
+    LATERAL (SELECT DISTINCT unnest(r.addressee_types)) AS a (v) GROUP BY v
+  UNION ALL SELECT 'country', v, count(*) FROM r,
+    LATERAL (SELECT DISTINCT unnest(r.countries)) AS c (v) GROUP BY v
+  UNION ALL SELECT 'region', v, count(*) FROM r,
+    LATERAL (SELECT DISTINCT unnest(r.regions)) AS g (v) GROUP BY v
   UNION ALL SELECT 'self_status', self_status, count(*) FROM r GROUP BY self_status
   UNION ALL SELECT 'independent_status', independent_status, count(*) FROM r
     GROUP BY independent_status
@@ -57,15 +63,18 @@ SELECT kind, value, found FROM (
   UNION ALL SELECT 'working_group', working_group_id::text, count(*) FROM r
     WHERE working_group_id IS NOT NULL GROUP BY working_group_id
   UNION ALL SELECT 'year', year::text, count(*) FROM r GROUP BY year
-  UNION ALL SELECT 'theme', link.{link_theme}::text, count(*) FROM r
-    JOIN {link} AS link ON link.{link_recommendation} = r.id GROUP BY link.{link_theme}
-  UNION ALL SELECT 'organization', response.{response_organization}::text, count(*) FROM r
-    JOIN {response} AS response ON response.{response_recommendation} = r.id
+  UNION ALL SELECT 'theme', link.{link_theme}::text, count(*) FROM {link} AS link
+    WHERE link.{link_recommendation} = ANY (ARRAY(SELECT id FROM r))
+    GROUP BY link.{link_theme}
+  UNION ALL SELECT 'organization', response.{response_organization}::text, count(*)
+    FROM {response} AS response
+    WHERE response.{response_recommendation} = ANY (ARRAY(SELECT id FROM r))
     GROUP BY response.{response_organization}
-  UNION ALL SELECT 'cycle', up.{update_cycle}::text, count(DISTINCT r.id) FROM r
-    JOIN {update} AS up ON up.{update_recommendation} = r.id
-    WHERE up.{update_cycle} IS NOT NULL AND up.{update_hidden} IS NULL
-    GROUP BY up.{update_cycle}
+  UNION ALL SELECT 'cycle', cycle::text, count(*) FROM (
+    SELECT DISTINCT up.{update_recommendation}, up.{update_cycle} FROM {update} AS up
+    WHERE up.{update_recommendation} = ANY (ARRAY(SELECT id FROM r))
+      AND up.{update_cycle} IS NOT NULL AND up.{update_hidden} IS NULL
+  ) AS in_cycle (recommendation, cycle) GROUP BY cycle
 ) AS counts (kind, value, found)
 """
 FACETS = (
