@@ -63,8 +63,9 @@ def cycle_ids_named(value: str) -> list[int]:
     public_id = as_uuid(value)
     if public_id is not None:
         return list(ReviewCycle.objects.filter(public_id=public_id).values_list("pk", flat=True))
-    wanted = value.lower()
-    return [pk for pk, name in ReviewCycle.objects.values_list("pk", "name") if slugify(name) == wanted]
+    wanted = slugify(value)
+    names = ReviewCycle.objects.values_list("pk", "name")
+    return [pk for pk, name in names if slugify(name) == wanted]
 
 
 class OrganizationNamed(serializers.Serializer):

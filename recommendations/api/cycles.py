@@ -107,6 +107,7 @@ class ReviewCycleViewSet(ConditionalReadMixin, ReaderContextMixin, viewsets.Read
     lookup_field = "key"
     lookup_value_regex = "[A-Za-z0-9-]{1,100}"
     representation = "review-cycle-1"
+    filterset_class = None  # the snapshot's, on its action
     conditional_actions = ("list", "retrieve")
 
     def get_queryset(self):

@@ -11,9 +11,12 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from dialogues.filters import WorkingGroupFilter
 from organizations.selectors import organizations_visible_to
+from recommendations.api.common import cycle_ids_named, recommendation_key
 from recommendations.models import (
     AddresseeResponse,
     CycleSnapshot,
@@ -24,7 +27,6 @@ from recommendations.models import (
     SourceDocument,
     SourceKind,
 )
-from recommendations.api.common import cycle_ids_named, recommendation_key
 
 KEY_MAX_LENGTH = 100
 
@@ -79,7 +81,9 @@ class RecommendationKeyFilter(django_filters.Filter):
         if "public_id_or_reference" in key:
             public_id, reference = key["public_id_or_reference"]
             by_id = queryset.filter(**{f"{prefix}__public_id": public_id})
-            return by_id if by_id.exists() else queryset.filter(**{f"{prefix}__reference": reference})
+            if by_id.exists():
+                return by_id
+            return queryset.filter(**{f"{prefix}__reference": reference})
         ((name, value),) = key.items()
         return queryset.filter(**{f"{prefix}__{name}": value})
 
@@ -114,6 +118,7 @@ class ShownOrganizationFilter(django_filters.UUIDFilter):
         return queryset.filter(**{f"{self.field_name}__in": shown})
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class YearFilter(django_filters.Filter):
     field_class = forms.IntegerField
 

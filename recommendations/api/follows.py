@@ -52,7 +52,9 @@ class FollowOutput(serializers.ModelSerializer):
     def get_recommendation(self, row) -> dict | None:
         """``{id, reference, title}``, or null."""
         r = row.recommendation
-        return None if r is None else {"id": str(r.public_id), "reference": r.reference, "title": r.title}
+        if r is None:
+            return None
+        return {"id": str(r.public_id), "reference": r.reference, "title": r.title}
 
     def get_theme(self, row) -> dict | None:
         """``{slug, name}``, or null."""
@@ -173,5 +175,6 @@ class FollowViewSet(
             groups.filter(public_id=public_id) if public_id else groups.filter(slug=value)
         ).first()
         if found is None:
-            raise ValidationError({"working_group": [_("No working group you may see has this id or slug.")]})
+            unknown = _("No working group you may see has this id or slug.")
+            raise ValidationError({"working_group": [unknown]})
         return {"working_group": found}

@@ -77,10 +77,12 @@ NOT_YOURS = gettext_lazy(
 )
 
 
+# What a response may be recorded as (pending is where every response starts).
+RECORDED_RESPONSES = [c for c in ResponseStatus.choices if c[0] != ResponseStatus.PENDING]
+
+
 class ResponseInput(serializers.Serializer):
-    status = serializers.ChoiceField(
-        choices=[c for c in ResponseStatus.choices if c[0] != ResponseStatus.PENDING]
-    )
+    status = serializers.ChoiceField(choices=RECORDED_RESPONSES)
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=COMMENT_MAX_LENGTH, trim_whitespace=True
     )
@@ -332,4 +334,3 @@ class ImplementationUpdateViewSet(
         hidden = self.get_queryset().get(pk=hidden.pk)
         self._reader_context([hidden])
         return Response(self.get_serializer(hidden).data)
-

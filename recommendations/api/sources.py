@@ -59,7 +59,9 @@ class SourceDocumentOutput(RenderedOnce, serializers.ModelSerializer):
     list=extend_schema(summary="Source documents you may see"),
     retrieve=extend_schema(summary="A source document"),
 )
-class SourceDocumentViewSet(ConditionalReadMixin, ReaderContextMixin, viewsets.ReadOnlyModelViewSet):
+class SourceDocumentViewSet(
+    ConditionalReadMixin, ReaderContextMixin, viewsets.ReadOnlyModelViewSet
+):
     """Briefs, meeting reports, outcome documents, concept notes and working papers that carry
     a published recommendation (the secretariat: every one), latest first. Addressed by their
     public id."""
