@@ -98,7 +98,7 @@ KEY = OpenApiParameter(
     list=extend_schema(summary="Review cycles"),
     retrieve=extend_schema(summary="A review cycle", parameters=[KEY]),
 )
-class ReviewCycleViewSet(ConditionalReadMixin, ReaderContextMixin, viewsets.ReadOnlyModelViewSet):
+class ReviewCycleViewSet(ReaderContextMixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
     """The yearly review cycles, latest first. Addressed by their public id or by the slug of
     their name (``gsx-2027``)."""
 

@@ -95,7 +95,7 @@ class ResponseInput(serializers.Serializer):
     list=extend_schema(summary="Addressees' responses you may see"),
     retrieve=extend_schema(summary="An addressee's response"),
 )
-class ResponseViewSet(ConditionalReadMixin, ReaderContextMixin, viewsets.ReadOnlyModelViewSet):
+class ResponseViewSet(ReaderContextMixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
     """One response per addressed organization of each recommendation you may see (pending
     until it gives one), by recommendation then organization. An organization you may not see
     is named without its id. Record one with ``POST …/{id}/record/``."""
@@ -250,8 +250,8 @@ REFUSALS = {
     ),
 )
 class ImplementationUpdateViewSet(
-    ConditionalReadMixin,
     ReaderContextMixin,
+    ConditionalReadMixin,
     mixins.CreateModelMixin,
     viewsets.ReadOnlyModelViewSet,
 ):

@@ -181,7 +181,7 @@ KEY = OpenApiParameter(
     retrieve=extend_schema(summary="A recommendation", parameters=[KEY]),
 )
 class RecommendationViewSet(
-    ConditionalReadMixin, ReaderContextMixin, viewsets.ReadOnlyModelViewSet
+    ReaderContextMixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
 ):
     """Published recommendations for everyone, drafts too for the secretariat; by reference
     unless ``ordering`` says otherwise. Filters, search and sort are the list page's."""

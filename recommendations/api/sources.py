@@ -60,7 +60,7 @@ class SourceDocumentOutput(RenderedOnce, serializers.ModelSerializer):
     retrieve=extend_schema(summary="A source document"),
 )
 class SourceDocumentViewSet(
-    ConditionalReadMixin, ReaderContextMixin, viewsets.ReadOnlyModelViewSet
+    ReaderContextMixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
 ):
     """Briefs, meeting reports, outcome documents, concept notes and working papers that carry
     a published recommendation (the secretariat: every one), latest first. Addressed by their
