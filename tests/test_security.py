@@ -71,6 +71,20 @@ PUBLIC_URL_NAMES = {
     "meeting-list",
     "meeting-detail",
     "meeting-agenda",
+    # --- recommendations: the API reads what anonymous visitors may see (published ones, their
+    # sources, responses and visible updates; review cycles and their snapshots).
+    "source-document-list",
+    "source-document-detail",
+    "recommendation-list",
+    "recommendation-detail",
+    "response-list",
+    "response-detail",
+    "implementation-update-list",
+    "implementation-update-detail",
+    "review-cycle-list",
+    "review-cycle-detail",
+    "review-cycle-snapshot",
+    # --- end recommendations
 }
 
 SAMPLES = {

@@ -112,7 +112,8 @@ class FollowViewSet(
     serializer_class = FollowOutput
     permission_classes = [permissions.IsAuthenticated]
     lookup_field = "key"
-    lookup_value_regex = "(recommendation|theme|working_group):[A-Za-z0-9_-]{1,100}"
+    # Any key reaches the view (which needs a signed-in caller); one naming nothing is a 404.
+    lookup_value_regex = "[^/]{1,120}"
     representation = "follow-1"
 
     def object_validator(self, row) -> str:
@@ -129,6 +130,8 @@ class FollowViewSet(
 
     def get_object(self):
         kind, _sep, value = self.kwargs["key"].partition(":")
+        if kind not in KINDS:
+            raise Http404
         if kind == "theme":
             lookup = {"theme__slug": value}
         else:
