@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from gsx_portal.api_conditional import ConditionalReadMixin
@@ -22,7 +22,7 @@ from recommendations.api.common import (
     cycle_slug,
 )
 from recommendations.api.filtersets import SnapshotFilter
-from recommendations.models import CycleSnapshot, CycleState, ReviewCycle
+from recommendations.models import CycleSnapshot, CycleState, Perspective, ReviewCycle
 from recommendations.rules import may_manage_recommendations
 from recommendations.selectors import recommendations_visible_to
 from recommendations.services import review_cycle_transition
@@ -86,6 +86,10 @@ class SnapshotPage(serializers.Serializer):
     results = SnapshotRowOutput(many=True)
 
 
+SNAPSHOT_FILTERS = [
+    OpenApiParameter("perspective", str, enum=Perspective.values, description="One side only."),
+    OpenApiParameter("recommendation", str, description="A recommendation's id or its reference."),
+]
 KEY = OpenApiParameter(
     "key",
     str,
@@ -107,7 +111,6 @@ class ReviewCycleViewSet(ReaderContextMixin, ConditionalReadMixin, viewsets.Read
     lookup_field = "key"
     lookup_value_regex = "[A-Za-z0-9-]{1,100}"
     representation = "review-cycle-1"
-    filterset_class = None  # the snapshot's, on its action
     conditional_actions = ("list", "retrieve")
 
     def get_queryset(self):
@@ -116,8 +119,6 @@ class ReviewCycleViewSet(ReaderContextMixin, ConditionalReadMixin, viewsets.Read
         return ReviewCycle.objects.select_related("convening").order_by("-closes_on", "id")
 
     def filter_queryset(self, queryset):
-        if self.action == "snapshot":
-            return super().filter_queryset(queryset)
         return queryset
 
     def get_object(self):
@@ -158,8 +159,8 @@ class ReviewCycleViewSet(ReaderContextMixin, ConditionalReadMixin, viewsets.Read
         recommendation's status per perspective."""
         return Response(self._transition(request, CycleState.CLOSED))
 
-    @extend_schema(responses=SnapshotPage, parameters=[KEY])
-    @action(detail=True, methods=["get"], filterset_class=SnapshotFilter)
+    @extend_schema(responses=SnapshotPage, parameters=[KEY, *SNAPSHOT_FILTERS])
+    @action(detail=True, methods=["get"])
     def snapshot(self, request, key=None):
         """Each recommendation's status per perspective when the cycle closed (empty until it
         closes), by reference."""
@@ -175,7 +176,12 @@ class ReviewCycleViewSet(ReaderContextMixin, ConditionalReadMixin, viewsets.Read
             )
             .order_by("recommendation__reference", "perspective")
         )
-        rows = self.filter_queryset(rows)
+        # Filtered here rather than by the view's filter backend, whose queryset (and the
+        # browsable API's filter form) is that of the cycles.
+        filters = SnapshotFilter(request.query_params, queryset=rows, request=request)
+        if not filters.is_valid():
+            raise ValidationError(filters.errors)
+        rows = filters.qs
         # The paginator itself: the page's rows are snapshot rows, not cycles.
         page = self.paginator.paginate_queryset(rows, request, view=self)
         context = {**self.get_serializer_context(), "secretariat": is_secretariat(request.user)}

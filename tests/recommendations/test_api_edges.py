@@ -111,3 +111,59 @@ def test_a_summary_with_a_nul_byte_is_refused(world):
     assert answer.status_code == 400
     assert list(answer.json()) == ["summary"]
     assert ImplementationUpdate.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "recommendations/",
+        f"recommendations/{REFERENCE}/",
+        "source-documents/",
+        "responses/",
+        "implementation-updates/",
+        "review-cycles/",
+        "review-cycles/gsx-2027/",
+        "review-cycles/gsx-2027/snapshot/",
+        "follows/",
+    ],
+)
+def test_the_browsable_api_renders_each_resource(world, path):
+    answer = world.client("secretariat").get(f"{API}/{path}", headers={"Accept": "text/html"})
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("text/html")
+    assert "ETag" not in answer  # validators are for JSON bodies only
+
+
+def test_a_read_only_token_of_the_secretariat_changes_nothing(world):
+    client = world.client("secretariat", write=False)
+    writes = [
+        (f"implementation-updates/{world.self_report.public_id}/hide/", {"reason": "x"}),
+        ("review-cycles/gsx-2027/close/", {}),
+        ("follows/", {"theme": "community-policing"}),
+    ]
+    for path, body in writes:
+        answer = _post(client, path, body)
+        assert answer.status_code == 403, path
+        assert answer.json() == {"detail": "This token may only read."}
+    assert ImplementationUpdate.objects.get(pk=world.self_report.pk).hidden_at is None
+    world.cycle.refresh_from_db()
+    assert world.cycle.state == "open"
+    assert not Follow.objects.exists()
+
+
+def test_sources_filter_by_kind_year_group_and_updated_since(world):
+    client = world.client("secretariat")
+
+    def titles(**params):
+        answer = client.get(f"{API}/source-documents/", params)
+        assert answer.status_code == 200, answer.content
+        return [row["title"] for row in answer.json()["results"]]
+
+    brief = "Security interventions and community policing"
+    assert titles(kind="brief") == [brief]
+    assert titles(kind="concept_note") == ["Draft brief"]
+    assert titles(year="2017") == [brief]
+    assert titles(working_group=str(world.group.public_id)) == [brief]
+    assert titles(working_group=world.group.slug) == [brief]
+    since = world.draft_source.updated_at.isoformat()
+    assert titles(updated_since=since) == ["Draft brief"]
