@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dialogues.selectors import meetings_visible_to, working_groups_visible_to
+from gsx_portal.cached_pages import PAGE_NUMBER
 from recommendations.models import REFERENCE_PATTERN, Recommendation, ReviewCycle
 from recommendations.selectors import HIDDEN_ORGANIZATION, organization_ids_shown_to
 
@@ -208,3 +209,34 @@ class RenderedOnce:
         if rendered is not None and rendered[0] is type(self):
             return rendered[1]
         return super().to_representation(instance)
+
+
+def anonymous_query(query) -> str | None:
+    """The query string of an answer anonymous clients may share: none, or one of the first
+    pages (``page=2``); anything else (filters, searches) is answered for each request, so the
+    keys of shared answers stay bounded."""
+    items = list(query.lists())
+    if not items:
+        return ""
+    if len(items) != 1 or items[0][0] != "page" or len(items[0][1]) != 1:
+        return None
+    page = items[0][1][0]
+    return f"page={page}" if PAGE_NUMBER.fullmatch(page) else None
+
+
+class SharedWithAnonymousMixin:
+    """Anonymous clients all see the same rows, so an answer to one (a list's first pages
+    without filters, or a detail) is kept and given to the others while nothing it shows has
+    changed (``gsx_portal.api_conditional``, shared answers): every table these answers read
+    is one of ``page_cache.TRACKED_TABLES``, whose committed changes end them. Signed-in
+    callers are answered for each."""
+
+    def reader_key(self, request) -> str | None:
+        if request.user.is_authenticated:
+            return None
+        return "recommendations:anonymous"
+
+    def shareable_query(self, request) -> str | None:
+        if self.action not in ("list", "retrieve"):
+            return None
+        return anonymous_query(request.GET)

@@ -16,6 +16,7 @@ from organizations.rules import is_secretariat
 from recommendations.api.common import (
     ReaderContextMixin,
     RenderedOnce,
+    SharedWithAnonymousMixin,
     VisibleMeetingField,
     as_uuid,
     cycle_ids_named,
@@ -102,7 +103,12 @@ KEY = OpenApiParameter(
     list=extend_schema(summary="Review cycles"),
     retrieve=extend_schema(summary="A review cycle", parameters=[KEY]),
 )
-class ReviewCycleViewSet(ReaderContextMixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
+class ReviewCycleViewSet(
+    ReaderContextMixin,
+    SharedWithAnonymousMixin,
+    ConditionalReadMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """The yearly review cycles, latest first. Addressed by their public id or by the slug of
     their name (``gsx-2027``)."""
 

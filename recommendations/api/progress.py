@@ -21,6 +21,7 @@ from recommendations.api.common import (
     NamedOrganizationField,
     ReaderContextMixin,
     RenderedOnce,
+    SharedWithAnonymousMixin,
     recommendation_named,
 )
 from recommendations.api.filtersets import ImplementationUpdateFilter, ResponseFilter
@@ -95,7 +96,12 @@ class ResponseInput(serializers.Serializer):
     list=extend_schema(summary="Addressees' responses you may see"),
     retrieve=extend_schema(summary="An addressee's response"),
 )
-class ResponseViewSet(ReaderContextMixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
+class ResponseViewSet(
+    ReaderContextMixin,
+    SharedWithAnonymousMixin,
+    ConditionalReadMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """One response per addressed organization of each recommendation you may see (pending
     until it gives one), by recommendation then organization. An organization you may not see
     is named without its id. Record one with ``POST …/{id}/record/``."""
@@ -251,6 +257,7 @@ REFUSALS = {
 )
 class ImplementationUpdateViewSet(
     ReaderContextMixin,
+    SharedWithAnonymousMixin,
     ConditionalReadMixin,
     mixins.CreateModelMixin,
     viewsets.ReadOnlyModelViewSet,

@@ -22,6 +22,7 @@ from recommendations.api.common import (
     NamedOrganizationField,
     ReaderContextMixin,
     RenderedOnce,
+    SharedWithAnonymousMixin,
     recommendation_named,
 )
 from recommendations.filters import RecommendationFilter
@@ -181,7 +182,10 @@ KEY = OpenApiParameter(
     retrieve=extend_schema(summary="A recommendation", parameters=[KEY]),
 )
 class RecommendationViewSet(
-    ReaderContextMixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
+    ReaderContextMixin,
+    SharedWithAnonymousMixin,
+    ConditionalReadMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Published recommendations for everyone, drafts too for the secretariat; by reference
     unless ``ordering`` says otherwise. Filters, search and sort are the list page's."""

@@ -11,6 +11,7 @@ from recommendations.api.common import (
     NamedOrganizationField,
     ReaderContextMixin,
     RenderedOnce,
+    SharedWithAnonymousMixin,
     VisibleMeetingField,
     VisibleWorkingGroupField,
 )
@@ -60,7 +61,10 @@ class SourceDocumentOutput(RenderedOnce, serializers.ModelSerializer):
     retrieve=extend_schema(summary="A source document"),
 )
 class SourceDocumentViewSet(
-    ReaderContextMixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
+    ReaderContextMixin,
+    SharedWithAnonymousMixin,
+    ConditionalReadMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Briefs, meeting reports, outcome documents, concept notes and working papers that carry
     a published recommendation (the secretariat: every one), latest first. Addressed by their
