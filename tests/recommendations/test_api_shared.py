@@ -3,11 +3,14 @@
 PostgreSQL: given from the stored answer without reading the tables again, never to a signed-in
 caller, and ended by a committed change. These tests commit, as those of the page cache."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from gsx_portal import page_cache
 from recommendations.models import AddresseeResponse
 from recommendations.services import recommendation_publish, response_record
 from tests.recommendations.api_world import API, REFERENCE, make_world
@@ -71,3 +74,29 @@ def test_a_shared_list_never_shows_a_draft_or_a_hidden_update(redis_cache, world
     assert [row["reference"] for row in anonymous] == [REFERENCE, "PVE-CP-2017/POL-2b"]
     updates = Client().get(f"{API}/implementation-updates/").json()["results"]
     assert len(updates) == 2 and all(row["hidden"] is None for row in updates)
+
+
+TABLE = re.compile(r'(?:FROM|JOIN)\s+"([a-z_]+)"')
+# Read by every request besides its answer: the page cache's generation.
+NOT_ANSWER = {page_cache.GENERATION_TABLE}
+
+
+def test_the_shared_answers_read_only_tracked_tables(world, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # answer in full, to see every query
+    paths = [
+        "recommendations/",
+        f"recommendations/{REFERENCE}/",
+        "source-documents/",
+        f"source-documents/{world.source.public_id}/",
+        "responses/",
+        "implementation-updates/",
+        "review-cycles/",
+        "review-cycles/gsx-2027/",
+    ]
+    for path in paths:
+        with CaptureQueriesContext(connection) as queries:
+            assert Client().get(f"{API}/{path}").status_code == 200, path
+        read = {table for q in queries.captured_queries for table in TABLE.findall(q["sql"])}
+        assert any(table.startswith("recommendations_") for table in read), (path, read)
+        untracked = read - set(page_cache.TRACKED_TABLES) - NOT_ANSWER
+        assert not untracked, (path, untracked)
