@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the shared world is a fixture imported from test_detail_world)
 """The recommendation page: who sees which recommendation, what it shows (context, responses
 with their history, both perspectives, where they disagree), names the reader may not see,
 hidden updates, the permalink, a source's page, and constant query counts."""

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the shared world is a fixture imported from test_detail_world)
 """The recommendation page's actions: responses, self-reports and independent assessments, who
 may post which (asked against the roles now), refusals that change nothing, and bad input that
 gets a clear message with what was typed kept."""
