@@ -167,12 +167,12 @@ def recommendation_page(recommendation: Recommendation, user) -> RecommendationP
         .filter(recommendation=recommendation)
         .order_by("organization__name", "id")
     )
-    updates = list(
-        updates_visible_to(user)
-        .filter(recommendation=recommendation)
-        .select_related("hidden_by")
-        .order_by("-reported_on", "-id")
-    )
+    updates = updates_visible_to(user).filter(recommendation=recommendation)
+    if is_secretariat(user):
+        # Who hid an update is the secretariat's to know; others never read people (and the
+        # anonymous page reads only the tables the page cache follows).
+        updates = updates.select_related("hidden_by")
+    updates = list(updates.order_by("-reported_on", "-id"))
     publishers = list(source.publishers.order_by("name").only("pk", "name", "slug"))
     shown = organization_ids_shown_to(
         user,
