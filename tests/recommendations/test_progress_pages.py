@@ -213,3 +213,39 @@ def test_bad_responses_are_refused_with_a_message(world, data, message):
     assert 'class="error-summary"' in response.content.decode()
     assert message in response.content.decode()
     assert world["recommendation"].responses.get(organization=world["ministry"]).status == "pending"
+
+
+def test_a_member_of_two_addressees_chooses_which_to_report_for(world):
+    Membership.objects.create(user=world["official"], organization=world["council"])
+    client = signed_in(world["official"])
+    form = client.get(self_report_url(world)).content.decode()
+    assert 'value="ministry"' in form and 'value="council"' in form
+    response = client.post(self_report_url(world), {**VALID, "organization": "council"})
+    assert response.status_code == 302
+    update = ImplementationUpdate.objects.get()
+    assert (update.reporting_organization, update.addressee) == (world["council"], world["council"])
+
+
+def test_an_assessment_names_only_an_addressee_the_reader_may_see(world):
+    # The at-risk monitor may not be named as an addressee (it is none), nor may an
+    # organization the recommendation does not address.
+    client = signed_in(world["monitor_member"])
+    form = client.get(assess_url(world)).content.decode()
+    assert 'value="ministry"' in form and 'value="council"' in form
+    assert 'value="hidden-watch"' not in form
+    response = client.post(
+        assess_url(world), {**VALID, "organization": "monitor", "addressee": "new-forum"}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert ImplementationUpdate.objects.count() == 0
+
+
+def test_the_forms_read_right_to_left_in_arabic(world):
+    world["official"].language = "ar"  # the user's own choice rules their pages
+    world["official"].save(update_fields=["language"])
+    client = signed_in(world["official"])
+    html = client.get(self_report_url(world)).content.decode()
+    assert 'dir="rtl"' in html
+    page = client.get(reverse("recommendations:detail", args=[world["recommendation"].public_id]))
+    assert page.status_code == 200 and 'dir="rtl"' in page.content.decode()
