@@ -246,3 +246,20 @@ def test_source_query_count_is_constant(world, count, django_assert_num_queries)
     with django_assert_num_queries(5):
         response = Client().get(reverse("recommendations:source", args=[world["source"].public_id]))
     assert response.status_code == 200
+
+
+def test_a_draft_parent_is_not_named_outside_the_secretariat(world, outsider):
+    draft_child = recommendation_create(
+        by=world["secretariat"],
+        source=world["source"],
+        parent=world["draft"],
+        reference="PVE-CP-2017/POL-3a",
+        title="A published point of a draft",
+        text="Published early.",
+        published=True,
+    )
+    html = page(signed_in(outsider), draft_child).content.decode()
+    assert "A published point of a draft" in html
+    assert "Part of" not in html and "A draft still under discussion" not in html
+    secretariat = page(signed_in(world["secretariat"]), draft_child).content.decode()
+    assert "Part of" in secretariat and "A draft still under discussion" in secretariat

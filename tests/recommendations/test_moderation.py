@@ -83,3 +83,13 @@ def test_moderation_query_count_is_constant(world, count, django_assert_num_quer
     with django_assert_num_queries(16):
         response = client.get(reverse("recommendations:moderation"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("number", ["x", "0", "-1", "99999999999999999999999", "1\x00"])
+def test_moderation_odd_page_numbers_answer_a_page(world, number):
+    assessment(world)
+    response = signed_in(world["secretariat"]).get(
+        reverse("recommendations:moderation"), {"page": number}
+    )
+    assert response.status_code == 200
+    assert response.content.decode().count('name="reason"') == 1
