@@ -2,12 +2,15 @@
 and a source document's page. Public: published recommendations for everyone, drafts for the
 secretariat (``recommendations.selectors``); anything else answers 404."""
 
+import re
+
 from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from gsx_portal.cached_pages import cached_recommendation, cached_source
-from recommendations.models import Follow
+from recommendations.models import REFERENCE_PATTERN, Follow
 from recommendations.rules import may_manage_recommendations
 from recommendations.selectors import recommendations_visible_to, sources_visible_to
 from recommendations.selectors_detail import (
@@ -17,6 +20,8 @@ from recommendations.selectors_detail import (
     recommendation_page,
     source_page,
 )
+
+REFERENCE = re.compile(REFERENCE_PATTERN)
 
 
 def _private(request, response):
@@ -66,9 +71,12 @@ def _groups():
 @require_GET
 def recommendation_by_reference(request, reference):
     """The human permalink (/recommendations/ref/PVE-CP-2017/POL-2a) to the page; 404 when the
-    reader may not see it."""
+    reader may not see it, or when it cannot be a reference (a NUL byte never reaches the
+    database)."""
+    if not REFERENCE.fullmatch(reference):
+        raise Http404
     recommendation = get_object_or_404(
-        recommendations_visible_to(request.user).only("public_id"), reference=reference[:200]
+        recommendations_visible_to(request.user).only("public_id"), reference=reference
     )
     return redirect("recommendations:detail", public_id=recommendation.public_id)
 

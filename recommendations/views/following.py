@@ -23,6 +23,7 @@ def _next(request, fallback: str) -> str:
     target = request.POST.get("next", "")
     if (
         target.startswith("/")
+        and target.isprintable()
         and len(target) <= 2000
         and url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

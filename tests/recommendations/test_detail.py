@@ -89,6 +89,8 @@ def test_by_reference_redirects_to_the_page(world):
     )
     assert Client().get("/recommendations/ref/NO-SUCH-1").status_code == 404
     assert Client().get("/recommendations/ref/" + "x" * 5000).status_code == 404
+    assert Client().get("/recommendations/ref/PVE%00-1").status_code == 404
+    assert Client().get("/recommendations/ref/%D8%A7%D9%84").status_code == 404
 
 
 def test_detail_names_only_the_organizations_the_reader_may_see(world, outsider):

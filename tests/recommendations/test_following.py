@@ -59,10 +59,9 @@ def test_bad_follow_input_gets_a_message(world, outsider, data):
     assert not Follow.objects.exists()
 
 
-def test_next_never_leaves_the_site(world, outsider):
-    response = signed_in(outsider).post(
-        FOLLOW, {"theme": "community-policing", "next": "//evil.example/"}
-    )
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/a\x00b", "/\\x"])
+def test_next_never_leaves_the_site(world, outsider, target):
+    response = signed_in(outsider).post(FOLLOW, {"theme": "community-policing", "next": target})
     assert response["Location"] == reverse("recommendations:following")
 
 
