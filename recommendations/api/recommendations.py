@@ -8,6 +8,7 @@ Addressed by public id or by reference: ``/recommendations/<id>/`` and
 
 from django.db.models import Count, Prefetch
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -62,6 +63,7 @@ class ResponsesSummary(serializers.Serializer):
 
 
 class Links(serializers.Serializer):
+    page = serializers.CharField(help_text="Its page on the portal.")
     self = serializers.CharField()
     responses = serializers.CharField()
     updates = serializers.CharField()
@@ -128,9 +130,11 @@ class RecommendationOutput(RenderedOnce, serializers.ModelSerializer):
 
     @extend_schema_field(Links)
     def get_links(self, recommendation):
-        """API addresses of it, its responses, its implementation updates and its source."""
+        """Its page, and the API addresses of it, its responses, its implementation updates and
+        its source."""
         key = recommendation.public_id
         return {
+            "page": reverse("recommendations:detail", args=[key]),
             "self": f"{API}/recommendations/{key}/",
             "responses": f"{API}/responses/?recommendation={key}",
             "updates": f"{API}/implementation-updates/?recommendation={key}",
@@ -195,7 +199,7 @@ class RecommendationViewSet(
     lookup_field = "key"
     # A public id, or a reference: references may hold "/" and ".".
     lookup_value_regex = REFERENCE_PATTERN.removeprefix("^").removesuffix("$")
-    representation = "recommendation-1"
+    representation = "recommendation-2"
 
     def get_serializer_class(self):
         return RecommendationOutput if self.action == "list" else RecommendationDetailOutput

@@ -32,6 +32,7 @@ class SourceDocumentOutput(RenderedOnce, serializers.ModelSerializer):
     meeting = VisibleMeetingField(help_text="The meeting it reports on, if you may see it.")
     working_group = VisibleWorkingGroupField()
     recommendations = serializers.SerializerMethodField()
+    page = serializers.SerializerMethodField()
 
     class Meta:
         model = SourceDocument
@@ -47,6 +48,7 @@ class SourceDocumentOutput(RenderedOnce, serializers.ModelSerializer):
             "meeting",
             "working_group",
             "recommendations",
+            "page",
             "created_at",
             "updated_at",
         ]
@@ -54,6 +56,10 @@ class SourceDocumentOutput(RenderedOnce, serializers.ModelSerializer):
     def get_recommendations(self, source) -> str:
         """The API address of its recommendations (those you may see)."""
         return reverse("recommendation-list") + f"?source={source.public_id}"
+
+    def get_page(self, source) -> str:
+        """Its page on the portal."""
+        return reverse("recommendations:source", args=[source.public_id])
 
 
 @extend_schema_view(
@@ -76,7 +82,7 @@ class SourceDocumentViewSet(
     lookup_field = "public_id"
     lookup_value_regex = PUBLIC_ID_REGEX
     # Bump when the body changes for the same data.
-    representation = "source-document-1"
+    representation = "source-document-2"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user

@@ -67,6 +67,7 @@ def test_a_recommendation_in_the_list_carries_its_statuses_responses_themes_and_
     assert row["status"] == {"self_report": "in_progress", "independent_assessment": "stalled"}
     assert row["responses"] == {"pending": 2, "supported": 0, "noted": 0, "not_supported": 0}
     assert row["links"] == {
+        "page": f"/recommendations/{key}/",
         "self": f"/api/v1/recommendations/{key}/",
         "responses": f"/api/v1/responses/?recommendation={key}",
         "updates": f"/api/v1/implementation-updates/?recommendation={key}",
@@ -165,6 +166,7 @@ def test_a_source_names_its_publishers_group_and_recommendations(world):
     }
     assert body["meeting"] is None
     assert body["recommendations"] == f"/api/v1/recommendations/?source={world.source.public_id}"
+    assert body["page"] == f"/recommendations/sources/{world.source.public_id}/"
     anonymous = _get(Client(), f"source-documents/{world.source.public_id}/").json()
     # The CSO's profile is for the network: anonymous clients do not see its name either.
     assert anonymous["publishers"] == [{"id": None, "name": HIDDEN}, {"id": None, "name": HIDDEN}]
