@@ -178,6 +178,7 @@ def _recommendations(reviewer, source, text, points, turn, *, action_points=()) 
             regions=regions,
             published=reference not in DRAFTS,
             action_points=action_points if position == 1 else (),
+            meeting=source.meeting,
             repeats=Recommendation.objects.filter(
                 reference__in=[earlier for later, earlier in REPEATS if later == reference]
             ),

@@ -263,6 +263,11 @@ def test_generate_writes_the_recommendations_and_updates_asked_for(dataset):
     assert Recommendation.objects.count() == dataset["recommendations.Recommendation"] == 600
     assert ImplementationUpdate.objects.count() == dataset["recommendations.ImplementationUpdate"]
     assert ImplementationUpdate.objects.count() == 1800
+    # Written by COPY, the rows still leave their history, as production's inserts do.
+    from django.apps import apps
+
+    assert apps.get_model("recommendations", "RecommendationEvent").objects.count() == 600
+    assert apps.get_model("recommendations", "ImplementationUpdateEvent").objects.count() == 1800
     # A few hundred recommendations a source: two here.
     assert SourceDocument.objects.count() == 2
     assert set(SourceDocument.objects.values_list("language", flat=True)) == {"en", "fr"}

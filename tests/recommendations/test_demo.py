@@ -54,6 +54,7 @@ def test_the_demo_has_the_three_sources_and_their_points(demo):
     london = SourceDocument.objects.get(kind="meeting_report")
     assert london.meeting.city == "London"
     guide = Recommendation.objects.get(reference="SI-LDN/REC-1")
+    assert guide.meeting == london.meeting
     assert [p.text[:19] for p in guide.action_points.all()] == ["Draft a short guide"]
     assert list(guide.repeats.values_list("reference", flat=True)) == ["PVE-CP-2017/KF-7"]
     assert Recommendation.objects.filter(themes__isnull=True).count() == 0
