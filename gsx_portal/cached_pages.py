@@ -157,6 +157,9 @@ cached_meeting_list = anonymous_page(
     "dialogues:meetings", canonical_query=meeting_list_query, may_store=_working_group_exists
 )
 cached_timeline = anonymous_page("dialogues:timeline")  # both its addresses: the key has the year
+# A recommendation's page and a source's page (recommendations.views.detail).
+cached_recommendation = anonymous_page("recommendations:detail")
+cached_source = anonymous_page("recommendations:source")
 
 
 def directory_fragment(request, *, audience: str | None, render: Callable[[], str]):
