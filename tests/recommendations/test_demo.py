@@ -19,7 +19,12 @@ from recommendations.models import (
     ReviewCycle,
     SourceDocument,
 )
-from recommendations.selectors import recommendations_visible_to, updates_visible_to
+from recommendations.selectors import (
+    HIDDEN_ORGANIZATION,
+    recommendations_visible_to,
+    updates_visible_to,
+)
+from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "demo-password-for-tests"
@@ -177,3 +182,21 @@ def test_a_second_load_adds_nothing(demo, capsys):
         ReviewCycle.objects.count(),
         Meeting.objects.count(),
     )
+
+
+def test_the_demo_page_shows_the_disagreement_to_a_visitor(demo, client, outsider):
+    local = Recommendation.objects.get(reference="PVE-CP-2017/PRG-8")
+    html = client.get(f"/recommendations/{local.public_id}/").content.decode()
+    assert "Recruit and post officers locally" in html
+    assert "The two sides disagree about 1 addressee." in html
+    # The police service's profile is for the network: named to those signed in only.
+    assert "Lakeside Police Service (demo)" not in html
+    assert str(HIDDEN_ORGANIZATION) in html
+    named = signed_in(outsider).get(f"/recommendations/{local.public_id}/").content.decode()
+    assert "Lakeside Police Service (demo)" in named
+    # The hidden update of PRG-9 stays hidden; a draft is not found.
+    hidden = ImplementationUpdate.objects.get(hidden_at__isnull=False)
+    page = client.get(f"/recommendations/{hidden.recommendation.public_id}/").content.decode()
+    assert "villages" not in page
+    draft = Recommendation.objects.get(reference="SI-LDN/REC-2")
+    assert client.get(f"/recommendations/{draft.public_id}/").status_code == 404
