@@ -143,15 +143,11 @@ def _addressees(reference: str, types: list[str], turn: int) -> list[Organizatio
 
 
 def _source(reviewer, text, **extra) -> SourceDocument:
-    group = text["group"] and WorkingGroup.objects.get(slug=text["group"])
-    fields = {k: text[k] for k in ("title", "kind", "other_publishers", "url") if k in text}
-    return services.source_document_create(
-        by=reviewer,
-        working_group=group or None,
-        published_on=extra.pop("published_on", text.get("published_on")),
-        **fields,
-        **extra,
-    )
+    """A demo source; ``extra`` adds or overrides fields (the London report's meeting, date)."""
+    group = WorkingGroup.objects.get(slug=text["group"]) if text["group"] else None
+    names = ("title", "kind", "other_publishers", "url", "published_on")
+    fields = {name: text[name] for name in names if name in text}
+    return services.source_document_create(by=reviewer, working_group=group, **(fields | extra))
 
 
 def _recommendations(reviewer, source, text, points, turn, *, action_points=()) -> int:
