@@ -157,6 +157,8 @@ cached_meeting_list = anonymous_page(
     "dialogues:meetings", canonical_query=meeting_list_query, may_store=_working_group_exists
 )
 cached_timeline = anonymous_page("dialogues:timeline")  # both its addresses: the key has the year
+# The recommendations' dashboard: counts of published recommendations, the same for everyone.
+cached_dashboard = anonymous_page("recommendations:dashboard")
 
 
 def directory_fragment(request, *, audience: str | None, render: Callable[[], str]):
