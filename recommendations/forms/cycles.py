@@ -31,8 +31,9 @@ class OffsetsField(forms.CharField):
         kwargs.setdefault("max_length", 200)
         super().__init__(**kwargs)
 
-    def to_python(self, value):
-        text = super().to_python(value)
+    def clean(self, value):
+        # The text's own checks first (its length, no NUL byte), then the days in it.
+        text = super().clean(value)
         parts = [p.strip() for p in re.split(r"[,،;]", text)] if text else []
         parts = [p for p in parts if p]
         wrong = [
