@@ -46,8 +46,7 @@ def client_for(role, request) -> Client:
     return signed_in(request.getfixturevalue(role))
 
 
-@pytest.fixture
-def convening(reviewer):
+def make_convening(reviewer):
     return new_meeting(
         reviewer,
         None,
@@ -57,6 +56,11 @@ def convening(reviewer):
         starts_at=datetime(2027, 9, 21, 13, 30, tzinfo=UTC),
         timezone="America/New_York",
     )
+
+
+@pytest.fixture
+def convening(reviewer):
+    return make_convening(reviewer)
 
 
 @pytest.fixture
@@ -106,6 +110,10 @@ def assess(user, recommendation, organization, status=IS.STALLED):
 
 @pytest.fixture
 def world(reviewer, convening):
+    return build_world(reviewer, convening)
+
+
+def build_world(reviewer, convening):
     """Three published recommendations and a draft; an earlier cycle, closed, and the open one.
 
     Ministry of Safety (addressed by r1, r2, r3): reported on r1 in the open cycle, and on r2
