@@ -17,14 +17,15 @@ from django.utils.translation import gettext as _
 from recommendations.models import ImplementationStatus
 
 WIDTH = 400
-LABEL_HEIGHT = 18  # a bar's label, above it: long names do not squeeze the bar on a phone
-BAR_HEIGHT = 22
+LABEL_HEIGHT = 20  # a bar's label, above it: long names do not squeeze the bar on a phone
+BAR_HEIGHT = 24
 ROW_GAP = 10
-LEGEND_ROW = 22
-LEGEND_COLUMNS = 2
-FONT = 13
+LEGEND_ROW = 24
+# Two columns when every label fits in one (at FONT, about 22 characters), else one.
+LEGEND_COLUMN_CHARACTERS = 22
+FONT = 14
 MIN_LABELLED_SEGMENT = 26  # narrower segments carry no number (the table has it)
-MAX_LABEL = 56  # characters of a bar's label drawn; the whole name is in its <title>
+MAX_LABEL = 50  # characters of a bar's label drawn; the whole name is in its <title>
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ class Chart:
 def _draw(chart: Chart, rtl: bool) -> ET.Element:
     row = LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
     legend_top = len(chart.bars) * row + ROW_GAP
-    legend_rows = -(-len(chart.categories) // LEGEND_COLUMNS)
+    columns = _legend_columns(chart.categories)
+    legend_rows = -(-len(chart.categories) // columns)
     height = legend_top + legend_rows * LEGEND_ROW
     ids = {name: f"chart-{chart.slug}-{name}" for name in ("title", "desc")}
     svg = ET.Element(
@@ -169,7 +171,7 @@ def _draw(chart: Chart, rtl: bool) -> ET.Element:
                     },
                 ).text = str(count)
             left += width
-    _legend(svg, chart.categories, fills, legend_top, x)
+    _legend(svg, chart.categories, fills, legend_top, x, columns)
     return svg
 
 
@@ -185,12 +187,17 @@ def _pattern(defs: ET.Element, pattern_id: str, category: Category) -> str:
     return f"url(#{pattern_id})"
 
 
-def _legend(svg, categories, fills, top, x) -> None:
+def _legend_columns(categories) -> int:
+    longest = max((len(c.label) for c in categories), default=0)
+    return 2 if longest <= LEGEND_COLUMN_CHARACTERS else 1
+
+
+def _legend(svg, categories, fills, top, x, columns) -> None:
     legend = ET.SubElement(svg, "g", {"class": "chart__legend"})
-    column = WIDTH / LEGEND_COLUMNS
+    column = WIDTH / columns
     for index, category in enumerate(categories):
-        left = (index % LEGEND_COLUMNS) * column
-        y = top + (index // LEGEND_COLUMNS) * LEGEND_ROW
+        left = (index % columns) * column
+        y = top + (index // columns) * LEGEND_ROW
         ET.SubElement(
             legend,
             "rect",
