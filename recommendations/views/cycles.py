@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dialogues.selectors import meetings_visible_to
+from gsx_portal.cached_pages import cached_cycle, cached_cycles
 from organizations.views.confirm import confirmation, with_names
 from recommendations import services
 from recommendations.charts import Bar, Chart, status_categories
@@ -44,6 +45,7 @@ def _cycles():
 
 @login_not_required
 @require_GET
+@cached_cycles
 def cycle_list(request):
     cycles = list(_cycles().order_by("-opens_on", "-id"))
     # Whether the reader may open each cycle's convening: one query for all of them.
@@ -106,6 +108,7 @@ def snapshot_chart(cycle: ReviewCycle, counts) -> Chart:
 
 @login_not_required
 @require_GET
+@cached_cycle
 def cycle_detail(request, public_id):
     cycle = get_object_or_404(_cycles(), public_id=public_id)
     user = request.user
