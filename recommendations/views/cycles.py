@@ -84,8 +84,10 @@ def milestones(cycle: ReviewCycle) -> list[tuple]:
 
 
 def _list_url() -> str:
-    """The recommendations' list, which filters by ``organization`` and ``cycle`` (public
-    ids). It is another area's page: until its route exists the counts are shown unlinked."""
+    """The recommendations' list (recommendations/filters.py), which filters by addressed
+    ``organization`` (its public id). Its ``cycle`` filter keeps those *with* an update in the
+    cycle, from anyone, so it cannot list what lacks a self-report: the lacking counts stay
+    unlinked. Another area's page: until its route exists no count is linked."""
     try:
         return reverse("recommendations:list")
     except NoReverseMatch:

@@ -254,16 +254,17 @@ def test_the_open_cycles_page_counts_by_addressee_and_hides_names(world, outside
     ]
 
 
-def test_the_gap_counts_would_link_to_the_filtered_list(world, monkeypatch):
+def test_the_addressed_counts_link_to_the_filtered_list(world, monkeypatch):
     from recommendations.views import cycles
 
     monkeypatch.setattr(cycles, "_list_url", lambda: "/recommendations/")
     html = Client().get(reverse("recommendations:cycle", args=[world["cycle"].public_id]))
-    expected = (
-        f'href="/recommendations/?organization={world["safety"].public_id}'
-        f'&amp;cycle={world["cycle"].public_id}">2</a>'
-    )
-    assert expected in html.content.decode()
+    html = html.content.decode()
+    assert f'href="/recommendations/?organization={world["safety"].public_id}">3</a>' in html
+    assert f"?organization={world['finance'].public_id}" in html
+    # No link gives away the public id of an organization the reader may not see.
+    assert str(world["hidden"].public_id) not in html
+    assert html.count("?organization=") == 2
 
 
 def _main(response) -> str:
