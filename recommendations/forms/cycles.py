@@ -6,6 +6,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from dialogues.models import MeetingKind
@@ -67,11 +68,18 @@ class OffsetsField(forms.CharField):
         return value
 
 
+class ConveningField(forms.ModelChoiceField):
+    def label_from_instance(self, meeting):
+        # Two convenings may share a title: their first day tells them apart.
+        day = meeting.starts_at.astimezone(meeting.zone).date()
+        return f"{meeting.title} ({date_format(day, 'DATE_FORMAT')})"
+
+
 class ReviewCycleForm(forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=120, help_text=_("For example: GSX 2027 review.")
     )
-    convening = forms.ModelChoiceField(
+    convening = ConveningField(
         label=_("Annual convening"),
         queryset=None,
         to_field_name="public_id",
