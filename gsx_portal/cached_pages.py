@@ -162,6 +162,9 @@ cached_timeline = anonymous_page("dialogues:timeline")  # both its addresses: th
 cached_dashboard = anonymous_page("recommendations:dashboard")
 cached_cycles = anonymous_page("recommendations:cycles")
 cached_cycle = anonymous_page("recommendations:cycle")
+# A recommendation's page and a source's page (recommendations.views.detail).
+cached_recommendation = anonymous_page("recommendations:detail")
+cached_source = anonymous_page("recommendations:source")
 
 
 def directory_fragment(request, *, audience: str | None, render: Callable[[], str]):

@@ -76,6 +76,11 @@ PUBLIC_URL_NAMES = {
     "meeting-list",
     "meeting-detail",
     "meeting-agenda",
+    # A recommendation's page, its permalink and a source's page: published ones for everyone
+    # (recommendations.selectors.recommendations_visible_to); drafts answer 404.
+    "recommendations:detail",
+    "recommendations:by_reference",
+    "recommendations:source",
 }
 
 SAMPLES = {
