@@ -56,6 +56,11 @@ PUBLIC_URL_NAMES = {
     "dialogues:working_groups",
     "dialogues:working_group",
     "dialogues:working_group_ics",
+    # Review cycles and the dashboard: counts of published recommendations; names of
+    # organizations a reader may not see are withheld (recommendations.selectors_cycles).
+    "recommendations:cycles",
+    "recommendations:cycle",
+    "recommendations:dashboard",
     # The timeline shows each reader what meetings_visible_to allows (public events, signed out).
     "dialogues:timeline",
     "dialogues:timeline_year",
