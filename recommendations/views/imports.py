@@ -7,6 +7,7 @@ the kept file again, all or nothing, so rows changed meanwhile are reported, not
 """
 
 import hashlib
+import re
 import secrets
 
 from django.contrib import messages
@@ -22,7 +23,7 @@ from recommendations.rules import may_manage_recommendations
 from recommendations.services.imports import recommendations_import
 
 KEPT_MINUTES = 30
-TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 
 
 def _key(user, token: str) -> str:
@@ -48,7 +49,7 @@ def _format_context() -> dict:
 def import_start(request):
     if not may_manage_recommendations(request.user):
         raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         report = recommendations_import(by=request.user, file=data, dry_run=True)
@@ -80,7 +81,7 @@ def import_confirm(request):
         raise PermissionDenied
     token = request.POST.get("token", "")
     data = None
-    if len(token) == TOKEN_LENGTH and token.isascii():
+    if TOKEN_PATTERN.fullmatch(token):
         data = cache.get(_key(request.user, token))
     if data is None:
         messages.error(
