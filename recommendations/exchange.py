@@ -253,14 +253,19 @@ def _reference(cell: str) -> str:
     cell = cell.strip()
     if not cell:
         raise ValidationError(_("This cell is empty."))
-    if not re.fullmatch(REFERENCE_PATTERN, cell):
+    check_reference(cell)
+    return cell
+
+
+def check_reference(value: str) -> None:
+    """The database's pattern of a reference, said in words (the import and the form)."""
+    if not re.fullmatch(REFERENCE_PATTERN, value):
         raise ValidationError(
             _(
                 "A reference is a letter or digit, then up to 79 letters, digits and . _ / -, "
                 "e.g. PVE-CP-2017/POL-2a."
             )
         )
-    return cell
 
 
 def _optional_reference(cell: str) -> str:

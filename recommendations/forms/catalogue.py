@@ -17,7 +17,7 @@ from organizations.languages import language_choices
 from organizations.models import Theme
 from organizations.regions import Region
 from organizations.selectors import organizations_visible_to
-from recommendations.exchange import MAX_IMPORT_BYTES
+from recommendations.exchange import MAX_IMPORT_BYTES, check_reference
 from recommendations.models import (
     TEXT_MAX_LENGTH,
     AddresseeType,
@@ -196,6 +196,11 @@ class RecommendationForm(forms.Form):
             "meeting": recommendation.meeting,
             "repeats": " ".join(r.reference for r in recommendation.repeats.all()),
         }
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip()
+        check_reference(reference)
+        return reference
 
     def clean_parent(self):
         reference = self.cleaned_data["parent"].strip()

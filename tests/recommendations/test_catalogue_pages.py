@@ -325,3 +325,103 @@ def test_import_page_refuses_odd_uploads_without_500(reviewer):
     assert "file" in response.context["form"].errors
     response = client.post(reverse("recommendations:import_confirm"), {"token": "\x00" * 43})
     assert response.status_code == 302
+
+
+def test_recommendation_form_odd_input_is_refused_with_messages(world, reviewer):
+    source = world["public_source"]
+    url = reverse("recommendations:recommendation_new") + f"?source={source.public_id}"
+    odd = _recommendation_data(
+        reference="PUB\u202e-9",
+        position="99999999999",
+        text="Null\x00 text",
+        countries="NG \x00",
+        themes=["no-such-theme"],
+        meeting="not-an-id",
+        repeats="NOPE-1",
+        parent="",
+    )
+    response = signed_in(reviewer).post(url, odd)
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {
+        "reference",
+        "position",
+        "text",
+        "countries",
+        "themes",
+        "meeting",
+        "repeats",
+    }
+    assert response.context["form"].errors["reference"] == [
+        "A reference is a letter or digit, then up to 79 letters, digits and . _ / -, "
+        "e.g. PVE-CP-2017/POL-2a."
+    ]
+    assert b"99999999999" in response.content  # what was typed is kept
+    assert not Recommendation.objects.filter(title="A sub-point").exists()
+    fixed = odd | {"reference": "PUB-9", "position": "3", "text": "Text", "countries": "NG"}
+    fixed |= {"themes": [], "meeting": "", "repeats": ""}
+    assert signed_in(reviewer).post(url, fixed).status_code == 302
+    assert Recommendation.objects.get(title="A sub-point").reference == "PUB-9"
+
+
+# --- The update services' rules (shared by the pages and the import) ----------------------
+
+
+def test_update_refuses_unpublishing_and_a_new_reference_when_published(world, reviewer):
+    from django.core.exceptions import ValidationError
+
+    from recommendations.services.catalogue import recommendation_update
+
+    with pytest.raises(ValidationError) as refused:
+        recommendation_update(
+            by=reviewer, recommendation=world["published"], published=False, reference="NEW-1"
+        )
+    assert refused.value.message_dict == {
+        "published": ["A published recommendation stays published."],
+        "reference": ["The reference of a published recommendation is cited: it stays."],
+    }
+    world["published"].refresh_from_db()
+    assert (world["published"].published, world["published"].reference) == (True, "PUB-1")
+
+
+def test_update_refuses_a_circle_of_parents_and_moving_a_parent(world, reviewer):
+    from django.core.exceptions import ValidationError
+
+    from recommendations.services.catalogue import recommendation_update
+
+    parent = world["published"]
+    child = recommendation_create(
+        by=reviewer,
+        source=parent.source,
+        reference="PUB-1a",
+        title="Sub",
+        text="Text.",
+        parent=parent,
+    )
+    with pytest.raises(ValidationError) as refused:
+        recommendation_update(by=reviewer, recommendation=parent, parent=child)
+    assert refused.value.message_dict == {
+        "parent": ["A recommendation cannot be a sub-point of itself or of its sub-points."]
+    }
+    with pytest.raises(ValidationError) as refused:
+        recommendation_update(by=reviewer, recommendation=parent, source=world["draft_source"])
+    assert refused.value.message_dict["source"] == [
+        "This recommendation has sub-points: it stays in its source."
+    ]
+    with pytest.raises(ValidationError) as refused:
+        recommendation_update(by=reviewer, recommendation=parent, repeats=[parent])
+    assert refused.value.message_dict == {"repeats": ["A recommendation cannot repeat itself."]}
+    parent.refresh_from_db()
+    assert (parent.parent, parent.source) == (None, world["public_source"])
+
+
+def test_update_is_refused_to_anyone_but_the_secretariat(world, cso_admin):
+    from django.core.exceptions import PermissionDenied
+
+    from recommendations.services.catalogue import recommendation_update, source_document_update
+
+    with pytest.raises(PermissionDenied):
+        recommendation_update(by=cso_admin, recommendation=world["published"], title="X")
+    with pytest.raises(PermissionDenied):
+        source_document_update(by=cso_admin, source=world["public_source"], title="X")
+    world["published"].refresh_from_db()
+    assert world["published"].title == "A published one"

@@ -250,3 +250,12 @@ def test_import_command_exits_with_2_on_bad_rows(reviewer, tmp_path):
         call_command("import_recommendations", str(path), "--as", reviewer.email)
     assert refused.value.returncode == 2
     assert Recommendation.objects.count() == 0
+
+
+@pytest.mark.parametrize("query", [{"q": "\x00"}, {"year": "9" * 400}, {"source": "\u202e"}])
+def test_export_odd_queries_never_fail(catalogue, query):
+    for url in (CSV_URL, XLSX_URL):
+        response = Client().get(url, query)
+        assert response.status_code in (200, 400)
+        if response.status_code == 200:
+            b"".join(response.streaming_content)
