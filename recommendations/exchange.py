@@ -1,6 +1,7 @@
 """The CSV format of recommendations, one row per recommendation, shared by the import and the
 exports (docs/recommendations.md, "CSV format"): its columns, reading a file into checked
-rows (``parse``), and writing a recommendation as cells (``cells_of``).
+rows (``parse``), and the formula guard (``guard``/``unguard``); a recommendation is written as
+cells by ``recommendations.exports.cells_of``.
 
 Values are codes (slugs, ISO codes, references), never translated names, under fixed English
 headers, so that a file written in one language reads back in any other. Lists are separated by
@@ -9,7 +10,7 @@ cell separator in any locale.
 
 What a file says is checked here cell by cell, with the model's own field rules; what needs the
 database (does this theme, organization, parent exist?) is checked by
-``recommendations.services.imports``.
+``recommendations.services.import_plan``.
 """
 
 import codecs
@@ -368,43 +369,3 @@ _PARSERS = {
     "meeting": _meeting,
     "repeats": _references,
 }
-
-
-# --- Writing ------------------------------------------------------------------------------
-
-
-def cells_of(
-    recommendation: Recommendation,
-    *,
-    publishers: list[str],
-    addressed: list[str],
-    meeting: str,
-    parent: str,
-    repeats: list[str],
-) -> list:
-    """The row of ``recommendation``, in COLUMNS' order; what names organizations, meetings and
-    other recommendations is given, as the reader may see it (``export_rows``)."""
-    source = recommendation.source
-    return [
-        recommendation.reference,
-        source.title,
-        source.kind,
-        source.published_on.isoformat(),
-        source.language,
-        source.url,
-        SEPARATOR.join(publishers),
-        source.other_publishers,
-        recommendation.section,
-        parent,
-        recommendation.position,
-        recommendation.title,
-        recommendation.text,
-        SEPARATOR.join(t.slug for t in recommendation.themes.all()),
-        SEPARATOR.join(recommendation.addressee_types),
-        SEPARATOR.join(addressed),
-        SEPARATOR.join(str(code) for code in recommendation.countries),
-        SEPARATOR.join(recommendation.regions),
-        "yes" if recommendation.published else "no",
-        meeting,
-        SEPARATOR.join(repeats),
-    ]

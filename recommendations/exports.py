@@ -17,7 +17,7 @@ from django.db.models import Prefetch, QuerySet
 
 from dialogues.selectors import meetings_visible_to
 from organizations.selectors import organizations_visible_to
-from recommendations.exchange import COLUMNS, cells_of, guard
+from recommendations.exchange import COLUMNS, SEPARATOR, guard
 from recommendations.models import Recommendation
 from recommendations.selectors import recommendations_visible_to
 
@@ -49,6 +49,43 @@ def export_rows(user, recommendations: QuerySet, chunk_size: int = CHUNK_SIZE) -
             parent=recommendation.parent.reference if recommendation.parent else "",
             repeats=sorted(r.reference for r in recommendation.repeats.all()),
         )
+
+
+def cells_of(
+    recommendation: Recommendation,
+    *,
+    publishers: list[str],
+    addressed: list[str],
+    meeting: str,
+    parent: str,
+    repeats: list[str],
+) -> list:
+    """The row of ``recommendation``, in COLUMNS' order; what names organizations, meetings and
+    other recommendations is given, as the reader may see it (``export_rows``)."""
+    source = recommendation.source
+    return [
+        recommendation.reference,
+        source.title,
+        source.kind,
+        source.published_on.isoformat(),
+        source.language,
+        source.url,
+        SEPARATOR.join(publishers),
+        source.other_publishers,
+        recommendation.section,
+        parent,
+        recommendation.position,
+        recommendation.title,
+        recommendation.text,
+        SEPARATOR.join(t.slug for t in recommendation.themes.all()),
+        SEPARATOR.join(recommendation.addressee_types),
+        SEPARATOR.join(addressed),
+        SEPARATOR.join(str(code) for code in recommendation.countries),
+        SEPARATOR.join(recommendation.regions),
+        "yes" if recommendation.published else "no",
+        meeting,
+        SEPARATOR.join(repeats),
+    ]
 
 
 class _Echo:
