@@ -23,6 +23,8 @@ from recommendations.rules import may_manage_recommendations
 from recommendations.services.imports import recommendations_import
 
 KEPT_MINUTES = 30
+# A page of more problems would be too heavy to read; the command lists them all.
+PROBLEMS_SHOWN = 1000
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 
 
@@ -45,6 +47,14 @@ def _format_context() -> dict:
     }
 
 
+def _report_context(report) -> dict:
+    return {
+        "report": report,
+        "problems": report.problems[:PROBLEMS_SHOWN],
+        "problems_not_shown": max(len(report.problems) - PROBLEMS_SHOWN, 0),
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def import_start(request):
     if not may_manage_recommendations(request.user):
@@ -62,7 +72,7 @@ def import_start(request):
                 request,
                 "recommendations/import_report.html",
                 {
-                    "report": report,
+                    **_report_context(report),
                     "token": token,
                     "name": form.cleaned_data["file"].name,
                     "digest": hashlib.sha256(data).hexdigest(),
@@ -103,6 +113,10 @@ def import_confirm(request):
         render(
             request,
             template,
-            {"report": report, "token": "", "digest": hashlib.sha256(data).hexdigest()},
+            {
+                **_report_context(report),
+                "token": "",
+                "digest": hashlib.sha256(data).hexdigest(),
+            },
         )
     )

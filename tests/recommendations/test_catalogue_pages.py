@@ -425,3 +425,41 @@ def test_update_is_refused_to_anyone_but_the_secretariat(world, cso_admin):
         source_document_update(by=cso_admin, source=world["public_source"], title="X")
     world["published"].refresh_from_db()
     assert world["published"].title == "A published one"
+
+
+def test_source_page_query_count_is_constant_in_its_recommendations(
+    world, reviewer, django_assert_num_queries
+):
+    client = signed_in(reviewer)
+    url = _source_edit(world["public_source"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(5):
+        recommendation_create(
+            by=reviewer,
+            source=world["public_source"],
+            reference=f"PUB-1{'abcde'[n]}",
+            title="Sub-point",
+            text="Text.",
+            parent=world["published"],
+        )
+    with django_assert_num_queries(len(few)):
+        response = client.get(url)
+    assert [r.reference for r in response.context["recommendations"]] == [
+        "PUB-1",
+        "PUB-1a",
+        "PUB-1b",
+        "PUB-1c",
+        "PUB-1d",
+        "PUB-1e",
+    ]
+
+
+def test_import_page_shows_the_first_problems_and_says_how_many_more(reviewer, monkeypatch):
+    monkeypatch.setattr("recommendations.views.imports.PROBLEMS_SHOWN", 1)
+    data = csv_file(line(reference="OK-1", countries="XX"), line(reference="OK-2", regions="x"))
+    response = _upload(signed_in(reviewer), data)
+    assert [(p.line, p.column) for p in response.context["problems"]] == [(2, "countries")]
+    assert len(response.context["report"].problems) == 2
+    assert "And 1 more problem:" in response.content.decode()
