@@ -48,13 +48,20 @@ def recommendation_create(
         raise ValidationError({"parent": problem})
     recommendation.full_clean()
     recommendation.save()
-    recommendation.themes.set(themes)
-    recommendation.repeats.set(repeats)
-    recommendation.action_points.set(action_points)
-    AddresseeResponse.objects.bulk_create(
-        AddresseeResponse(recommendation=recommendation, organization=organization)
-        for organization in dict.fromkeys(addressed_organizations)
-    )
+    # A new recommendation has no relations yet: only non-empty ones cost a query (an import
+    # creates thousands in one go).
+    for relation, objects in (
+        (recommendation.themes, themes),
+        (recommendation.repeats, repeats),
+        (recommendation.action_points, action_points),
+    ):
+        if objects:
+            relation.add(*objects)
+    if addressed_organizations:
+        AddresseeResponse.objects.bulk_create(
+            AddresseeResponse(recommendation=recommendation, organization=organization)
+            for organization in dict.fromkeys(addressed_organizations)
+        )
     if recommendation.published:
         record_for_followers(recommendation, FollowEventKind.PUBLISHED)
     return recommendation
