@@ -11,7 +11,8 @@ history), so importing the same file twice changes nothing the second time.
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from recommendations.exchange import (
     COLUMNS,
@@ -85,10 +86,27 @@ def recommendations_import(*, by, file, dry_run: bool) -> ImportReport:
     except ValidationError as error:
         # A rule only a service knows (checked against the rows as they are being written):
         # reported like the others, and nothing is kept.
-        report.problems = _problems_of(error, plan.line)
-        report.created, report.updated, report.unchanged = [], [], []
-        report.sources_created = report.sources_updated = 0
+        _nothing_done(report, _problems_of(error, plan.line))
+    except IntegrityError:
+        # Another change reached the same rows between the checks and the writes (a reference
+        # created meanwhile): reported, never a 500, and nothing is kept.
+        _nothing_done(
+            report,
+            [
+                Problem(
+                    plan.line,
+                    "",
+                    _("This row was changed in the portal meanwhile: check the file again."),
+                )
+            ],
+        )
     return report
+
+
+def _nothing_done(report: ImportReport, problems: list[Problem]) -> None:
+    report.problems = problems
+    report.created, report.updated, report.unchanged = [], [], []
+    report.sources_created = report.sources_updated = 0
 
 
 def _column_order(column: str) -> int:

@@ -309,3 +309,27 @@ def test_import_undoes_the_formula_guard(reviewer):
     assert report.problems == []
     recommendation = Recommendation.objects.get(reference="F-1")
     assert (recommendation.title, recommendation.text) == ("=1+2 is not a formula", "-dash")
+
+
+def test_import_race_on_a_reference_is_reported_and_nothing_is_kept(reviewer, monkeypatch):
+    from django.db import IntegrityError
+
+    from recommendations.services import imports
+
+    created, original = [], imports.recommendation_create
+
+    def create_then_clash(**fields):
+        if created:
+            raise IntegrityError("duplicate key value violates unique constraint")
+        created.append(original(**fields))
+        return created[-1]
+
+    monkeypatch.setattr(imports, "recommendation_create", create_then_clash)
+    data = csv_file(line(reference="R-1"), line(reference="R-2"))
+    report = recommendations_import(by=reviewer, file=data, dry_run=False)
+    assert report.problems == [
+        Problem(3, "", "This row was changed in the portal meanwhile: check the file again.")
+    ]
+    assert (report.created, report.sources_created) == ([], 0)
+    assert Recommendation.objects.count() == 0
+    assert SourceDocument.objects.count() == 0
