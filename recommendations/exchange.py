@@ -23,6 +23,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries as all_countries
 
 from organizations.regions import Region
@@ -361,10 +362,10 @@ _PARSERS = {
     "title": _model_field(Recommendation, "title", blank_ok=False),
     "text": _model_field(Recommendation, "text", blank_ok=False),
     "themes": _slugs,
-    "addressee_types": _choices(AddresseeType.values, _("addressee types")),
+    "addressee_types": _choices(AddresseeType.values, gettext_lazy("addressee types")),
     "addressed_organizations": _slugs,
     "countries": _countries,
-    "regions": _choices(Region.values, _("regions")),
+    "regions": _choices(Region.values, gettext_lazy("regions")),
     "published": _boolean,
     "meeting": _meeting,
     "repeats": _references,

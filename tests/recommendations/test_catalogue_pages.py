@@ -463,3 +463,16 @@ def test_import_page_shows_the_first_problems_and_says_how_many_more(reviewer, m
     assert [(p.line, p.column) for p in response.context["problems"]] == [(2, "countries")]
     assert len(response.context["report"].problems) == 2
     assert "And 1 more problem:" in response.content.decode()
+
+
+def test_secretariat_forms_render_with_labels(world, reviewer):
+    client = signed_in(reviewer)
+    page = client.get(reverse("recommendations:import")).content.decode()
+    assert '<label for="id_file">' in page and "<code>source_publishers</code>" in page
+    page = client.get(reverse("recommendations:source_new")).content.decode()
+    assert '<label for="id_title">' in page and '<label for="id_publishers">' in page
+    new = reverse("recommendations:recommendation_new")
+    page = client.get(f"{new}?source={world['public_source'].public_id}").content.decode()
+    assert '<label for="id_reference">' in page and 'name="published"' in page
+    page = client.get(_edit(world["published"])).content.decode()
+    assert 'name="published"' not in page and 'value="PUB-1"' in page and "disabled" in page
