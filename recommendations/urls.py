@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from recommendations.views import cycles, dashboard, detail, following, progress
+from recommendations.views import (
+    catalogue,
+    cycles,
+    dashboard,
+    detail,
+    exports,
+    following,
+    imports,
+    progress,
+)
 
 app_name = "recommendations"
 
@@ -17,6 +26,32 @@ urlpatterns += [
     path("review-cycles/<uuid:public_id>/edit/", cycles.cycle_edit, name="cycle_edit"),
     path("review-cycles/<uuid:public_id>/open/", cycles.cycle_open, name="cycle_open"),
     path("review-cycles/<uuid:public_id>/close/", cycles.cycle_close, name="cycle_close"),
+]
+
+# The secretariat's catalogue, import and export (fixed paths before any <uuid> route).
+urlpatterns += [
+    path("recommendations/export.csv", exports.export_csv, name="export_csv"),
+    path("recommendations/export.xlsx", exports.export_xlsx, name="export_xlsx"),
+    path("recommendations/import/", imports.import_start, name="import"),
+    path("recommendations/import/confirm/", imports.import_confirm, name="import_confirm"),
+    path("recommendations/sources/", catalogue.source_list, name="sources"),
+    path("recommendations/sources/new/", catalogue.source_new, name="source_new"),
+    path(
+        "recommendations/sources/<uuid:public_id>/edit/",
+        catalogue.source_edit,
+        name="source_edit",
+    ),
+    path("recommendations/new/", catalogue.recommendation_new, name="recommendation_new"),
+    path(
+        "recommendations/<uuid:public_id>/edit/",
+        catalogue.recommendation_edit,
+        name="recommendation_edit",
+    ),
+    path(
+        "recommendations/<uuid:public_id>/publish/",
+        catalogue.recommendation_publish,
+        name="recommendation_publish",
+    ),
 ]
 
 # The recommendation page, responses, updates, moderation, following

@@ -95,6 +95,10 @@ PUBLIC_URL_NAMES = {
     "review-cycle-detail",
     "review-cycle-snapshot",
     # --- end recommendations
+    # Published recommendations are public data: anonymous visitors export what the list shows
+    # them (drafts and organizations they may not see are left out by the same selectors).
+    "recommendations:export_csv",
+    "recommendations:export_xlsx",
 }
 
 SAMPLES = {
