@@ -267,3 +267,19 @@ def test_export_odd_queries_never_fail(catalogue, query):
         assert response.status_code in (200, 400)
         if response.status_code == 200:
             b"".join(response.streaming_content)
+
+
+def test_exports_are_rationed_per_client(catalogue, reviewer, monkeypatch):
+    from recommendations.views import exports as export_views
+
+    monkeypatch.setattr(export_views, "EXPORTS_PER_PERIOD", 2)
+    visitor, secretariat = Client(), signed_in(reviewer)
+    assert [visitor.get(CSV_URL).status_code for _ in range(2)] == [200, 200]
+    refused = visitor.get(XLSX_URL)
+    assert refused.status_code == 429
+    assert refused.content.decode().startswith("Too many exports from you in the last hour")
+    assert 0 < int(refused["Retry-After"]) <= 1800
+    # A signed-in person has a bucket of their own, whatever address they share.
+    assert secretariat.get(CSV_URL).status_code == 200
+    # A refused filter costs nothing from the bucket.
+    assert Client().get(CSV_URL + "?year=abc").status_code == 400
