@@ -112,9 +112,12 @@ def generate(
     *,
     meetings: int | None = None,
     participations: int | None = None,
+    recommendations: int | None = None,
+    updates: int | None = None,
 ) -> dict[str, int]:
     """Write the dataset into the default database; return the rows written per model.
-    ``meetings`` and ``participations`` default to bench.meetings' standard scale."""
+    ``meetings`` and ``participations`` default to bench.meetings' standard scale,
+    ``recommendations`` and ``updates`` to bench.recommendations'."""
     import pghistory
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
@@ -122,6 +125,11 @@ def generate(
     from django_countries import countries as all_countries
 
     from bench.meetings import DEFAULT_MEETINGS, DEFAULT_PARTICIPATIONS, generate_meetings
+    from bench.recommendations import (
+        DEFAULT_RECOMMENDATIONS,
+        DEFAULT_UPDATES,
+        generate_recommendations,
+    )
     from organizations.models import (
         Assessment,
         Contact,
@@ -322,6 +330,23 @@ def generate(
             counts=counts,
             log=log,
         )
+        generate_recommendations(
+            seed=seed,
+            recommendations=DEFAULT_RECOMMENDATIONS if recommendations is None else recommendations,
+            updates=DEFAULT_UPDATES if updates is None else updates,
+            today=today,
+            organizations=organizations,
+            reviewers=reviewers,
+            memberships=memberships,
+            # Independent assessments come from civil society vetted now.
+            vetted={
+                org.pk
+                for org, state in zip(organizations, states, strict=True)
+                if state == "approved"
+            },
+            counts=counts,
+            log=log,
+        )
     return counts
 
 
@@ -360,6 +385,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--meetings", type=int, default=None, help="default 5,000")
     parser.add_argument("--participations", type=int, default=None, help="default 100,000")
+    parser.add_argument("--recommendations", type=int, default=None, help="default 100,000")
+    parser.add_argument("--updates", type=int, default=None, help="default 300,000")
     parser.add_argument("--reset", action="store_true", help="drop and recreate the database")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or None)
     args = parser.parse_args(argv)
@@ -400,6 +427,8 @@ def main(argv=None) -> int:
         log=print,
         meetings=args.meetings,
         participations=args.participations,
+        recommendations=args.recommendations,
+        updates=args.updates,
     )
     with connection.cursor() as cursor:
         # Fresh statistics, so the planner sees the bench data as the benchmark will.

@@ -4,8 +4,10 @@ Run by bench/run.py with the server's environment (DATABASE_URL is the bench dat
 signed-in session for a CSO member (the Django test client's force_login, saved in the bench
 database's session table), an API token made with `manage.py api_token create`, a public
 organization for the detail pages and the filtered list, a meeting anonymous visitors may see
-(the latest public event that has begun) and this year for the timeline, and which of the
-measured routes the portal does not have in this commit (pages being built elsewhere).
+(the latest public event that has begun) and this year for the timeline, a published
+recommendation (its detail page) and one of its themes (the list with two facets), the words
+the recommendations are searched for, and which of the measured routes the portal does not
+have in this commit (pages being built elsewhere).
 """
 
 import io
@@ -28,16 +30,25 @@ from django.test import Client  # noqa: E402
 from django.urls import Resolver404, resolve  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.words import SEARCHED  # noqa: E402
 from dialogues.models import Meeting  # noqa: E402
 from dialogues.selectors import meetings_visible_to  # noqa: E402
 from organizations.models import Membership, Organization, User, VisibilityTier  # noqa: E402
 from organizations.selectors import api_tokens_of  # noqa: E402
 from organizations.services import api_token_revoke  # noqa: E402
+from recommendations.models import AddresseeType, Recommendation  # noqa: E402
+from recommendations.selectors import recommendations_visible_to  # noqa: E402
 
 TOKEN_NAME = "make bench"  # noqa: S105 (the token's label, not a secret)
 # Measured pages whose routes other work adds: bench/run.py names them as not measured while
 # they are missing instead of stopping.
-ROUTES_IN_PROGRESS = ("/meetings/", "/api/v1/meetings/")
+ROUTES_IN_PROGRESS = (
+    "/meetings/",
+    "/api/v1/meetings/",
+    "/recommendations/",
+    "/recommendations/dashboard/",
+    "/api/v1/recommendations/",
+)
 
 
 def pick_user() -> User:
@@ -82,6 +93,26 @@ def pick_meeting() -> Meeting:
     return meeting
 
 
+def pick_recommendation() -> tuple[Recommendation, str]:
+    """A recommendation anonymous visitors see, addressed to governments, and one of its
+    themes: the detail page, and a list filtered by two facets that has results."""
+    recommendation = (
+        recommendations_visible_to(AnonymousUser())
+        .filter(
+            addressee_types__contains=[AddresseeType.GOVERNMENTS],
+            themes__isnull=False,
+            parent__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if recommendation is None:
+        raise SystemExit(
+            "The bench database has no published recommendation: run make bench-data again."
+        )
+    return recommendation, recommendation.themes.order_by("pk").first().slug
+
+
 def main() -> None:
     user = pick_user()
     client = Client()
@@ -101,6 +132,8 @@ def main() -> None:
     )
     if organization is None:
         raise SystemExit("The bench database has no public organization.")
+    recommendation, theme = pick_recommendation()
+    detail = f"/recommendations/{recommendation.public_id}/"
     print(
         json.dumps(
             {
@@ -115,7 +148,11 @@ def main() -> None:
                 "meeting": str(pick_meeting().public_id),
                 "year": timezone.localdate().year,
                 "meetings": Meeting.objects.count(),
-                "missing": missing_routes(),
+                "recommendation": str(recommendation.public_id),
+                "theme": theme,
+                "recommendation_words": SEARCHED,
+                "recommendations": Recommendation.objects.count(),
+                "missing": missing_routes((*ROUTES_IN_PROGRESS, detail)),
             }
         )
     )

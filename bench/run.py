@@ -168,6 +168,8 @@ def pages(data: dict) -> list[tuple[str, str, dict[str, str]]]:
     searches = ["peace", "médiatrices", "السلام", "peac", "paece"]
     meeting = f"/meetings/{data['meeting']}/"
     timeline = f"/timeline/{data['year']}/"
+    faceted = f"/recommendations/?theme={data['theme']}&addressee_type=governments"
+    words = data["recommendation_words"].values()
     return [
         ("home", "/", {}),
         ("directory, anonymous", "/organizations/", {}),
@@ -184,6 +186,14 @@ def pages(data: dict) -> list[tuple[str, str, dict[str, str]]]:
         ("timeline, anonymous", timeline, {}),
         ("timeline, signed in", timeline, cookie),
         ("API meetings list (token)", "/api/v1/meetings/", token),
+        ("recommendations, two facets, anonymous", faceted, {}),
+        *[
+            (f"search recommendations “{word}”", f"/recommendations/?q={quote(word)}", {})
+            for word in words
+        ],
+        ("recommendation detail, anonymous", f"/recommendations/{data['recommendation']}/", {}),
+        ("recommendations dashboard, anonymous", "/recommendations/dashboard/", {}),
+        ("API recommendations list (token)", "/api/v1/recommendations/", token),
     ]
 
 
@@ -251,7 +261,7 @@ def main() -> None:
     data = json.loads(prepared.stdout.strip().splitlines()[-1])
     print(
         f"Bench database {database}: {data['organizations']} organizations, "
-        f"{data['meetings']} meetings."
+        f"{data['meetings']} meetings, {data['recommendations']} recommendations."
     )
     print(f"Signed in as {data['user']}.")
 

@@ -153,3 +153,59 @@ VETTING = [
     ("expired", 5),
 ]
 ASSESSED = {"in_review", "changes_requested", "approved", "declined", "expired"}
+
+# Recommendations (bench/recommendations.py): a title is verb + object, a text a sentence, in
+# the three languages the recommendations' search vectors stem. SEARCHED are words of these
+# texts that `make bench` searches for, one per language.
+RECOMMENDATION_WORDS = {
+    "en": (
+        ["Fund", "Train", "Protect", "Consult", "Monitor", "Strengthen", "Support"],
+        [
+            "community policing forums",
+            "women mediators",
+            "youth networks",
+            "the families of returnees",
+            "local peacebuilders",
+            "independent civil society",
+            "early warning by communities",
+        ],
+        "{who} should {verb} {what} {where} within {n} months, with {partner}.",
+        ["Governments", "Police services", "Donors", "Multilateral bodies", "Ministries"],
+        ["in border districts", "in the capital", "in rural areas", "in displacement camps"],
+        ["local organizations", "women's groups", "youth councils", "religious leaders"],
+    ),
+    "fr": (
+        ["Financer", "Former", "Protéger", "Consulter", "Suivre", "Renforcer", "Soutenir"],
+        [
+            "les forums de police de proximité",
+            "les médiatrices",
+            "les réseaux de jeunes",
+            "les familles des rapatriés",
+            "les artisans de paix locaux",
+            "la société civile indépendante",
+            "l'alerte précoce communautaire",
+        ],
+        "{who} devraient {verb} {what} {where} d'ici {n} mois, avec {partner}.",
+        ["Les gouvernements", "Les services de police", "Les bailleurs", "Les ministères"],
+        ["dans les zones frontalières", "dans la capitale", "en milieu rural", "dans les camps"],
+        ["les associations locales", "les groupes de femmes", "les conseils de jeunes"],
+    ),
+    "ar": (
+        ["تمويل", "تدريب", "حماية", "استشارة", "متابعة", "تعزيز", "دعم"],
+        [
+            "منتديات الشرطة المجتمعية",
+            "الوسيطات",
+            "شبكات الشباب",
+            "أسر العائدين",
+            "بناة السلام المحليين",
+            "المجتمع المدني المستقل",
+            "الإنذار المبكر المجتمعي",
+        ],
+        "ينبغي على {who} {verb} {what} {where} خلال {n} شهراً بالتعاون مع {partner}.",
+        ["الحكومات", "أجهزة الشرطة", "الجهات المانحة", "الوزارات"],
+        ["في المناطق الحدودية", "في العاصمة", "في المناطق الريفية", "في المخيمات"],
+        ["المنظمات المحلية", "المجموعات النسائية", "مجالس الشباب"],
+    ),
+}
+RECOMMENDATION_LANGUAGES = [("en", 50), ("fr", 30), ("ar", 20)]
+SEARCHED = {"en": "policing", "fr": "médiatrices", "ar": "الوسيطات"}

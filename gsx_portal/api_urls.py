@@ -10,6 +10,11 @@ from organizations.api import directory as organizations_api
 from organizations.api.contacts import IntroductionViewSet
 from organizations.api.members import MembershipViewSet
 from organizations.api.requesters import RequesterVerificationViewSet
+from recommendations.api.cycles import ReviewCycleViewSet
+from recommendations.api.follows import FollowViewSet
+from recommendations.api.progress import ImplementationUpdateViewSet, ResponseViewSet
+from recommendations.api.recommendations import RecommendationViewSet
+from recommendations.api.sources import SourceDocumentViewSet
 
 router = DefaultRouter()
 router.register("organizations", organizations_api.OrganizationViewSet, basename="organization")
@@ -25,6 +30,17 @@ router.register("working-groups", WorkingGroupViewSet, basename="working-group")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("participations", ParticipationViewSet, basename="participation")
 router.register("action-points", ActionPointViewSet, basename="action-point")
+
+# --- recommendations ---
+router.register("source-documents", SourceDocumentViewSet, basename="source-document")
+router.register("recommendations", RecommendationViewSet, basename="recommendation")
+router.register("responses", ResponseViewSet, basename="response")
+router.register(
+    "implementation-updates", ImplementationUpdateViewSet, basename="implementation-update"
+)
+router.register("review-cycles", ReviewCycleViewSet, basename="review-cycle")
+router.register("follows", FollowViewSet, basename="follow")
+# --- end recommendations ---
 
 urlpatterns = [
     path("me/", organizations_api.MeView.as_view(), name="api-me"),

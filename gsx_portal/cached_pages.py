@@ -226,6 +226,14 @@ cached_meeting_list = anonymous_page(
     "dialogues:meetings", canonical_query=meeting_list_query, may_store=_working_group_exists
 )
 cached_timeline = anonymous_page("dialogues:timeline")  # both its addresses: the key has the year
+# The recommendations' dashboard and review cycles: counts over published recommendations (a
+# cycle's gaps are a pass over every response: worth keeping for anonymous visitors).
+cached_dashboard = anonymous_page("recommendations:dashboard")
+cached_cycles = anonymous_page("recommendations:cycles")
+cached_cycle = anonymous_page("recommendations:cycle")
+# A recommendation's page and a source's page (recommendations.views.detail).
+cached_recommendation = anonymous_page("recommendations:detail")
+cached_source = anonymous_page("recommendations:source")
 cached_recommendation_list = anonymous_page(
     "recommendations:list", canonical_query=recommendation_list_query
 )

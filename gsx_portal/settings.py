@@ -481,6 +481,10 @@ SPECTACULAR_SETTINGS = {
         "AgendaItemKindEnum": "dialogues.models.AgendaItemKind",
         "ParticipationStatusEnum": "dialogues.models.ParticipationStatus",
         "ActionPointStatusEnum": "dialogues.models.ActionPointStatus",
+        # recommendations
+        "ResponseStatusEnum": "recommendations.models.ResponseStatus",
+        "RecordedResponseEnum": "recommendations.api.progress.RECORDED_RESPONSES",
+        "ImplementationStatusEnum": "recommendations.models.ImplementationStatus",
     },
 }
 

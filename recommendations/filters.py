@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from dialogues.filters import WorkingGroupFilter
 from organizations.filters import YES_NO, FilterForm, PlainSelect, _is_yes, country_choices
@@ -140,6 +142,7 @@ class CycleField(forms.ModelChoiceField):
         )
 
 
+@extend_schema_field(OpenApiTypes.STR)  # an id or a slug, for the API's schema
 class CycleFilter(django_filters.ModelChoiceFilter):
     field_class = CycleField
 

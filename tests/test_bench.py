@@ -129,6 +129,14 @@ def test_query_count_middleware_counts_the_requests_queries():
     assert response["X-Query-Count"] == "2"
 
 
+# What bench/prepare.py passes for the recommendations' pages.
+RECOMMENDATION_DATA = {
+    "recommendation": "7e3a0000-0000-4000-8000-000000000000",
+    "theme": "community-policing",
+    "recommendation_words": {"en": "policing", "fr": "médiatrices", "ar": "الوسيطات"},
+}
+
+
 def test_bench_pages_selects_by_words_and_searches_run_with_one_client():
     from bench.run import is_search, pages, selected
 
@@ -141,6 +149,7 @@ def test_bench_pages_selects_by_words_and_searches_run_with_one_client():
         "public_id": "p",
         "meeting": "m",
         "year": 2027,
+        **RECOMMENDATION_DATA,
     }
     every = pages(data)
     assert selected(every, "") == every
@@ -208,6 +217,7 @@ def test_bench_measures_the_dialogues_pages():
         "public_id": "p",
         "meeting": "0b5d4b00-0000-4000-8000-000000000000",
         "year": 2027,
+        **RECOMMENDATION_DATA,
     }
     measured = {page: (path, headers) for page, path, headers in pages(data)}
     meeting = "/meetings/0b5d4b00-0000-4000-8000-000000000000/"
@@ -275,3 +285,60 @@ def test_prepare_picks_a_public_event_that_has_begun(enrolled_reviewer):
         starts_at=now - timedelta(days=1),
     )
     assert pick_meeting() == begun
+
+
+def test_bench_measures_the_recommendations_pages():
+    from bench.run import is_search, pages
+
+    data = {
+        "session_cookie": "sessionid=x",
+        "token": "t",
+        "sector": "civil_society",
+        "country": "NE",
+        "slug": "s",
+        "public_id": "p",
+        "meeting": "m",
+        "year": 2027,
+        **RECOMMENDATION_DATA,
+    }
+    measured = {page: (path, headers) for page, path, headers in pages(data)}
+    assert measured["recommendations, two facets, anonymous"] == (
+        "/recommendations/?theme=community-policing&addressee_type=governments",
+        {},
+    )
+    searches = [
+        path for page, (path, _h) in measured.items() if page.startswith("search recommendations")
+    ]
+    assert searches == [
+        "/recommendations/?q=policing",
+        "/recommendations/?q=m%C3%A9diatrices",
+        "/recommendations/?q=%D8%A7%D9%84%D9%88%D8%B3%D9%8A%D8%B7%D8%A7%D8%AA",
+    ]
+    assert all(is_search(page) for page in measured if page.startswith("search recommendations"))
+    assert measured["recommendation detail, anonymous"] == (
+        "/recommendations/7e3a0000-0000-4000-8000-000000000000/",
+        {},
+    )
+    assert measured["recommendations dashboard, anonymous"] == ("/recommendations/dashboard/", {})
+    path, headers = measured["API recommendations list (token)"]
+    assert (path, headers["Authorization"]) == ("/api/v1/recommendations/", "Bearer t")
+
+
+@pytest.mark.django_db
+def test_prepare_picks_a_published_recommendation_for_governments_and_its_theme():
+    from bench.data import generate
+    from bench.prepare import pick_recommendation
+    from bench.words import SEARCHED
+    from recommendations.models import Recommendation
+
+    generate(orgs=40, seed=2, meetings=20, participations=50, recommendations=200, updates=60)
+    recommendation, theme = pick_recommendation()
+    assert recommendation.published and "governments" in recommendation.addressee_types
+    assert theme in set(recommendation.themes.values_list("slug", flat=True))
+    # The list with both facets has what it filters for; the searched words are in the texts.
+    faceted = Recommendation.objects.filter(
+        published=True, themes__slug=theme, addressee_types__contains=["governments"]
+    )
+    assert recommendation in faceted
+    for word in SEARCHED.values():
+        assert Recommendation.objects.filter(text__contains=word).exists(), word

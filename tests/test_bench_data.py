@@ -28,6 +28,14 @@ from organizations.models import (
     VisibilityTier,
 )
 from organizations.search import organizations_search
+from recommendations.models import (
+    AddresseeResponse,
+    CycleSnapshot,
+    ImplementationUpdate,
+    Recommendation,
+    ReviewCycle,
+    SourceDocument,
+)
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +50,9 @@ SCRIPTS = {
 
 @pytest.fixture
 def dataset():
-    return generate(orgs=200, seed=3, meetings=60, participations=600)
+    return generate(
+        orgs=200, seed=3, meetings=60, participations=600, recommendations=600, updates=1800
+    )
 
 
 def test_generate_writes_the_counted_rows_per_table(dataset):
@@ -74,17 +84,32 @@ def _snapshot():
                 "meeting__public_id", "user__email", "organization__slug", "status"
             )
         ),
+        list(
+            Recommendation.objects.order_by("reference").values_list(
+                "public_id", "title", "published", "self_status", "independent_status"
+            )
+        ),
+        list(
+            ImplementationUpdate.objects.order_by("public_id").values_list(
+                "recommendation__reference", "reporting_organization__slug", "status", "reported_on"
+            )
+        ),
     )
 
 
 def test_generate_is_deterministic_for_a_seed():
-    generate(orgs=30, seed=5, meetings=20, participations=100)
+    generate(orgs=30, seed=5, meetings=20, participations=100, recommendations=60, updates=90)
     first = _snapshot()
+    for model in (CycleSnapshot, ImplementationUpdate, ReviewCycle, AddresseeResponse):
+        model.objects.all().delete()
+    Recommendation.objects.filter(parent__isnull=False).delete()
+    Recommendation.objects.all().delete()
+    SourceDocument.objects.all().delete()
     Meeting.objects.all().delete()
     WorkingGroup.objects.all().delete()
     Organization.objects.all().delete()
     User.objects.all().delete()
-    generate(orgs=30, seed=5, meetings=20, participations=100)
+    generate(orgs=30, seed=5, meetings=20, participations=100, recommendations=60, updates=90)
     assert _snapshot() == first
 
 
@@ -229,3 +254,141 @@ def test_check_only_bench_data_refuses_other_working_groups(dataset):
     WorkingGroup.objects.create(name="Real group", slug="real-group")
     with pytest.raises(RefusedTarget):
         check_only_bench_data()
+
+
+# --- Recommendations: sources, responses, updates over three cycles ---------------------------
+
+
+def test_generate_writes_the_recommendations_and_updates_asked_for(dataset):
+    assert Recommendation.objects.count() == dataset["recommendations.Recommendation"] == 600
+    assert ImplementationUpdate.objects.count() == dataset["recommendations.ImplementationUpdate"]
+    assert ImplementationUpdate.objects.count() == 1800
+    # Written by COPY, the rows still leave their history, as production's inserts do.
+    from django.apps import apps
+
+    assert apps.get_model("recommendations", "RecommendationEvent").objects.count() == 600
+    assert apps.get_model("recommendations", "ImplementationUpdateEvent").objects.count() == 1800
+    # A few hundred recommendations a source: two here.
+    assert SourceDocument.objects.count() == 2
+    assert set(SourceDocument.objects.values_list("language", flat=True)) == {"en", "fr"}
+    drafts = Recommendation.objects.filter(published=False).count()
+    assert 0 < drafts < 600 * 0.2
+    per_recommendation = {
+        len(ids)
+        for ids in _group(AddresseeResponse.objects.values_list("recommendation", "organization"))
+    }
+    assert per_recommendation == {1, 2, 3}
+    assert Recommendation.objects.filter(responses__isnull=True).count() == 0
+    assert Recommendation.objects.filter(themes__isnull=True).count() == 0
+    assert set(
+        AddresseeResponse.objects.filter(recommendation__published=False).values_list(
+            "status", flat=True
+        )
+    ) == {"pending"}
+    assert set(AddresseeResponse.objects.values_list("status", flat=True)) == {
+        "pending",
+        "supported",
+        "noted",
+        "not_supported",
+    }
+    # Sub-points belong to a top-level point of their own source.
+    subs = Recommendation.objects.filter(parent__isnull=False).select_related("parent")
+    assert subs.exists()
+    assert all(r.parent.source_id == r.source_id and r.parent.parent_id is None for r in subs)
+    for recommendation in Recommendation.objects.all()[:50]:
+        recommendation.full_clean()
+
+
+def _group(pairs):
+    groups = {}
+    for key, value in pairs:
+        groups.setdefault(key, []).append(value)
+    return groups.values()
+
+
+def test_generated_cycles_two_closed_around_the_open_one(dataset):
+    from dialogues.models import Meeting
+
+    closed = list(ReviewCycle.objects.filter(state="closed").order_by("closes_on"))
+    opened = ReviewCycle.objects.get(state="open")
+    assert len(closed) == 2 and closed[-1].closes_on < opened.opens_on
+    assert {c.convening.kind for c in [*closed, opened]} == {"annual_convening"}
+    from django.utils import timezone
+
+    # The open one feeds the coming convening; the closed ones the last two.
+    convenings = Meeting.objects.filter(kind="annual_convening").order_by("starts_at")
+    coming = convenings.filter(starts_at__gt=timezone.now())
+    assert opened.convening == coming.first()
+    assert [c.convening for c in closed] == list(convenings.filter(starts_at__lt=timezone.now()))[
+        -2:
+    ]
+    for cycle in [*closed, opened]:
+        cycle.full_clean()
+        dates = cycle.updates.values_list("reported_on", flat=True)
+        assert cycle.opens_on <= min(dates) and max(dates) <= cycle.closes_on
+    assert ImplementationUpdate.objects.filter(cycle__isnull=True).count() == 0
+    published = Recommendation.objects.filter(published=True).count()
+    for cycle in closed:
+        assert cycle.snapshot.count() == published * 2
+
+
+def test_generated_snapshots_hold_the_latest_update_by_the_close(dataset):
+    for row in CycleSnapshot.objects.select_related("cycle", "update"):
+        visible = ImplementationUpdate.objects.filter(
+            recommendation=row.recommendation_id,
+            perspective=row.perspective,
+            hidden_at__isnull=True,
+            reported_on__lte=row.cycle.closes_on,
+        ).order_by("-reported_on", "-id")
+        latest = visible.first()
+        assert row.update_id == (latest.pk if latest else None)
+        assert row.status == (latest.status if latest else "")
+    assert CycleSnapshot.objects.exclude(status="").exists()
+
+
+def test_generated_statuses_are_those_the_services_keep(dataset):
+    from recommendations.services.progress import refresh_statuses
+
+    fields = ("pk", "self_status", "independent_status")
+    generated = list(Recommendation.objects.order_by("pk").values_list(*fields))
+    for pk, *_statuses in generated:
+        refresh_statuses(pk)
+    assert list(Recommendation.objects.order_by("pk").values_list(*fields)) == generated
+    assert Recommendation.objects.exclude(self_status="").exclude(independent_status="").exists()
+    # A hidden update never counts, and says why it is hidden.
+    hidden = ImplementationUpdate.objects.filter(hidden_at__isnull=False)
+    assert hidden.exists() and not hidden.filter(hidden_reason="").exists()
+    assert not hidden.filter(hidden_by__isnull=True).exists()
+
+
+def test_generated_updates_come_from_the_right_side(dataset):
+    from organizations.selectors import is_vetted
+
+    updates = ImplementationUpdate.objects.select_related("reporting_organization")
+    self_reports = updates.filter(perspective="self_report")
+    assessments = updates.filter(perspective="independent_assessment")
+    assert self_reports.exists() and assessments.exists()
+    addressed = set(AddresseeResponse.objects.values_list("recommendation", "organization"))
+    for update in self_reports:
+        assert update.addressee_id == update.reporting_organization_id
+        assert (update.recommendation_id, update.addressee_id) in addressed
+    for update in assessments[:200]:
+        assert update.reporting_organization.sector == "civil_society"
+        assert is_vetted(update.reporting_organization)
+        assert update.addressee_id is None or (
+            (update.recommendation_id, update.addressee_id) in addressed
+        )
+    assert not updates.filter(recommendation__published=False).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "config", "language"),
+    [("search_en", "english", "en"), ("search_fr", "french", "fr"), ("search_ar", "arabic", "ar")],
+)
+def test_generated_recommendations_are_found_in_each_language(dataset, field, config, language):
+    from django.contrib.postgres.search import SearchQuery
+
+    from bench.words import SEARCHED
+
+    found = Recommendation.objects.filter(**{field: SearchQuery(SEARCHED[language], config=config)})
+    assert found.exists()

@@ -56,6 +56,11 @@ PUBLIC_URL_NAMES = {
     "dialogues:working_groups",
     "dialogues:working_group",
     "dialogues:working_group_ics",
+    # Review cycles and the dashboard: counts of published recommendations; names of
+    # organizations a reader may not see are withheld (recommendations.selectors_cycles).
+    "recommendations:cycles",
+    "recommendations:cycle",
+    "recommendations:dashboard",
     # The timeline shows each reader what meetings_visible_to allows (public events, signed out).
     "dialogues:timeline",
     "dialogues:timeline_year",
@@ -73,6 +78,29 @@ PUBLIC_URL_NAMES = {
     "meeting-agenda",
     # Recommendations: published ones for everyone (recommendations_visible_to).
     "recommendations:list",
+    # A recommendation's page, its permalink and a source's page: published ones for everyone
+    # (recommendations.selectors.recommendations_visible_to); drafts answer 404.
+    "recommendations:detail",
+    "recommendations:by_reference",
+    "recommendations:source",
+    # --- recommendations: the API reads what anonymous visitors may see (published ones, their
+    # sources, responses and visible updates; review cycles and their snapshots).
+    "source-document-list",
+    "source-document-detail",
+    "recommendation-list",
+    "recommendation-detail",
+    "response-list",
+    "response-detail",
+    "implementation-update-list",
+    "implementation-update-detail",
+    "review-cycle-list",
+    "review-cycle-detail",
+    "review-cycle-snapshot",
+    # --- end recommendations
+    # Published recommendations are public data: anonymous visitors export what the list shows
+    # them (drafts and organizations they may not see are left out by the same selectors).
+    "recommendations:export_csv",
+    "recommendations:export_xlsx",
 }
 
 SAMPLES = {

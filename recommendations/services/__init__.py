@@ -5,7 +5,11 @@ from recommendations.services.catalogue import (
     recommendation_publish,
     source_document_create,
 )
-from recommendations.services.cycles import review_cycle_create, review_cycle_transition
+from recommendations.services.cycles import (
+    review_cycle_create,
+    review_cycle_transition,
+    review_cycle_update,
+)
 from recommendations.services.follows import follow, record_for_followers, unfollow
 from recommendations.services.progress import (
     implementation_update_add,
@@ -23,6 +27,7 @@ __all__ = [
     "response_record",
     "review_cycle_create",
     "review_cycle_transition",
+    "review_cycle_update",
     "source_document_create",
     "unfollow",
 ]

@@ -1,7 +1,7 @@
 """Review cycles: created for an annual convening, opened and closed by one transition
 function; closing freezes a snapshot of every recommendation's status per perspective."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -9,6 +9,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dialogues.models import MeetingKind
 from recommendations.models import (
     CYCLE_TRANSITIONS,
     DEFAULT_WINDOW_WEEKS_BEFORE,
@@ -21,22 +22,82 @@ from recommendations.models import (
 )
 from recommendations.rules import may_manage_recommendations
 
+# Reminders further ahead than a year would be sent for a window that is not open yet.
+MAX_REMINDER_OFFSET = 365
+
+
+def default_closing(convening) -> date:
+    """Four weeks before the convening starts, in the convening's time zone."""
+    start = convening.starts_at.astimezone(convening.zone).date()
+    return start - timedelta(weeks=DEFAULT_WINDOW_WEEKS_BEFORE)
+
+
+def _apply(cycle: ReviewCycle, *, name, convening, opens_on, closes_on, reminder_offsets) -> None:
+    """The fields of a cycle being created or edited, checked: the convening is an annual
+    convening, the offsets are whole days within a year (duplicates merged, furthest first)."""
+    if convening is not None and convening.kind != MeetingKind.ANNUAL_CONVENING:
+        raise ValidationError({"convening": _("Choose an annual convening.")})
+    cycle.name = name
+    cycle.convening = convening
+    cycle.opens_on = opens_on
+    cycle.closes_on = closes_on or (default_closing(convening) if convening else None)
+    if reminder_offsets is not None:
+        offsets = set(reminder_offsets)
+        if any(not isinstance(d, int) or not 1 <= d <= MAX_REMINDER_OFFSET for d in offsets):
+            raise ValidationError(
+                {
+                    "reminder_offsets": _(
+                        "Reminders are whole days before the window closes, from 1 to %(max)s."
+                    )
+                    % {"max": MAX_REMINDER_OFFSET}
+                }
+            )
+        cycle.reminder_offsets = sorted(offsets, reverse=True)
+    if opens_on and cycle.closes_on and cycle.closes_on <= opens_on:
+        raise ValidationError({"closes_on": _("The window closes after the day it opens.")})
+    cycle.full_clean()
+
 
 @transaction.atomic
 def review_cycle_create(
     *, by, name: str, convening, opens_on, closes_on=None, reminder_offsets=None
 ) -> ReviewCycle:
-    """A cycle for ``convening``; its window closes, unless said otherwise, four weeks before
-    the convening starts (in the convening's time zone)."""
+    """A cycle for ``convening`` (an annual convening); its window closes, unless said
+    otherwise, four weeks before the convening starts (in the convening's time zone)."""
     if not may_manage_recommendations(by):
         raise PermissionDenied
-    if closes_on is None:
-        start = convening.starts_at.astimezone(convening.zone).date()
-        closes_on = start - timedelta(weeks=DEFAULT_WINDOW_WEEKS_BEFORE)
-    cycle = ReviewCycle(name=name, convening=convening, opens_on=opens_on, closes_on=closes_on)
-    if reminder_offsets is not None:
-        cycle.reminder_offsets = sorted(set(reminder_offsets), reverse=True)
-    cycle.full_clean()
+    cycle = ReviewCycle()
+    _apply(
+        cycle,
+        name=name,
+        convening=convening,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        reminder_offsets=reminder_offsets,
+    )
+    cycle.save()
+    return cycle
+
+
+@transaction.atomic
+def review_cycle_update(
+    *, cycle: ReviewCycle, by, name: str, convening, opens_on, closes_on=None, reminder_offsets=None
+) -> ReviewCycle:
+    """Change an upcoming cycle (once open, its window and reminders are what people were
+    told); an empty ``closes_on`` is the default again, four weeks before the convening."""
+    if not may_manage_recommendations(by):
+        raise PermissionDenied
+    cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.state != CycleState.UPCOMING:
+        raise ValidationError(_("Only an upcoming cycle can be changed."))
+    _apply(
+        cycle,
+        name=name,
+        convening=convening,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        reminder_offsets=reminder_offsets,
+    )
     cycle.save()
     return cycle
 

@@ -106,6 +106,8 @@ def recommendation_list(request):
             "page": page,
             "query": query.urlencode(),
             "permalink": request.path + (f"?{permalink}" if permalink else ""),
+            # The exports take the same query (the same FilterSet): what the list shows.
+            "view_query": permalink,
             "counted": counts is not None,
             "counts_limit": facets.FACET_COUNTS_LIMIT,
             "ranked": ranked,

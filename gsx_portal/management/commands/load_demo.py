@@ -47,4 +47,7 @@ class Command(BaseCommand):
         from dialogues.demo import load_demo_dialogues
 
         self.stdout.write(f"Demo meetings: {load_demo_dialogues()} created.")
+        from recommendations.demo import load_demo_recommendations
+
+        self.stdout.write(f"Demo recommendations: {load_demo_recommendations()} created.")
         self.stdout.write(f"Two-factor secret of the privileged demo accounts: {DEMO_TOTP_SECRET}")
