@@ -304,3 +304,17 @@ def test_the_main_navigation_links_the_list_after_meetings(db):
     page = _get(Client(), "/")
     nav = page[page.index('<ul class="nav">') :]
     assert nav.index('href="/meetings/"') < nav.index('href="/recommendations/"')
+
+
+def test_an_organization_named_by_its_id_stays_chosen_and_the_exports_take_the_query(
+    browse_world,
+):
+    ministry = browse_world["ministry"]
+    path = f"/recommendations/?organization={ministry.public_id}"  # the cycle page's links
+    page = _get(Client(), path)
+    assert _references(page) == ["A-1"]
+    chosen = f'<option value="{ministry.public_id}" selected>Ministry of Interior (1)</option>'
+    assert chosen in page
+    query = f"?organization={ministry.public_id}"
+    assert f'href="/recommendations/export.csv{query}"' in page
+    assert f'href="/recommendations/export.xlsx{query}"' in page
