@@ -22,11 +22,12 @@ may name), so a restricted addressee's name never appears, not even with a count
 from django.db import connections
 from django.db.models import F, QuerySet
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from organizations.filters import PlainSelect
-from recommendations.filters import NO_UPDATE
+from recommendations.filters import FIRST_YEAR, NO_UPDATE
 from recommendations.models import AddresseeResponse, ImplementationUpdate, Recommendation
 
 # Results up to which the list shows a count beside each option (see the module docstring).
@@ -260,11 +261,15 @@ def _object_label(name, item) -> str:
 
 def _label_year(form, counts, chosen) -> None:
     """The year, a number for the API, is a select here: the years of the results (newest
-    first) and the chosen one."""
+    first) and the chosen one; without counts, every year from this one back to the first the
+    filter accepts (which years have results is not known then, and sources' years are not
+    read apart from the results: a draft's would show)."""
     field = form.fields["year"]
     raw = _raw(form, "year")
     per_option = counts["year"] if counts is not None else {}
     years = set(per_option)
+    if counts is None:
+        years |= {str(year) for year in range(FIRST_YEAR, timezone.localdate().year + 1)}
     if raw:
         years.add(raw)
     choices = [("", _("Any"))]

@@ -3,6 +3,7 @@ every option of every facet, whoever reads; nothing the reader may not see is na
 counted on the page; long option lists hold the options that keep a result and the chosen one."""
 
 import re
+from datetime import date
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -193,6 +194,8 @@ def test_a_long_list_shows_no_counts_and_only_the_chosen_long_options(browse_wor
     assert _select(page, "addressee_type")[1] == "Governments"
     assert _select(page, "organization") == ["Any"]
     assert _select(page, "source") == ["Any"]
+    years = _select(page, "year")
+    assert years[:2] == ["Any", str(date.today().year)] and years[-1] == "1990"
     assert "Narrow the list to choose among them." in page
     chosen = Client().get("/recommendations/?organization=ministry-of-interior&year=2017")
     # Narrowed to one result: counted again.
