@@ -168,7 +168,8 @@ def pages(data: dict) -> list[tuple[str, str, dict[str, str]]]:
     searches = ["peace", "médiatrices", "السلام", "peac", "paece"]
     meeting = f"/meetings/{data['meeting']}/"
     timeline = f"/timeline/{data['year']}/"
-    faceted = f"/recommendations/?theme={data['theme']}&addressee_type=governments"
+    # In the list's canonical order (parameters sorted by name): any other order is redirected.
+    faceted = f"/recommendations/?addressee_type=governments&theme={data['theme']}"
     words = data["recommendation_words"].values()
     return [
         ("home", "/", {}),
@@ -187,6 +188,7 @@ def pages(data: dict) -> list[tuple[str, str, dict[str, str]]]:
         ("timeline, signed in", timeline, cookie),
         ("API meetings list (token)", "/api/v1/meetings/", token),
         ("recommendations, two facets, anonymous", faceted, {}),
+        ("recommendations, two facets, signed in", faceted, cookie),
         *[
             (f"search recommendations “{word}”", f"/recommendations/?q={quote(word)}", {})
             for word in words

@@ -261,3 +261,17 @@ def meeting_list_fragment(request, *, audience: str | None, render: Callable[[],
         render=render,
         may_store=lambda: _working_group_exists(request),
     )
+
+
+def recommendation_list_fragment(
+    request, *, audience: str | None, render: Callable[[], str], may_store: Callable[[], bool]
+):
+    """The recommendations' list body (``render()``), shared by everyone of ``audience`` for
+    the same canonical query, as the directory's."""
+    return shared_fragment(
+        "recommendations:list",
+        audience=audience,
+        query=recommendation_list_query(request.GET),
+        render=render,
+        may_store=may_store,
+    )

@@ -5,9 +5,10 @@ updates for the secretariat)."""
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from dialogues.selectors import meetings_audience
 from organizations.models import Organization
 from organizations.rules import is_secretariat
-from organizations.selectors import organizations_visible_to
+from organizations.selectors import organizations_visible_to, visibility_audience
 from recommendations.models import (
     AddresseeResponse,
     ImplementationUpdate,
@@ -49,7 +50,7 @@ def updates_visible_to(user) -> QuerySet[ImplementationUpdate]:
     return updates.select_related("reporting_organization", "addressee", "cycle")
 
 
-def organization_ids_shown_to(user, organization_ids) -> set[int]:
+def organization_ids_shown_to(user, organization_ids, *, reader=None) -> set[int]:
     """Of ``organization_ids`` (addressees, reporting organizations), those whose name the
     reader may see. A recommendation can address, or be assessed by, an organization whose
     profile the reader may not know exists (a restricted, at-risk organization; a network-tier
@@ -58,7 +59,8 @@ def organization_ids_shown_to(user, organization_ids) -> set[int]:
     ids = {i for i in organization_ids if i is not None}
     if not ids:
         return set()
-    return set(organizations_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    visible = organizations_visible_to(user, reader=reader)
+    return set(visible.filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def addressees_offered_to(user) -> QuerySet[Organization]:
@@ -69,3 +71,16 @@ def addressees_offered_to(user) -> QuerySet[Organization]:
         .filter(addressed_recommendations__in=recommendations_visible_to(user))
         .distinct()
     )
+
+
+def recommendations_audience(user) -> str | None:
+    """Who else sees exactly the recommendations, organization names, working groups and
+    meetings ``user`` sees, so that what is rendered for one may be shown to the others:
+    "anonymous"; "network", a signed-in user who is neither the secretariat (drafts, hidden
+    updates) nor a member of a restricted organization nor anyone who manages meetings; or None
+    when the view is the user's own. Asked of the roles now."""
+    if not user.is_authenticated:
+        return "anonymous"
+    if visibility_audience(user) == "network" and meetings_audience(user) == "network":
+        return "network"
+    return None

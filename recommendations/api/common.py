@@ -3,6 +3,7 @@ organization the reader may not see is named ``HIDDEN_ORGANIZATION``, without it
 reader's context worked out once per page, and bodies rendered once for their ETag and the
 answer alike."""
 
+import functools
 import re
 import uuid
 
@@ -12,8 +13,13 @@ from rest_framework import serializers
 
 from dialogues.selectors import meetings_visible_to, working_groups_visible_to
 from gsx_portal.cached_pages import PAGE_NUMBER
+from organizations.selectors import NETWORK_READER
 from recommendations.models import REFERENCE_PATTERN, Recommendation, ReviewCycle
-from recommendations.selectors import HIDDEN_ORGANIZATION, organization_ids_shown_to
+from recommendations.selectors import (
+    HIDDEN_ORGANIZATION,
+    organization_ids_shown_to,
+    recommendations_audience,
+)
 
 PUBLIC_ID_REGEX = "[0-9a-fA-F-]{36}"
 _REFERENCE = re.compile(REFERENCE_PATTERN)
@@ -159,8 +165,11 @@ class ReaderContextMixin:
     def _reader_context(self, objects) -> None:
         objects = list(objects)
         user = self.request.user
+        # A shared answer names what its audience sees, not read again for the caller: a
+        # membership that changes during this request must not slip into what others get.
+        reader = NETWORK_READER if getattr(self, "audience", None) == "network" else None
         self.shown_organizations = organization_ids_shown_to(
-            user, {pk for obj in objects for pk in self.organizations_of(obj)}
+            user, {pk for obj in objects for pk in self.organizations_of(obj)}, reader=reader
         )
         groups = {pk for obj in objects for pk in self.groups_of(obj) if pk is not None}
         self.visible_groups = (
@@ -225,16 +234,21 @@ def anonymous_query(query) -> str | None:
 
 
 class SharedWithAnonymousMixin:
-    """Anonymous clients all see the same rows, so an answer to one (a list's first pages
-    without filters, or a detail) is kept and given to the others while nothing it shows has
-    changed (``gsx_portal.api_conditional``, shared answers): every table these answers read
-    is one of ``page_cache.TRACKED_TABLES``, whose committed changes end them. Signed-in
-    callers are answered for each."""
+    """Readers of one audience (``recommendations_audience``: anonymous clients, or signed-in
+    callers who see exactly what any member sees) get the same rows and names, so an answer to
+    one (a list's first pages without filters, or a detail) is kept and given to the others
+    while nothing it shows has changed (``gsx_portal.api_conditional``, shared answers): every
+    table these answers read is one of ``page_cache.TRACKED_TABLES``, whose committed changes
+    end them. The secretariat, members of restricted organizations and those who manage
+    meetings are answered for each."""
+
+    @functools.cached_property
+    def audience(self) -> str | None:
+        return recommendations_audience(self.request.user)
 
     def reader_key(self, request) -> str | None:
-        if request.user.is_authenticated:
-            return None
-        return "recommendations:anonymous"
+        audience = recommendations_audience(request.user)
+        return f"recommendations:{audience}" if audience else None
 
     def shareable_query(self, request) -> str | None:
         if self.action not in ("list", "retrieve"):

@@ -4,7 +4,9 @@ how many results it keeps (``recommendations.facets``), sorted, paginated, and a
 that is the view's permalink.
 
 Anonymous visitors get the whole page from the page cache (``cached_recommendation_list``);
-a signed-in reader's page is rendered for them (the secretariat also sees drafts)."""
+the body of a signed-in reader's page is shared with the readers who see the same
+recommendations and names (``recommendations_audience``: most members), as the directory's is;
+the secretariat's (drafts) and a restricted organization's members' are their own."""
 
 import functools
 
@@ -12,17 +14,22 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from gsx_portal.cached_pages import cached_recommendation_list, recommendation_list_permalink
+from gsx_portal.cached_pages import (
+    cached_recommendation_list,
+    recommendation_list_fragment,
+    recommendation_list_permalink,
+)
 from gsx_portal.pagination import CappedPaginator
 from organizations.rules import is_secretariat
 from recommendations import facets
 from recommendations.filters import ORDERING_CHOICES, RecommendationFilter, by_relevance
 from recommendations.models import AddresseeType
-from recommendations.selectors import recommendations_visible_to
+from recommendations.selectors import recommendations_audience, recommendations_visible_to
 
 PAGE_SIZE = 25
 # A search's matches are counted up to this many (then "more than 1,000"), and ranked by
@@ -70,6 +77,35 @@ def _canonical_address(view):
 @cached_recommendation_list
 def recommendation_list(request):
     user = request.user
+    rendered = {"valid": True}
+
+    def render_body() -> str:
+        body, rendered["valid"] = _list_body(request)
+        return body
+
+    body = recommendation_list_fragment(
+        request,
+        audience=recommendations_audience(user) if user.is_authenticated else None,
+        render=render_body,
+        # A refused query's page (400) is never kept.
+        may_store=lambda: rendered["valid"],
+    )
+    response = render(
+        request,
+        "recommendations/list.html",
+        {"body": body},
+        status=200 if rendered["valid"] else 400,
+    )
+    if user.is_authenticated:
+        response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _list_body(request) -> tuple[str, bool]:
+    """The list as ``request``'s reader sees it, without the site's frame, and whether the
+    query was valid: made from what the reader's audience sees and the query alone (never from
+    the user's own data, a session or a token)."""
+    user = request.user
     visible = recommendations_visible_to(user).select_related("source")
     visible = visible.prefetch_related("themes")
     filterset = RecommendationFilter(request.GET, queryset=visible, request=request)
@@ -97,9 +133,8 @@ def recommendation_list(request):
     permalink = urlencode([p for p in recommendation_list_permalink(request.GET) if p[0] != "page"])
     query = request.GET.copy()
     query.pop("page", None)
-    response = render(
-        request,
-        "recommendations/list.html",
+    body = render_to_string(
+        "recommendations/list_body.html",
         {
             "filter": filterset,
             "valid": valid,
@@ -115,11 +150,8 @@ def recommendation_list(request):
             "active_filters": sum(1 for name in FILTER_PARAMETERS if request.GET.get(name)),
             "secretariat": secretariat,
         },
-        status=200 if valid else 400,
     )
-    if user.is_authenticated:
-        response["Cache-Control"] = "no-store, private"
-    return response
+    return body, valid
 
 
 def _prepare_form(filterset, counts, *, secretariat: bool) -> None:

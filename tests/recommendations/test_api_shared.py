@@ -1,7 +1,8 @@
-"""The recommendations API's answers shared between anonymous clients
-(``recommendations.api.common.SharedWithAnonymousMixin``), against the real Redis and
-PostgreSQL: given from the stored answer without reading the tables again, never to a signed-in
-caller, and ended by a committed change. These tests commit, as those of the page cache."""
+"""The recommendations API's answers shared between the callers of one audience
+(``recommendations.api.common.SharedWithAnonymousMixin``: anonymous clients; members who see
+what any member sees), against the real Redis and PostgreSQL: given from the stored answer
+without reading the tables again, never across audiences, and ended by a committed change.
+These tests commit, as those of the page cache."""
 
 import re
 
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from gsx_portal import page_cache
 from recommendations.models import AddresseeResponse
+from recommendations.selectors import recommendations_audience
 from recommendations.services import recommendation_publish, response_record
 from tests.recommendations.api_world import API, REFERENCE, make_world
 
@@ -53,7 +55,7 @@ def test_anonymous_answers_are_shared_until_a_committed_change(redis_cache, worl
     assert not read_again
     assert second.content == first.content and second["ETag"] == first["ETag"]
     assert _reads(Client(), path, table, **{"If-None-Match": first["ETag"]})[0].status_code == 304
-    # A filtered list, or a signed-in caller, is answered in full.
+    # A filtered list, or a signed-in caller (another audience), is answered in full.
     assert _reads(Client(), f"{path}?updated_since=2000-01-01T00:00:00Z", table)[1]
     assert _reads(world.client("outsider"), path, table)[1]
     row = AddresseeResponse.objects.get(recommendation=world.published, organization=world.ministry)
@@ -62,6 +64,26 @@ def test_anonymous_answers_are_shared_until_a_committed_change(redis_cache, worl
     changed, read_after = _reads(Client(), path, table)
     assert read_after
     assert changed.status_code == 200
+
+
+def test_members_share_answers_the_secretariat_and_the_restricted_never(redis_cache, world):
+    """Signed-in callers who see what any member sees share one answer (their token or
+    session aside); the secretariat (drafts) and a member of the organization at risk (its
+    name) are answered for themselves, in both directions."""
+    path, table = "recommendations/", "recommendations_recommendation"
+    assert recommendations_audience(world.people["outsider"]) == "network"
+    assert recommendations_audience(world.people["cso_member"]) == "network"
+    first, read = _reads(world.client("outsider"), path, table)
+    second, read_again = _reads(world.client("cso_member"), path, table)
+    assert read and not read_again
+    assert second.content == first.content
+    assert "PVE-ED-2026/PRG-1" not in first.content.decode()
+    own, read_own = _reads(world.client("secretariat"), path, table)
+    assert read_own and "PVE-ED-2026/PRG-1" in own.content.decode()
+    assert recommendations_audience(world.people["at_risk_member"]) is None
+    assert _reads(world.client("at_risk_member"), path, table)[1]  # answered for them
+    again, _ = _reads(world.client("outsider"), path, table)
+    assert "PVE-ED-2026/PRG-1" not in again.content.decode()
 
 
 def test_a_shared_list_never_shows_a_draft_or_a_hidden_update(redis_cache, world):
