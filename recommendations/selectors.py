@@ -20,10 +20,16 @@ from recommendations.models import (
 HIDDEN_ORGANIZATION = _("An organization not listed for you")
 
 
+# Stored for the search's indexes; no page, answer or export shows them, and each row's three
+# vectors weigh more than its text.
+SEARCH_VECTORS = ("search_en", "search_fr", "search_ar")
+
+
 def recommendations_visible_to(user) -> QuerySet[Recommendation]:
+    recommendations = Recommendation.objects.defer(*SEARCH_VECTORS)
     if is_secretariat(user):
-        return Recommendation.objects.all()
-    return Recommendation.objects.filter(published=True)
+        return recommendations
+    return recommendations.filter(published=True)
 
 
 def sources_visible_to(user) -> QuerySet[SourceDocument]:
