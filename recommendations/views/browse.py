@@ -36,22 +36,7 @@ PAGE_SIZE = 25
 # relevance only when they were counted exactly (recommendations.filters.by_relevance).
 SEARCH_COUNT_CAP = 1_000
 # The filters folded in <details> on small screens (the search box and the sort stay in view).
-FILTER_PARAMETERS = (
-    "theme",
-    "addressee_type",
-    "organization",
-    "self_status",
-    "independent_status",
-    "source",
-    "working_group",
-    "cycle",
-    "section",
-    "country",
-    "region",
-    "year",
-    "published",
-    "updated_since",
-)
+FILTER_PARAMETERS = (*facets.FACETS, "updated_since")
 ADDRESSEE_LABELS = dict(AddresseeType.choices)
 
 
