@@ -29,6 +29,7 @@ from organizations.rules import is_secretariat
 from recommendations import facets
 from recommendations.filters import ORDERING_CHOICES, RecommendationFilter, by_relevance
 from recommendations.models import AddresseeType
+from recommendations.rules import may_manage_recommendations
 from recommendations.selectors import recommendations_audience, recommendations_visible_to
 
 PAGE_SIZE = 25
@@ -78,7 +79,7 @@ def recommendation_list(request):
     response = render(
         request,
         "recommendations/list.html",
-        {"body": body},
+        {"body": body, "managing": may_manage_recommendations(user)},
         status=200 if rendered["valid"] else 400,
     )
     if user.is_authenticated:
