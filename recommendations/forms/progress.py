@@ -2,8 +2,6 @@
 independent assessment, hiding an update, following. They check what a person typed; who may
 post them is asked of ``recommendations.rules`` by the services."""
 
-from datetime import date
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
@@ -18,12 +16,14 @@ from recommendations.models import (
     ResponseStatus,
 )
 
-# Evidence is a handful of documents; more is a list to attach as a document of its own.
-MAX_EVIDENCE_LINKS = 10
-LINK_MAX_LENGTH = 500
+# The limits the service enforces, shown here as form errors before it is asked.
+from recommendations.services.progress import (
+    EARLIEST_DATE,
+    LINK_MAX_LENGTH,
+    MAX_EVIDENCE_LINKS,
+)
+
 REASON_MAX_LENGTH = 2_000
-# No recommendation of the network is older; a date before is a typing slip.
-EARLIEST_DATE = date(1990, 1, 1)
 
 
 class PastDateField(forms.DateField):

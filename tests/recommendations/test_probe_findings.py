@@ -1,0 +1,174 @@
+# ruff: noqa: F811  (the shared world is a fixture imported from test_detail_world)
+"""What probing the recommendations app as an attacker found, one test per finding: each
+failed before its fix and guards it since."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from recommendations.exchange import COLUMNS, MAX_IMPORT_ROWS, parse
+from recommendations.models import (
+    AddresseeResponse,
+    ImplementationStatus,
+    ImplementationUpdate,
+    Perspective,
+    Recommendation,
+    ResponseStatus,
+)
+from recommendations.services import implementation_update_add
+from recommendations.services.imports import recommendations_import
+from tests.conftest import bearer, signed_in
+from tests.recommendations.test_detail_world import world  # noqa: F401
+
+UPDATES = "/api/v1/implementation-updates/"
+
+
+def self_report_body(world, **extra):
+    return {
+        "recommendation": world["recommendation"].reference,
+        "perspective": Perspective.SELF_REPORT,
+        "reporting_organization": str(world["ministry"].public_id),
+        "status": ImplementationStatus.IMPLEMENTED,
+        "summary": "Training is done in every province.",
+        **extra,
+    }
+
+
+def assessment_body(world, **extra):
+    return {
+        "recommendation": world["recommendation"].reference,
+        "perspective": Perspective.INDEPENDENT,
+        "reporting_organization": str(world["monitor"].public_id),
+        "status": ImplementationStatus.STALLED,
+        "summary": "No training seen in the provinces we work in.",
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("reported_on", ["2999-01-01", "0001-01-01", "1989-12-31"])
+def test_update_dated_outside_1990_to_today_is_refused_so_it_cannot_pin_the_status(
+    world, reported_on
+):
+    # The latest update by date is the current status: one dated 2999 would stand over every
+    # later report of either side, whatever happens.
+    client = bearer(world["official"])
+    response = client.post(
+        UPDATES, self_report_body(world, reported_on=reported_on), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["reported_on"]
+    assert ImplementationUpdate.objects.count() == 0
+    assert Recommendation.objects.get(pk=world["recommendation"].pk).self_status == ""
+
+
+def test_update_dated_in_the_future_is_refused_by_the_service(world):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        implementation_update_add(
+            by=world["official"],
+            recommendation=world["recommendation"],
+            perspective=Perspective.SELF_REPORT,
+            reporting_organization=world["ministry"],
+            status=ImplementationStatus.IMPLEMENTED,
+            summary="Done.",
+            reported_on=timezone.localdate() + timedelta(days=1),
+        )
+    future = ["Enter a date that is not in the future."]
+    assert refused.value.message_dict == {"reported_on": future}
+    assert ImplementationUpdate.objects.count() == 0
+
+
+@pytest.mark.parametrize("responded_on", ["2999-01-01", "0001-01-01"])
+def test_response_dated_outside_1990_to_today_is_refused_and_unchanged(world, responded_on):
+    row = AddresseeResponse.objects.get(
+        recommendation=world["recommendation"], organization=world["ministry"]
+    )
+    client = bearer(world["official"])
+    response = client.post(
+        f"/api/v1/responses/{row.public_id}/record/",
+        {"status": ResponseStatus.SUPPORTED, "responded_on": responded_on},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["responded_on"]
+    row.refresh_from_db()
+    assert (row.status, row.responded_on, row.responded_by) == (ResponseStatus.PENDING, None, None)
+
+
+@pytest.mark.parametrize(
+    "links",
+    [
+        ["ftp://example.org/report.pdf"],
+        [f"https://example.org/{n}" for n in range(11)],
+        ["https://example.org/\u202efdp.exe"],
+        ["https://exa\u200bmple.org/report"],
+    ],
+    ids=["ftp", "eleven", "bidi-override", "zero-width"],
+)
+def test_api_evidence_links_follow_the_pages_rules(world, links):
+    # The page takes at most ten http(s) links; the API took twenty, ftp, and invisible
+    # characters that make a link read as another address.
+    client = bearer(world["monitor_member"])
+    response = client.post(
+        UPDATES, assessment_body(world, evidence_links=links), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["evidence_links"]
+    assert ImplementationUpdate.objects.count() == 0
+
+
+def test_page_refuses_an_evidence_link_with_a_bidi_override_and_keeps_what_was_typed(world):
+    client = signed_in(world["monitor_member"])
+    url = reverse("recommendations:assess", args=[world["recommendation"].public_id])
+    typed = "Nothing seen in our provinces."
+    response = client.post(
+        url,
+        {
+            "organization": "monitor",
+            "status": ImplementationStatus.STALLED,
+            "summary": typed,
+            "evidence_links": "https://example.org/\u202efdp.exe",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Link 1 is not a web address" in page
+    assert typed in page
+    assert ImplementationUpdate.objects.count() == 0
+
+
+def test_import_counts_rows_of_the_wrong_width_toward_the_row_limit():
+    # Each such row is a problem of its own: a 5 MB file of them was millions of problems
+    # (seconds of a worker and hundreds of megabytes) before the limit counted them.
+    data = (",".join(COLUMNS) + "\n" + "x\n" * (MAX_IMPORT_ROWS + 500)).encode()
+    rows, problems = parse(data)
+    assert rows == []
+    assert len(problems) == MAX_IMPORT_ROWS + 1
+    assert problems[-1].message == f"A file holds at most {MAX_IMPORT_ROWS} rows."
+
+
+def test_import_header_of_thousands_of_columns_is_one_problem(reviewer):
+    data = (",".join(f"column{n}" for n in range(10_000)) + "\n").encode()
+    report = recommendations_import(by=reviewer, file=data, dry_run=True)
+    assert [(p.line, p.column, p.message) for p in report.problems] == [
+        (0, "", f"The header has 10000 columns; the format has {len(COLUMNS)}.")
+    ]
+    assert Recommendation.objects.count() == 0
+
+
+def test_the_form_still_takes_a_date_of_1990_and_today(world):
+    # The bounds themselves are allowed (the service and the form agree).
+    for day in (date(1990, 1, 1), timezone.localdate()):
+        update = implementation_update_add(
+            by=world["official"],
+            recommendation=world["recommendation"],
+            perspective=Perspective.SELF_REPORT,
+            reporting_organization=world["ministry"],
+            status=ImplementationStatus.IN_PROGRESS,
+            summary="Under way.",
+            reported_on=day,
+        )
+        assert update.reported_on == day
