@@ -89,7 +89,19 @@ class EvidenceLinksField(forms.CharField):
         return list(dict.fromkeys(links))
 
 
+class SeenField(forms.CharField):
+    """What the person read when the form was opened (``selectors_detail.version_seen``)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+
 class ResponseForm(forms.Form):
+    seen = SeenField()
     status = forms.ChoiceField(
         label=_("Response"),
         choices=[(v, label) for v, label in ResponseStatus.choices if v != ResponseStatus.PENDING],
@@ -111,6 +123,7 @@ class ResponseForm(forms.Form):
 class UpdateForm(forms.Form):
     """What both sides report: a status, what happened, evidence and a date."""
 
+    seen = SeenField()
     status = forms.ChoiceField(
         label=_("Status"), choices=ImplementationStatus.choices, widget=forms.RadioSelect
     )

@@ -2,6 +2,7 @@
 """What probing the recommendations app as an attacker found, one test per finding: each
 failed before its fix and guards it since."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -17,9 +18,10 @@ from recommendations.models import (
     Recommendation,
     ResponseStatus,
 )
-from recommendations.services import implementation_update_add
+from recommendations.services import implementation_update_add, response_record
 from recommendations.services.imports import recommendations_import
 from tests.conftest import bearer, signed_in
+from tests.factories import MembershipFactory
 from tests.recommendations.test_detail_world import world  # noqa: F401
 
 UPDATES = "/api/v1/implementation-updates/"
@@ -172,3 +174,54 @@ def test_the_form_still_takes_a_date_of_1990_and_today(world):
             reported_on=day,
         )
         assert update.reported_on == day
+
+
+def _seen(page: str) -> str:
+    return re.search(r'name="seen" value="([0-9a-f]+)"', page).group(1)
+
+
+def test_self_report_on_words_changed_since_the_form_opened_is_not_recorded(world):
+    client = signed_in(world["official"])
+    url = reverse("recommendations:self_report", args=[world["recommendation"].public_id])
+    seen = _seen(client.get(url).content.decode())
+    # The secretariat rewrites the recommendation while the official is typing.
+    Recommendation.objects.filter(pk=world["recommendation"].pk).update(
+        text="Police services should be disbanded."
+    )
+    typed = "Training is done in every province."
+    form = {
+        "seen": seen,
+        "organization": "ministry",
+        "status": ImplementationStatus.IMPLEMENTED,
+        "summary": typed,
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "changed since you opened this form" in page
+    assert typed in page
+    assert ImplementationUpdate.objects.count() == 0
+    # Sent again from the page as it is now: recorded.
+    assert client.post(url, {**form, "seen": _seen(page)}).status_code == 302
+    assert ImplementationUpdate.objects.count() == 1
+
+
+def test_response_over_a_colleagues_response_recorded_meanwhile_is_not_recorded(world):
+    row = AddresseeResponse.objects.get(
+        recommendation=world["recommendation"], organization=world["ministry"]
+    )
+    keys = [world["recommendation"].public_id, row.public_id]
+    url = reverse("recommendations:respond", args=keys)
+    client = signed_in(world["official"])
+    seen = _seen(client.get(url).content.decode())
+    colleague = MembershipFactory(organization=world["ministry"]).user
+    response_record(response=row, by=colleague, status=ResponseStatus.NOT_SUPPORTED, comment="No.")
+    response = client.post(url, {"seen": seen, "status": ResponseStatus.SUPPORTED})
+    assert response.status_code == 200
+    assert "changed since you opened this form" in response.content.decode()
+    row.refresh_from_db()
+    assert (row.status, row.comment, row.responded_by) == (
+        ResponseStatus.NOT_SUPPORTED,
+        "No.",
+        colleague,
+    )
