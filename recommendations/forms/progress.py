@@ -100,6 +100,19 @@ class SeenField(forms.CharField):
         super().__init__(**kwargs)
 
 
+def changed_meanwhile(form, version: str, message) -> bool:
+    """Whether what the person read when they opened ``form`` (its ``seen`` field) is no longer
+    ``version``; if so the form says ``message``, keeps what they typed and now carries the
+    current version (sending again is answering what is there now)."""
+    seen = form.cleaned_data.get("seen")
+    if not seen or seen == version:
+        return False
+    form.add_error(None, message)
+    form.data = form.data.copy()
+    form.data["seen"] = version
+    return True
+
+
 class ResponseForm(forms.Form):
     seen = SeenField()
     status = forms.ChoiceField(

@@ -16,7 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gsx_portal.pagination import CappedPaginator
 from recommendations import services
-from recommendations.forms.progress import AssessmentForm, HideForm, ResponseForm, SelfReportForm
+from recommendations.forms.progress import (
+    AssessmentForm,
+    HideForm,
+    ResponseForm,
+    SelfReportForm,
+    changed_meanwhile,
+)
 from recommendations.models import Perspective
 from recommendations.rules import may_manage_recommendations, may_respond_for
 from recommendations.selectors import (
@@ -67,16 +73,7 @@ CHANGED_MEANWHILE = gettext_lazy(
 
 
 def _changed_meanwhile(form, version: str) -> bool:
-    """Whether what the person read when they opened the form has changed since; if so the form
-    says so, keeps what they typed and now carries the current version (sending again is
-    answering what is there now)."""
-    seen = form.cleaned_data.get("seen")
-    if not seen or seen == version:
-        return False
-    form.add_error(None, CHANGED_MEANWHILE)
-    form.data = form.data.copy()
-    form.data["seen"] = version
-    return True
+    return changed_meanwhile(form, version, CHANGED_MEANWHILE)
 
 
 def _back(recommendation, anchor: str):

@@ -225,3 +225,44 @@ def test_response_over_a_colleagues_response_recorded_meanwhile_is_not_recorded(
         "No.",
         colleague,
     )
+
+
+def test_secretariat_edit_over_a_colleagues_edit_made_meanwhile_is_not_saved(world, reviewer):
+    recommendation = world["recommendation"]
+    url = reverse("recommendations:recommendation_edit", args=[recommendation.public_id])
+    client = signed_in(reviewer)
+    page = client.get(url).content.decode()
+    seen = _seen(page)
+    # A colleague corrects the text and saves while this form is open.
+    colleague_text = "Police services should be trained in community policing, with women."
+    Recommendation.objects.filter(pk=recommendation.pk).update(text=colleague_text)
+    form = {
+        "seen": seen,
+        "reference": recommendation.reference,
+        "section": recommendation.section,
+        "position": recommendation.position,
+        "title": "A title typed over the old text",
+        "text": recommendation.text,
+        "themes": "community-policing",
+        "addressee_types": ["governments", "security_sector"],
+        "addressed_organizations": "ministry council",
+        "countries": "NG KE",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone else saved a change here since you opened this form" in page
+    assert "A title typed over the old text" in page
+    recommendation.refresh_from_db()
+    assert (recommendation.title, recommendation.text) == (
+        "Make community policing the ethos of prevention",
+        colleague_text,
+    )
+    # Sent again from the page as it is now (the colleague's text kept, the new title): saved.
+    again = client.post(url, {**form, "seen": _seen(page), "text": colleague_text})
+    assert again.status_code == 302
+    recommendation.refresh_from_db()
+    assert (recommendation.title, recommendation.text) == (
+        "A title typed over the old text",
+        colleague_text,
+    )
