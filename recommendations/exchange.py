@@ -38,6 +38,9 @@ from recommendations.models import (
 # The largest file the import reads: some 5,000 recommendations of a page of text each.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
+# A header with more cells than this is not a file of this format (each unknown column would
+# be reported apart).
+MAX_HEADER_CELLS = 100
 SEPARATOR = "|"
 
 COLUMNS = (
@@ -162,11 +165,18 @@ def parse(data: bytes) -> tuple[list[Row], list[Problem]]:
         header = next(reader)
     except csv.Error as error:
         raise FileProblem(_("The header cannot be read: %(error)s") % {"error": error}) from None
+    if len(header) > MAX_HEADER_CELLS:
+        # Each unknown column would be a problem of its own: thousands for a hostile file.
+        raise FileProblem(
+            _("The header has %(cells)d columns; the format has %(columns)d.")
+            % {"cells": len(header), "columns": len(COLUMNS)}
+        )
     columns = [name.strip().lower().lstrip("\ufeff") for name in header]
     problems += _check_header(columns)
     if problems:
         return [], problems
     rows: list[Row] = []
+    read = 0  # rows with a cell, whether they could be taken or not
     end = reader.line_num
     while True:
         start = end + 1
@@ -180,7 +190,10 @@ def parse(data: bytes) -> tuple[list[Row], list[Problem]]:
         end = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
-        if len(rows) >= MAX_IMPORT_ROWS:
+        # Every row counts, also one with the wrong number of cells: each is reported, and a
+        # file of millions of them would be a report of millions of problems.
+        read += 1
+        if read > MAX_IMPORT_ROWS:
             problems.append(
                 Problem(start, "", _("A file holds at most %d rows.") % MAX_IMPORT_ROWS)
             )

@@ -4,6 +4,7 @@ two sides disagree. Every visibility question is asked of ``recommendations.sele
 other apps' selectors); this module only gathers, in a constant number of queries whatever the
 number of responses, updates and sub-points."""
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -156,6 +157,17 @@ def _prepare_update(update, shown: set[int]) -> None:
     update.links = [
         {"url": url, "safe": url.lower().startswith(SAFE_SCHEMES)} for url in update.evidence_links
     ]
+
+
+def version_seen(recommendation: Recommendation, response: AddresseeResponse | None = None) -> str:
+    """What a person read before answering, as a short digest: the recommendation's words (and
+    the response as it stood, for one who records it). A form carries it from the moment it was
+    opened, so that an answer is never recorded against words that changed meanwhile, nor over
+    a colleague's response recorded meanwhile."""
+    parts = [recommendation.reference, recommendation.title, recommendation.text]
+    if response is not None:
+        parts += [response.status, response.comment, str(response.responded_on or "")]
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
 
 
 def recommendation_page(recommendation: Recommendation, user) -> RecommendationPage:

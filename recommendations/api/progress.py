@@ -45,8 +45,7 @@ from recommendations.services import (
     implementation_update_hide,
     response_record,
 )
-
-MAX_EVIDENCE_LINKS = 20
+from recommendations.services.progress import MAX_EVIDENCE_LINKS
 
 
 class RecommendationNamed(serializers.Serializer):

@@ -2,6 +2,7 @@
 objects; the services decide whether the change is allowed (their refusals are shown on the
 form, next to the field they name)."""
 
+import hashlib
 import re
 import uuid
 
@@ -18,6 +19,7 @@ from organizations.models import Theme
 from organizations.regions import Region
 from organizations.selectors import organizations_visible_to
 from recommendations.exchange import MAX_IMPORT_BYTES, check_reference
+from recommendations.forms.progress import SeenField
 from recommendations.models import (
     TEXT_MAX_LENGTH,
     AddresseeType,
@@ -62,7 +64,21 @@ def _codes(value: str) -> list[str]:
     return list(dict.fromkeys(v for v in re.split(r"[\s,;|]+", value or "") if v))
 
 
+def version_of(initial: dict) -> str:
+    """A digest of what an edit form showed when it was opened (its initial values; objects by
+    their id), carried by its ``seen`` field: an edit made meanwhile by someone else is then
+    noticed rather than silently written over."""
+    parts = []
+    for name in sorted(initial):
+        value = initial[name]
+        if isinstance(value, list | tuple):
+            value = [getattr(item, "pk", item) for item in value]
+        parts.append(f"{name}={getattr(value, 'pk', value)!r}")
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:32]
+
+
 class SourceForm(forms.Form):
+    seen = SeenField()
     title = forms.CharField(label=_("Title"), max_length=300)
     kind = forms.ChoiceField(label=_("Kind"), choices=SourceKind.choices)
     published_on = forms.DateField(
@@ -92,6 +108,11 @@ class SourceForm(forms.Form):
         self.fields["publishers"].organizations = organizations_visible_to(user)
         self.fields["meeting"].meetings = meetings_visible_to(user)
 
+    def service_fields(self) -> dict:
+        fields = dict(self.cleaned_data)
+        fields.pop("seen", None)
+        return fields
+
     @staticmethod
     def initial_of(source) -> dict:
         return {
@@ -108,6 +129,7 @@ class SourceForm(forms.Form):
 
 
 class RecommendationForm(forms.Form):
+    seen = SeenField()
     reference = forms.CharField(
         label=_("Reference"),
         max_length=80,
@@ -235,6 +257,7 @@ class RecommendationForm(forms.Form):
 
     def service_fields(self) -> dict:
         fields = dict(self.cleaned_data)
+        fields.pop("seen", None)
         if self.fields["reference"].disabled:
             fields.pop("reference")
         return fields

@@ -2,8 +2,6 @@
 independent assessment, hiding an update, following. They check what a person typed; who may
 post them is asked of ``recommendations.rules`` by the services."""
 
-from datetime import date
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
@@ -18,12 +16,14 @@ from recommendations.models import (
     ResponseStatus,
 )
 
-# Evidence is a handful of documents; more is a list to attach as a document of its own.
-MAX_EVIDENCE_LINKS = 10
-LINK_MAX_LENGTH = 500
+# The limits the service enforces, shown here as form errors before it is asked.
+from recommendations.services.progress import (
+    EARLIEST_DATE,
+    LINK_MAX_LENGTH,
+    MAX_EVIDENCE_LINKS,
+)
+
 REASON_MAX_LENGTH = 2_000
-# No recommendation of the network is older; a date before is a typing slip.
-EARLIEST_DATE = date(1990, 1, 1)
 
 
 class PastDateField(forms.DateField):
@@ -89,7 +89,32 @@ class EvidenceLinksField(forms.CharField):
         return list(dict.fromkeys(links))
 
 
+class SeenField(forms.CharField):
+    """What the person read when the form was opened (``selectors_detail.version_seen``)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+
+def changed_meanwhile(form, version: str, message) -> bool:
+    """Whether what the person read when they opened ``form`` (its ``seen`` field) is no longer
+    ``version``; if so the form says ``message``, keeps what they typed and now carries the
+    current version (sending again is answering what is there now)."""
+    seen = form.cleaned_data.get("seen")
+    if not seen or seen == version:
+        return False
+    form.add_error(None, message)
+    form.data = form.data.copy()
+    form.data["seen"] = version
+    return True
+
+
 class ResponseForm(forms.Form):
+    seen = SeenField()
     status = forms.ChoiceField(
         label=_("Response"),
         choices=[(v, label) for v, label in ResponseStatus.choices if v != ResponseStatus.PENDING],
@@ -111,6 +136,7 @@ class ResponseForm(forms.Form):
 class UpdateForm(forms.Form):
     """What both sides report: a status, what happened, evidence and a date."""
 
+    seen = SeenField()
     status = forms.ChoiceField(
         label=_("Status"), choices=ImplementationStatus.choices, widget=forms.RadioSelect
     )

@@ -1,6 +1,9 @@
 """Addressees' responses, implementation updates from both sides, and their moderation."""
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -25,6 +28,47 @@ from recommendations.rules import (
 )
 from recommendations.services.follows import record_for_followers
 
+# No recommendation of the network is older; a date before is a typing slip.
+EARLIEST_DATE = date(1990, 1, 1)
+# Evidence is a handful of documents; more is a list to attach as a document of its own.
+MAX_EVIDENCE_LINKS = 10
+LINK_MAX_LENGTH = 500
+_WEB_ADDRESS = URLValidator(schemes=["http", "https"])
+
+
+def _check_date(value, field: str):
+    """A date that has happened, from 1990 on: the latest update by date is a recommendation's
+    current status, so one dated in the future would stand over every later report."""
+    if value is None:
+        return timezone.localdate()
+    if not isinstance(value, date) or value < EARLIEST_DATE:
+        raise ValidationError({field: _("Enter a date from 1990 on.")})
+    if value > timezone.localdate():
+        raise ValidationError({field: _("Enter a date that is not in the future.")})
+    return value
+
+
+def _check_links(links) -> list[str]:
+    """Evidence links as the pages and the API must both take them: at most ten web addresses
+    (http or https, at most 500 characters), without invisible characters (a bidi override
+    makes a link read as another address)."""
+    links = list(dict.fromkeys(str(link).strip() for link in links or () if str(link).strip()))
+    if len(links) > MAX_EVIDENCE_LINKS:
+        message = _("Give at most %(count)d links.") % {"count": MAX_EVIDENCE_LINKS}
+        raise ValidationError({"evidence_links": message})
+    for number, link in enumerate(links, start=1):
+        try:
+            if len(link) > LINK_MAX_LENGTH or not link.isprintable():
+                raise ValidationError("")
+            _WEB_ADDRESS(link)
+        except ValidationError:
+            message = _(
+                "Link %(number)d is not a web address starting with http:// or https:// "
+                "(of at most %(max)d characters, without invisible characters)."
+            ) % {"number": number, "max": LINK_MAX_LENGTH}
+            raise ValidationError({"evidence_links": message}) from None
+    return links
+
 
 @transaction.atomic
 def response_record(
@@ -39,7 +83,7 @@ def response_record(
         raise ValidationError({"status": _("Choose supported, noted or not supported.")})
     response.status = status
     response.comment = (comment or "").strip()
-    response.responded_on = responded_on or timezone.localdate()
+    response.responded_on = _check_date(responded_on, "responded_on")
     response.responded_by = by
     response.full_clean()
     response.save()
@@ -82,6 +126,8 @@ def implementation_update_add(
             raise ValidationError({"addressee": _("Choose an organization it addresses.")})
     else:
         raise ValidationError({"perspective": _("Choose a perspective.")})
+    reported_on = _check_date(reported_on, "reported_on")
+    evidence_links = _check_links(evidence_links)
     update = ImplementationUpdate(
         recommendation=recommendation,
         perspective=perspective,
@@ -90,8 +136,8 @@ def implementation_update_add(
         reported_by=by,
         status=status,
         summary=(summary or "").strip(),
-        evidence_links=list(evidence_links),
-        reported_on=reported_on or timezone.localdate(),
+        evidence_links=evidence_links,
+        reported_on=reported_on,
         cycle=ReviewCycle.objects.filter(state=CycleState.OPEN).first(),
     )
     update.full_clean()

@@ -14,15 +14,23 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from recommendations import services
-from recommendations.forms.catalogue import RecommendationForm, SourceForm
+from recommendations.forms.catalogue import RecommendationForm, SourceForm, version_of
+from recommendations.forms.progress import changed_meanwhile
 from recommendations.rules import may_manage_recommendations
 from recommendations.selectors import recommendations_visible_to, sources_visible_to
 from recommendations.services.catalogue import recommendation_update, source_document_update
 
 SOURCES_PER_PAGE = 50
+
+
+EDITED_MEANWHILE = gettext_lazy(
+    "Someone else saved a change here since you opened this form: compare with the values now "
+    "recorded before you save. Nothing was saved; what you typed is kept."
+)
 
 
 def _secretariat_only(request) -> None:
@@ -86,7 +94,7 @@ def source_new(request):
     form = SourceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            source = services.source_document_create(by=request.user, **form.cleaned_data)
+            source = services.source_document_create(by=request.user, **form.service_fields())
         except ValidationError as error:
             _to_form(form, error)
         else:
@@ -98,13 +106,17 @@ def source_new(request):
 @require_http_methods(["GET", "POST"])
 def source_edit(request, public_id):
     source = _source(request, public_id)
-    form = SourceForm(
-        request.POST or None, user=request.user, initial=SourceForm.initial_of(source)
-    )
-    if request.method == "POST" and form.is_valid():
+    initial = SourceForm.initial_of(source)
+    version = version_of(initial)
+    form = SourceForm(request.POST or None, user=request.user, initial={**initial, "seen": version})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not changed_meanwhile(form, version, EDITED_MEANWHILE)
+    ):
         try:
             _saved, changed = source_document_update(
-                by=request.user, source=source, **form.cleaned_data
+                by=request.user, source=source, **form.service_fields()
             )
         except ValidationError as error:
             _to_form(form, error)
@@ -164,14 +176,20 @@ def _uuid_or_404(value):
 @require_http_methods(["GET", "POST"])
 def recommendation_edit(request, public_id):
     recommendation = _recommendation(request, public_id)
+    initial = RecommendationForm.initial_of(recommendation)
+    version = version_of(initial)
     form = RecommendationForm(
         request.POST or None,
         user=request.user,
         source=recommendation.source,
         recommendation=recommendation,
-        initial=RecommendationForm.initial_of(recommendation),
+        initial={**initial, "seen": version},
     )
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not changed_meanwhile(form, version, EDITED_MEANWHILE)
+    ):
         try:
             _updated, changed = recommendation_update(
                 by=request.user, recommendation=recommendation, **form.service_fields()

@@ -16,7 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gsx_portal.pagination import CappedPaginator
 from recommendations import services
-from recommendations.forms.progress import AssessmentForm, HideForm, ResponseForm, SelfReportForm
+from recommendations.forms.progress import (
+    AssessmentForm,
+    HideForm,
+    ResponseForm,
+    SelfReportForm,
+    changed_meanwhile,
+)
 from recommendations.models import Perspective
 from recommendations.rules import may_manage_recommendations, may_respond_for
 from recommendations.selectors import (
@@ -26,7 +32,12 @@ from recommendations.selectors import (
     responses_visible_to,
     updates_visible_to,
 )
-from recommendations.selectors_detail import addressees_shown, moderation_queue, progress_choices
+from recommendations.selectors_detail import (
+    addressees_shown,
+    moderation_queue,
+    progress_choices,
+    version_seen,
+)
 
 MODERATION_PAGE_SIZE = 25
 RESPONSE_REFUSED = gettext_lazy(
@@ -55,6 +66,16 @@ def _to_form(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+CHANGED_MEANWHILE = gettext_lazy(
+    "This recommendation or its response changed since you opened this form: read it again "
+    "before you send. Nothing was recorded; what you typed is kept."
+)
+
+
+def _changed_meanwhile(form, version: str) -> bool:
+    return changed_meanwhile(form, version, CHANGED_MEANWHILE)
+
+
 def _back(recommendation, anchor: str):
     return redirect(reverse("recommendations:detail", args=[recommendation.public_id]) + anchor)
 
@@ -77,10 +98,18 @@ def respond(request, public_id, response_id):
         return _refused(request, recommendation, RESPONSE_REFUSED)
     initial = {"status": response.status if response.status != "pending" else None}
     initial |= {"comment": response.comment, "responded_on": response.responded_on}
-    form = ResponseForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    version = version_seen(recommendation, response)
+    form = ResponseForm(request.POST or None, initial={**initial, "seen": version})
+    if request.method == "POST" and form.is_valid() and not _changed_meanwhile(form, version):
         try:
-            services.response_record(response=response, by=request.user, **form.cleaned_data)
+            data = form.cleaned_data
+            services.response_record(
+                response=response,
+                by=request.user,
+                status=data["status"],
+                comment=data["comment"],
+                responded_on=data["responded_on"],
+            )
         except PermissionDenied:
             return _refused(request, recommendation, RESPONSE_REFUSED)
         except ValidationError as error:
@@ -108,15 +137,19 @@ def _update_page(request, public_id, perspective: str):
     organizations = progress_choices(user, recommendation)[key]
     if not organizations:
         return _refused(request, recommendation, REFUSALS[key])
+    version = version_seen(recommendation)
     if key == "self_report":
-        form = SelfReportForm(request.POST or None, organizations=organizations)
+        form = SelfReportForm(
+            request.POST or None, organizations=organizations, initial={"seen": version}
+        )
     else:
         form = AssessmentForm(
             request.POST or None,
             organizations=organizations,
             addressees=addressees_shown(user, recommendation),
+            initial={"seen": version},
         )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _changed_meanwhile(form, version):
         data = form.cleaned_data
         try:
             services.implementation_update_add(
