@@ -86,8 +86,8 @@ SOURCE_COLUMNS = tuple(c for c in COLUMNS if c.startswith("source_"))
 # The export puts an apostrophe before such a cell, and before a cell that already starts
 # with apostrophes followed by one of these, so that the import can take exactly one off:
 # the guard is undone and the round trip keeps every value as it was.
-_NEEDS_GUARD = re.compile(r"^'*[^\S\t\r\n]*[=+\-@\t\r]")
-_GUARDED = re.compile(r"^'+[^\S\t\r\n]*[=+\-@\t\r]")
+_NEEDS_GUARD = re.compile(r"^'*[^\S\t\r\n]*[=+\-@\t\r\n]")
+_GUARDED = re.compile(r"^'+[^\S\t\r\n]*[=+\-@\t\r\n]")
 YES = ("yes", "true", "1")
 NO = ("no", "false", "0", "")
 

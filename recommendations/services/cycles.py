@@ -4,7 +4,7 @@ function; closing freezes a snapshot of every recommendation's status per perspe
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,7 +125,11 @@ def review_cycle_transition(*, cycle: ReviewCycle, to: str, by, now=None) -> Rev
         cycle.closed_at = now
         _freeze(cycle, now)
     cycle.state = to
-    cycle.save()
+    try:
+        with transaction.atomic():
+            cycle.save()
+    except IntegrityError:  # another cycle was opened at the same moment (one_open_cycle)
+        raise ValidationError(_("Another cycle is open: close it first.")) from None
     return cycle
 
 

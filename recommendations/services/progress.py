@@ -138,7 +138,9 @@ def implementation_update_add(
         summary=(summary or "").strip(),
         evidence_links=evidence_links,
         reported_on=reported_on,
-        cycle=ReviewCycle.objects.filter(state=CycleState.OPEN).first(),
+        # Locked, so that a cycle closing meanwhile either waits for this update (and freezes
+        # it in its snapshot) or has closed before it (and the update joins no cycle).
+        cycle=ReviewCycle.objects.select_for_update().filter(state=CycleState.OPEN).first(),
     )
     update.full_clean()
     update.save()

@@ -13,7 +13,7 @@ def test_guard_is_undone_by_unguard_for_any_text(value):
 
 
 def test_guard_prefixes_what_a_spreadsheet_would_run():
-    assert [guard(v) for v in ("=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "  =x")] == [
+    assert [guard(v) for v in ("=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "  =x", "\n=x")] == [
         "'=1+2",
         "'+1",
         "'-1",
@@ -21,6 +21,7 @@ def test_guard_prefixes_what_a_spreadsheet_would_run():
         "'\tx",
         "'\rx",
         "'  =x",
+        "'\n=x",
     ]
     assert [guard(v) for v in ("plain", "'quoted", "a=b", "")] == ["plain", "'quoted", "a=b", ""]
     # A value that already looks guarded gets one more apostrophe, so the import gives it back.

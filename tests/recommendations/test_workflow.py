@@ -4,10 +4,12 @@ where allowed; the secretariat moderates; a review cycle opens and closes, freez
 that later updates never change; followers get their changes recorded; drafts stay the
 secretariat's."""
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 
 from dialogues.models import MeetingKind, MeetingStatus
@@ -22,6 +24,7 @@ from recommendations.models import (
     Perspective,
     Recommendation,
     ResponseStatus,
+    ReviewCycle,
     Section,
     SourceKind,
 )
@@ -340,3 +343,44 @@ def test_the_admin_reads_and_never_writes(world):
     recommendation.refresh_from_db()
     assert recommendation.title == "Make community policing the ethos of prevention"
     assert client.get("/admin/recommendations/recommendation/add/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_cycles_opened_at_the_same_moment_one_is_refused_with_a_message(
+    migration_data, reviewer, convening
+):
+    """The check for an open cycle cannot see one being opened in a transaction not yet
+    committed; the database's one-open-cycle constraint then refuses the second, and the
+    service says so instead of failing."""
+    first, second = (
+        review_cycle_create(
+            by=reviewer,
+            name=name,
+            convening=convening,
+            opens_on=date(2027, 5, 1),
+            closes_on=date(2027, 8, 1),
+        )
+        for name in ("GSX 2027", "GSX 2027 bis")
+    )
+    opened, release = threading.Event(), threading.Event()
+
+    def open_first():
+        try:
+            with transaction.atomic():
+                review_cycle_transition(cycle=first, to=CycleState.OPEN, by=reviewer)
+                opened.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=open_first)
+    thread.start()
+    assert opened.wait(10)
+    threading.Timer(0.5, release.set).start()  # commits while the second waits on the index
+    with pytest.raises(ValidationError, match="Another cycle is open"):
+        review_cycle_transition(cycle=second, to=CycleState.OPEN, by=reviewer)
+    thread.join(10)
+    assert list(ReviewCycle.objects.values_list("name", "state").order_by("name")) == [
+        ("GSX 2027", CycleState.OPEN),
+        ("GSX 2027 bis", CycleState.UPCOMING),
+    ]
