@@ -302,9 +302,12 @@ def test_bench_measures_the_recommendations_pages():
         **RECOMMENDATION_DATA,
     }
     measured = {page: (path, headers) for page, path, headers in pages(data)}
-    assert measured["recommendations, two facets, anonymous"] == (
-        "/recommendations/?theme=community-policing&addressee_type=governments",
-        {},
+    # In the list's canonical order (names sorted): any other order would measure a redirect.
+    faceted = "/recommendations/?addressee_type=governments&theme=community-policing"
+    assert measured["recommendations, two facets, anonymous"] == (faceted, {})
+    assert measured["recommendations, two facets, signed in"] == (
+        faceted,
+        {"Cookie": "sessionid=x"},
     )
     searches = [
         path for page, (path, _h) in measured.items() if page.startswith("search recommendations")

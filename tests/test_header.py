@@ -57,5 +57,6 @@ def test_header_menu_is_in_arabic_for_an_arabic_page(client, settings):
     html = client.get("/").content.decode()
 
     assert '<html lang="ar" dir="rtl">' in html
-    assert _menu(html)["nav"].count("<li>") == 7
+    assert _menu(html)["nav"].count("<li>") == 8
     assert "أفرقة العمل" in _menu(html)["nav"]  # Working groups
+    assert "التوصيات" in _menu(html)["nav"]  # Recommendations
