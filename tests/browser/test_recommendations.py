@@ -1,0 +1,149 @@
+"""The recommendations as their people use them, on the demo: a newcomer finds, compares and
+exports them (on a phone, without JavaScript, in English, French and Arabic); a ministry
+official records a response and a self-report; a vetted CSO's member publishes an assessment
+that disagrees; the secretariat runs the catalogue, the import, a review cycle, moderation and
+following."""
+
+import csv
+import gzip
+
+import pytest
+
+from recommendations.filters import STATUS_ORDER
+from recommendations.models import Recommendation
+from tests.browser.pages import PHONE, Visitor, assert_clean
+from tests.browser.world import demo_recommendations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# A list page, its HTML and CSS compressed, stays under this (DESIGN.md: page weight).
+LIST_PAGE_BUDGET = 50 * 1024
+# Words of the community-policing brief as a reader of each language types them, with how
+# many demo points they find: the demo's texts are in English, which French stemming still
+# reaches ("policiers" and "police" share a stem); none is in Arabic, so an Arabic word finds
+# nothing, and says so.
+SEARCHES = {"police": 25, "policiers": 5, "الشرطة": 0}
+
+
+@pytest.fixture
+def demo(settings):
+    demo_recommendations(settings)
+
+
+def compressed_weight(visitor: Visitor) -> int:
+    """The page's HTML and its stylesheets, gzip-compressed, in bytes (what a phone fetches
+    before it can show the page; the images are inline SVG or none)."""
+    page = visitor.page
+    html = page.content().encode()
+    sheets = page.evaluate(
+        "() => [...document.querySelectorAll('link[rel=stylesheet]')].map(l => l.href)"
+    )
+    total = len(gzip.compress(html))
+    for href in sheets:
+        total += len(gzip.compress(page.request.get(href).body()))
+    return total
+
+
+def third_party_requests(visitor: Visitor) -> list[str]:
+    seen: list[str] = []
+    visitor.page.on(
+        "request",
+        lambda request: (
+            seen.append(request.url)
+            if not request.url.startswith((visitor.base_url, "data:", "about:"))
+            else None
+        ),
+    )
+    return seen
+
+
+def results(visitor: Visitor) -> list[str]:
+    return visitor.page.locator("ul.results .rec-reference").all_inner_texts()
+
+
+def search_community_policing_for_governments(visitor: Visitor) -> None:
+    visitor.follow(visitor.nav("Recommendations"), "recommendations")
+    assert compressed_weight(visitor) < LIST_PAGE_BUDGET
+    # On a phone (each check ends at desktop width) the filters are folded away, script or
+    # not: open them as a person would.
+    visitor.page.set_viewport_size(PHONE)
+    visitor.field("Search").fill("police")
+    assert not visitor.field("Theme").is_visible()
+    visitor.page.locator("details.filters summary").click()
+    visitor.field("Addressed to").select_option("governments")
+    visitor.field("Theme").select_option("community-policing")
+    visitor.field("Sort by").select_option("self_status")
+    visitor.follow(visitor.button("Search"), "recommendations-found")
+    assert compressed_weight(visitor) < LIST_PAGE_BUDGET
+    found = results(visitor)
+    chosen = Recommendation.objects.filter(reference__in=found).in_bulk(field_name="reference")
+    assert found and len(chosen) == len(found)
+    for recommendation in chosen.values():
+        assert "governments" in recommendation.addressee_types
+        assert "community-policing" in {theme.slug for theme in recommendation.themes.all()}
+    # Sorted by the addressees' reported status: from implemented to no update yet.
+    ranks = [STATUS_ORDER.index(chosen[reference].self_status) for reference in found]
+    assert ranks == sorted(ranks)
+
+
+def search_in_each_language(visitor: Visitor) -> None:
+    for number, (words, count) in enumerate(SEARCHES.items()):
+        visitor.goto("/recommendations/", f"recommendations-{number}")
+        visitor.field("Search").fill(words)
+        visitor.follow(visitor.button("Search"), f"recommendations-search-{number}")
+        assert len(results(visitor)) == count, words
+        assert visitor.field("Search").input_value() == words
+        if not count:
+            assert visitor.page.get_by_text(
+                visitor.t("No recommendation matches these filters.")
+            ).is_visible()
+
+
+def compare_both_sides(visitor: Visitor) -> list[list[str]]:
+    """Open the point both sides disagree on, read both columns and the disagreement, follow
+    its permanent link and download a search's results as CSV; return the CSV's rows."""
+    # A part of a reference ("PRG-8") finds nothing: the whole reference does.
+    visitor.goto("/recommendations/?q=PVE-CP-2017/PRG-8", "recommendations-prg-8")
+    found = visitor.page.locator("ul.results").get_by_text("PVE-CP-2017/PRG-8", exact=True)
+    visitor.follow(found, "recommendation")
+    page = visitor.page
+    assert page.locator("h1").inner_text() == "Recruit and post officers locally"
+    assert page.get_by_role("heading", name=visitor.t("Reported by the addressees")).is_visible()
+    assert page.get_by_role(
+        "heading", name=visitor.t("Assessed by independent civil society")
+    ).is_visible()
+    assert page.get_by_text(visitor.t("They disagree.")).first.is_visible()
+    permalink = page.locator("dd a[href^='/recommendations/ref/']")
+    assert permalink.get_attribute("href") == "/recommendations/ref/PVE-CP-2017/PRG-8"
+    visitor.follow(permalink, "recommendation-permalink")
+    assert page.locator("h1").inner_text() == "Recruit and post officers locally"
+
+    visitor.goto("/recommendations/?q=police", "recommendations-police")
+    with page.expect_download() as download:
+        visitor.link("Download as CSV").click()
+    with open(download.value.path(), encoding="utf-8-sig", newline="") as export:
+        return list(csv.reader(export))
+
+
+def open_dashboard(visitor: Visitor) -> None:
+    visitor.goto("/recommendations/", "recommendations")
+    visitor.follow(visitor.link("Implementation dashboard"), "dashboard")
+    assert visitor.page.locator("h1").inner_text() == visitor.t("Implementation dashboard")
+    # Each chart has its table, readable at 360 px inside its own scrolling box.
+    assert visitor.page.locator("table").count() >= 2
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_newcomer_finds_compares_and_exports_recommendations(visitors, demo, language):
+    visitor = visitors(language, "a newcomer")
+    outside = third_party_requests(visitor)
+    visitor.goto("/", "home")
+    visitor.choose_language()
+    search_community_policing_for_governments(visitor)
+    search_in_each_language(visitor)
+    rows = compare_both_sides(visitor)
+    assert rows[0][:2] == ["reference", "source_title"]
+    assert len(rows) == 1 + SEARCHES["police"]
+    open_dashboard(visitor)
+    assert outside == []
+    assert_clean(visitor)
