@@ -22,6 +22,7 @@ from organizations.rules import is_secretariat
 from recommendations import facets
 from recommendations.filters import ORDERING_CHOICES, RecommendationFilter, by_relevance
 from recommendations.models import AddresseeType
+from recommendations.rules import may_manage_recommendations
 from recommendations.selectors import recommendations_visible_to
 
 PAGE_SIZE = 25
@@ -114,6 +115,8 @@ def recommendation_list(request):
             "searching": bool(text),
             "active_filters": sum(1 for name in FILTER_PARAMETERS if request.GET.get(name)),
             "secretariat": secretariat,
+            # The secretariat's ways into the catalogue and moderation, linked from nowhere else.
+            "manages": may_manage_recommendations(user),
         },
         status=200 if valid else 400,
     )

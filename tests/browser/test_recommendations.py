@@ -6,13 +6,24 @@ following."""
 
 import csv
 import gzip
+import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
+from organizations.models import Organization
 from recommendations.filters import STATUS_ORDER
-from recommendations.models import Recommendation
-from tests.browser.pages import PHONE, Visitor, assert_clean
-from tests.browser.world import demo_recommendations
+from recommendations.models import (
+    AddresseeResponse,
+    ImplementationStatus,
+    ImplementationUpdate,
+    Recommendation,
+    ResponseStatus,
+)
+from tests.browser.pages import DESKTOP, FIND_OVERFLOW, PHONE, Visitor, assert_clean
+from tests.browser.steps import choice_label, sign_in
+from tests.browser.world import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_recommendations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,6 +33,8 @@ LIST_PAGE_BUDGET = 50 * 1024
 # many demo points they find: the demo's texts are in English, which French stemming still
 # reaches ("policiers" and "police" share a stem); none is in Arabic, so an Arabic word finds
 # nothing, and says so.
+COMMENT = "We support it: two districts recruit locally from next spring."
+SUMMARY = "Recruitment notices now go out in the two districts' own languages."
 SEARCHES = {"police": 25, "policiers": 5, "الشرطة": 0}
 
 
@@ -146,4 +159,105 @@ def test_newcomer_finds_compares_and_exports_recommendations(visitors, demo, lan
     assert len(rows) == 1 + SEARCHES["police"]
     open_dashboard(visitor)
     assert outside == []
+    assert_clean(visitor)
+
+
+class NoScriptVisitor(Visitor):
+    """A visitor whose browser runs no script. axe-core cannot run there (its checks wait on
+    timers, which never fire with scripts off): the same pages are checked by axe in the
+    journeys with scripts on; language, console and width are still checked here, the width
+    without waiting for an animation frame (none comes either: reading the boxes lays the page
+    out at once)."""
+
+    def _check_axe(self, where: str) -> None:
+        return None
+
+    def _check_phone_width(self, where: str, name: str) -> None:
+        self.page.set_viewport_size(PHONE)
+        try:
+            found = self.page.evaluate(FIND_OVERFLOW)
+            if found["scrollWidth"] > PHONE["width"]:
+                self.problems.append(f"{where}: scrolls sideways at 360 px: {found}")
+        finally:
+            self.page.set_viewport_size(DESKTOP)
+
+
+def test_newcomer_without_javascript_reads_a_recommendation(chromium, live_server, demo):
+    """Without a script: the filters still open (a <details>), the search still sorts, the page
+    still shows both sides; in Arabic, right to left."""
+    context = chromium.new_context(locale="ar", java_script_enabled=False)
+    try:
+        context.set_default_timeout(15_000)
+        visitor = NoScriptVisitor(
+            page=context.new_page(), base_url=live_server.url, language="ar", who="no script"
+        )
+        visitor.goto("/", "home")
+        visitor.choose_language()
+        search_community_policing_for_governments(visitor)
+        rows = compare_both_sides(visitor)
+        assert len(rows) == 1 + SEARCHES["police"]
+        assert_clean(visitor)
+    finally:
+        context.close()
+
+
+def sign_in_demo(visitor: Visitor, name: str) -> None:
+    visitor.goto("/", "home")
+    visitor.choose_language()
+    account = f"{name}@{DEMO_DOMAIN}"
+    secret = DEMO_TOTP_SECRET if name in {"government", "reviewer"} else ""
+    sign_in(visitor, account, DEMO_PASSWORD, secret=secret)
+
+
+def open_recommendation(visitor: Visitor, reference: str) -> None:
+    visitor.goto(f"/recommendations/ref/{reference}", "recommendation")
+
+
+def test_ministry_official_records_a_response_and_a_self_report(visitors, demo):
+    visitor = visitors("en", "a ministry official")
+    sign_in_demo(visitor, "government")
+    open_recommendation(visitor, "PVE-CP-2017/PRG-5")
+    page = visitor.page
+    ministry = Organization.objects.get(slug="ministry-community-safety")
+    row = page.locator("tr", has=page.get_by_role("link", name=ministry.name, exact=True))
+    visitor.follow(
+        row.get_by_role("link", name=re.compile(visitor.t("Record the response"))), "respond"
+    )
+    visitor.field("Supported").check()
+    visitor.field("Comment").fill(COMMENT)
+    visitor.submit("Record", "responded")
+    # The response now, then its earlier states under it.
+    assert row.locator(".tag").first.inner_text() == choice_label(visitor, ResponseStatus.SUPPORTED)
+    response = AddresseeResponse.objects.get(
+        recommendation__reference="PVE-CP-2017/PRG-5", organization=ministry
+    )
+    assert (response.status, response.comment) == (ResponseStatus.SUPPORTED, COMMENT)
+
+    visitor.follow(visitor.link("Report your organization's progress"), "self-report")
+    visitor.field("In progress").check()
+    visitor.field("What happened").fill(SUMMARY)
+    visitor.field("Evidence (links)").fill("www.ministry.example/report")
+    visitor.field("As of").fill((timezone.localdate() + timedelta(days=3)).isoformat())
+    before = ImplementationUpdate.objects.count()
+    visitor.follow(visitor.button("Publish"), "self-report-refused")
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    # The summary takes the focus (a screen reader reads it), and links each field in error.
+    assert page.evaluate("() => document.activeElement.classList.contains('error-summary')")
+    assert summary.get_by_role("link").count() == 2
+    assert visitor.field("What happened").input_value() == SUMMARY
+    assert visitor.field("Evidence (links)").input_value() == "www.ministry.example/report"
+    assert visitor.field("In progress").is_checked()
+    assert ImplementationUpdate.objects.count() == before
+
+    visitor.field("Evidence (links)").fill("https://ministry.example/report")
+    visitor.field("As of").fill("")
+    visitor.submit("Publish", "self-reported")
+    assert page.get_by_text(SUMMARY).is_visible()
+    update = ImplementationUpdate.objects.latest("created_at")
+    assert (update.reporting_organization, update.status, update.evidence_links) == (
+        ministry,
+        ImplementationStatus.IN_PROGRESS,
+        ["https://ministry.example/report"],
+    )
     assert_clean(visitor)
