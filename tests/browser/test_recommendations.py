@@ -12,14 +12,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from organizations.models import Organization
+from organizations.models import Organization, Theme
 from recommendations.filters import STATUS_ORDER
 from recommendations.models import (
     AddresseeResponse,
+    CycleState,
+    Follow,
     ImplementationStatus,
     ImplementationUpdate,
     Recommendation,
     ResponseStatus,
+    ReviewCycle,
 )
 from tests.browser.pages import DESKTOP, FIND_OVERFLOW, PHONE, Visitor, assert_clean
 from tests.browser.steps import choice_label, sign_in
@@ -259,5 +262,47 @@ def test_ministry_official_records_a_response_and_a_self_report(visitors, demo):
         ministry,
         ImplementationStatus.IN_PROGRESS,
         ["https://ministry.example/report"],
+    )
+    assert_clean(visitor)
+
+
+REASON = "It names a witness and her village."
+
+
+def test_secretariat_moderates_closes_the_cycle_and_follows_a_theme(visitors, demo):
+    visitor = visitors("en", "the secretariat")
+    sign_in_demo(visitor, "reviewer")
+    visitor.follow(visitor.nav("Recommendations"), "recommendations")
+    page = visitor.page
+
+    visitor.follow(visitor.link("Moderation"), "moderation")
+    update = ImplementationUpdate.objects.filter(hidden_at__isnull=True).latest("created_at")
+    item = page.locator(f"#update-{update.public_id}")
+    item.get_by_label(visitor.t("Why it is hidden")).fill(REASON)
+    with page.expect_navigation():
+        item.get_by_role("button").click()
+    visitor.check("moderation-hidden")
+    update.refresh_from_db()
+    assert (update.hidden_reason, update.hidden_by.email) == (REASON, f"reviewer@{DEMO_DOMAIN}")
+    assert page.locator(f"#update-{update.public_id}").get_by_text(REASON).is_visible()
+
+    cycle = ReviewCycle.objects.get(state=CycleState.OPEN)
+    visitor.goto("/recommendations/", "recommendations")
+    visitor.follow(visitor.link("Review cycles"), "cycles")
+    visitor.follow(page.get_by_role("link", name=cycle.name, exact=True), "cycle")
+    visitor.follow(visitor.link("Close the cycle…"), "cycle-close-confirm")
+    cycle.refresh_from_db()
+    assert cycle.state == CycleState.OPEN  # Asking is not closing.
+    visitor.follow(page.locator("main form button[type=submit]"), "cycle-closed")
+    cycle.refresh_from_db()
+    assert cycle.state == CycleState.CLOSED
+
+    visitor.goto("/recommendations/", "recommendations")
+    visitor.follow(visitor.link("What I follow"), "following")
+    visitor.field("Follow a theme").select_option("gender")
+    visitor.submit("Follow the theme", "following-theme")
+    assert Follow.objects.filter(user__email=f"reviewer@{DEMO_DOMAIN}", theme__slug="gender")
+    assert (
+        page.locator("main").get_by_text(Theme.objects.get(slug="gender").name).first.is_visible()
     )
     assert_clean(visitor)
