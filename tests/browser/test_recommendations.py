@@ -306,3 +306,30 @@ def test_secretariat_moderates_closes_the_cycle_and_follows_a_theme(visitors, de
         page.locator("main").get_by_text(Theme.objects.get(slug="gender").name).first.is_visible()
     )
     assert_clean(visitor)
+
+
+ASSESSMENT = "Our monitors found no change in the districts since spring: the plan stalled."
+
+
+def test_vetted_cso_member_publishes_an_assessment_that_disagrees(visitors, demo):
+    visitor = visitors("en", "a vetted CSO's member")
+    sign_in_demo(visitor, "cso.member")
+    open_recommendation(visitor, "PVE-CP-2017/POL-1d")
+    page = visitor.page
+    ministry = Organization.objects.get(slug="ministry-community-safety")
+    visitor.follow(visitor.link("Publish an independent assessment"), "assess")
+    visitor.field("About").select_option(ministry.slug)
+    visitor.field("Stalled").check()
+    visitor.field("What happened").fill(ASSESSMENT)
+    visitor.submit("Publish", "assessed")
+    assert page.get_by_text(ASSESSMENT).is_visible()
+    # The ministry reports it partially implemented: a different story, said in words.
+    row = page.locator("#perspectives-title ~ * tr", has_text=ministry.name)
+    assert row.get_by_text(visitor.t("They disagree.")).is_visible()
+    update = ImplementationUpdate.objects.latest("created_at")
+    assert (update.perspective, update.addressee, update.status) == (
+        "independent_assessment",
+        ministry,
+        ImplementationStatus.STALLED,
+    )
+    assert_clean(visitor)
