@@ -1,18 +1,28 @@
 """The people and organizations the journeys start from, made through the factories and the
-services (never the demo loader), so that each journey starts from a known state."""
+services, so that each journey starts from a known state; the recommendations' journeys start
+from the whole demo, loaded by the project's own command (``demo_recommendations``)."""
 
+import io
+
+from organizations.demo import DEMO_DOMAIN, DEMO_TOTP_SECRET
 from organizations.models import MembershipRole, Sector, VisibilityTier
 from tests.conftest import enrol_totp
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
 from tests.organizations.conftest import verify, vetting_approved, vetting_submitted
 
 __all__ = [
+    "DEMO_DOMAIN",
+    "DEMO_PASSWORD",
+    "DEMO_TOTP_SECRET",
     "PASSWORD",
     "approved_cso",
     "cso_with_submitted_application",
+    "demo_recommendations",
     "reviewers",
     "verified_government_user",
 ]
+
+DEMO_PASSWORD = "demo-password-for-browsers"
 
 
 def reviewers(language: str = "en"):
@@ -79,3 +89,16 @@ def verified_government_user(language: str = "en"):
     enrol_totp(member.user)
     verify(member.organization)
     return member.user
+
+
+def demo_recommendations(settings) -> None:
+    """The demo as `make run` shows it (accounts, directory, meetings, and the recommendations
+    of recommendations/demo.py with their responses, updates, cycles and follows), loaded by the
+    project's command on dates relative to now; demo accounts sign in with DEMO_PASSWORD and the
+    privileged ones with DEMO_TOTP_SECRET."""
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    settings.DEMO_PASSWORD = DEMO_PASSWORD
+    call_command("load_demo", stdout=io.StringIO())
+    settings.DEBUG = False

@@ -121,18 +121,3 @@ def test_a_refused_query_is_never_kept(redis_cache, bodies, world):
     assert client.get(LIST + "?theme=no-such-theme").status_code == 400
     assert client.get(LIST + "?theme=no-such-theme").status_code == 400
     assert bodies == [LIST + "?theme=no-such-theme"] * 2
-
-
-def test_the_frame_links_each_reader_to_their_own_tools(redis_cache, bodies, world):
-    _orgs, users = world
-    member = signed_in(users["plain"]).get(LIST).content.decode()
-    secretariat = signed_in(users["secretariat"]).get(LIST).content.decode()
-    anonymous = Client().get(LIST).content.decode()
-    for html in (member, secretariat, anonymous):
-        assert 'href="/recommendations/dashboard/"' in html
-        assert 'href="/review-cycles/"' in html
-    assert 'href="/recommendations/following/"' in member
-    assert 'href="/recommendations/following/"' not in anonymous
-    for tool in ("/recommendations/import/", "/recommendations/moderation/"):
-        assert f'href="{tool}"' in secretariat
-        assert f'href="{tool}"' not in member and f'href="{tool}"' not in anonymous
