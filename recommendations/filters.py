@@ -9,6 +9,7 @@ reader may see, so an id of a draft's source or of a restricted organization is 
 choices", exactly like an id that does not exist.
 """
 
+import re
 import uuid
 
 import django_filters
@@ -16,7 +17,19 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Upper
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -38,6 +51,11 @@ from recommendations.models import (
 from recommendations.selectors import sources_visible_to
 
 SEARCH_MAX_LENGTH = 200
+# A search of one token shaped like part of a reference (letters, digits and . _ / -, with a
+# digit or a separator: "PRG-8", "pve-cp-2017") also looks for it inside references; the text
+# search splits references into pieces and finds no part of one. Three characters at least, for
+# the trigram index.
+REFERENCE_FRAGMENT = re.compile(r"[A-Za-z0-9._/-]{3,80}")
 # The stemming of each language the portal speaks and stores a search vector for (Spanish
 # readers search the English, French and Arabic texts the recommendations are written in).
 SEARCH_CONFIGS = (("search_en", "english"), ("search_fr", "french"), ("search_ar", "arabic"))
@@ -286,13 +304,17 @@ class RecommendationFilter(django_filters.FilterSet):
         return queryset
 
     def filter_search(self, queryset, name, value: str):
-        """Each language's stemmed vector against the words stemmed the same way: one
-        BitmapOr over the three GIN indexes."""
+        """Each language's stemmed vector against the words stemmed the same way, and a
+        reference cited in part through its trigram index: one BitmapOr over the indexes."""
         if not value:
             return queryset
         matches = Q()
         for field, config in SEARCH_CONFIGS:
             matches |= Q(**{field: SearchQuery(value, config=config, search_type="websearch")})
+        fragment = reference_fragment(value)
+        if fragment:
+            queryset = queryset.alias(reference_upper=Upper("reference"))
+            matches |= Q(reference_upper__contains=fragment)
         return queryset.filter(matches)
 
     def filter_addressee_type(self, queryset, name, value: str):
@@ -320,6 +342,14 @@ class RecommendationFilter(django_filters.FilterSet):
         return queryset.order_by(*ORDERINGS[value])
 
 
+def reference_fragment(text: str) -> str | None:
+    """``text`` in capitals if it may be part of a reference, else None."""
+    token = text.strip()
+    if REFERENCE_FRAGMENT.fullmatch(token) and any(c.isdigit() or c in "._/-" for c in token):
+        return token.upper()
+    return None
+
+
 def by_relevance(queryset: QuerySet[Recommendation], text: str) -> QuerySet[Recommendation]:
     """The search results ``queryset`` best match first (the rank of the words in each
     language's vector, summed), then by reference. Ranking reads every match's vectors: the
@@ -332,4 +362,13 @@ def by_relevance(queryset: QuerySet[Recommendation], text: str) -> QuerySet[Reco
         ),
         Value(0.0),
     )
+    fragment = reference_fragment(text)
+    if fragment:
+        # A cited reference is what the reader is after: before any match of words.
+        rank += Case(
+            When(reference_upper__contains=fragment, then=Value(1.0)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+        queryset = queryset.alias(reference_upper=Upper("reference"))
     return queryset.alias(relevance=rank).order_by("-relevance", *ORDERINGS["reference"])

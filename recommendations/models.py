@@ -11,11 +11,12 @@ import uuid
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -249,6 +250,11 @@ class Recommendation(models.Model):
             GinIndex(fields=["countries"], name="recommendation_countries"),
             GinIndex(fields=["regions"], name="recommendation_regions"),
             models.Index(fields=["source", "position"], name="recommendation_source"),
+            # A reference cited in part ("PRG-8", "pve-cp-2017"), which the text search splits.
+            GinIndex(
+                OpClass(Upper("reference"), name="gin_trgm_ops"),
+                name="recommendation_reference_trgm",
+            ),
             models.Index(fields=["self_status"], name="recommendation_self_status"),
             models.Index(fields=["independent_status"], name="recommendation_indep_status"),
         ]

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import RequestFactory
 
 from organizations.models import Sector, Theme, VisibilityTier
-from recommendations.filters import RecommendationFilter
+from recommendations.filters import RecommendationFilter, by_relevance
 from recommendations.models import (
     ImplementationStatus,
     Perspective,
@@ -206,3 +206,31 @@ def test_search_reads_each_languages_index(migration_data):
             assert index in plan, plan
         assert "recommendation_search_ar" in plan, plan
         assert "Seq Scan on recommendations_recommendation" not in plan, plan
+    plan = _filter(AnonymousUser(), q="bulk-1234").qs.explain()
+    assert "recommendation_reference_trgm" in plan, plan
+    assert "Seq Scan on recommendations_recommendation" not in plan, plan
+
+
+def test_a_reference_cited_in_part_is_found_first(catalogue, reviewer):
+    source = catalogue["new"]
+    for reference, title in [
+        ("PVE-CP-2017/PRG-8", "Train local officers"),
+        ("PVE-CP-2017/PRG-9", "Fund women's networks"),
+        ("GSX-2017/REC-08", "Mentions PRG-8 in its title"),
+    ]:
+        recommendation_create(
+            by=reviewer, source=source, reference=reference, title=title, text="x", published=True
+        )
+    anyone = AnonymousUser()
+    assert _references(anyone, q="prg-8") == ["GSX-2017/REC-08", "PVE-CP-2017/PRG-8"]
+    assert _references(anyone, q="pve-cp-2017") == ["PVE-CP-2017/PRG-8", "PVE-CP-2017/PRG-9"]
+    filterset = _filter(anyone, q="prg-8")
+    assert filterset.is_valid()
+    ranked = by_relevance(filterset.qs, "prg-8")
+    assert list(ranked.values_list("reference", flat=True)) == [
+        "PVE-CP-2017/PRG-8",
+        "GSX-2017/REC-08",
+    ]
+    # Words are no reference: no substring search (nor its cost) for them.
+    assert _references(anyone, q="officers") == ["PVE-CP-2017/PRG-8"]
+    assert _references(anyone, q="G-") == []  # shorter than three characters: words only
