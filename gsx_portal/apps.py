@@ -19,15 +19,15 @@ class GsxPortalConfig(AppConfig):
         from organizations.notifications import register_kinds
         from organizations.services import introductions_expire_due, vetting_expire_due
 
-        # The apps' sources for the periodic sweep (DESIGN.md §3). The project wires them here
+        # The apps' housekeeping jobs for the periodic sweep (DESIGN.md §3). The project wires them here
         # so that the apps never import the project (save the outbox, gsx_portal.outbox, which
         # knows nothing of them).
-        reminders.register("organizations.introductions_expire", introductions_expire_due)
-        reminders.register("organizations.vetting_expire", vetting_expire_due)
+        reminders.register_job("organizations.introductions_expire", introductions_expire_due)
+        reminders.register_job("organizations.vetting_expire", vetting_expire_due)
         # Mail whose task never ran (broker down when it was queued) or whose retry is due.
-        reminders.register("gsx_portal.outbox", outbox_send_due)
+        reminders.register_job("gsx_portal.outbox", outbox_send_due)
         # Notifications past their retention period.
-        reminders.register("gsx_portal.notifications_retention", notifications_delete_old)
+        reminders.register_job("gsx_portal.notifications_retention", notifications_delete_old)
         # The sentences of the organizations app's notifications, written at read time.
         register_kinds()
 

@@ -25,9 +25,9 @@ def recording_source():
         done.set()
         return 3
 
-    reminders.register("test-source", source)
+    reminders.register_job("test-source", source)
     yield calls, done
-    reminders.unregister("test-source")
+    reminders.unregister_job("test-source")
 
 
 @pytest.fixture

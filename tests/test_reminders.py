@@ -8,9 +8,9 @@ from gsx_portal.tasks import task_send_due_reminders
 @pytest.fixture
 def recording_source():
     calls = []
-    reminders.register("test-source", lambda now: calls.append(now) or 3)
+    reminders.register_job("test-source", lambda now: calls.append(now) or 3)
     yield calls
-    reminders.unregister("test-source")
+    reminders.unregister_job("test-source")
 
 
 def test_the_beat_schedule_runs_the_sweep():
@@ -24,12 +24,12 @@ def test_a_failing_source_does_not_silence_the_others(recording_source):
     def broken(now):
         raise ValueError("broken source")
 
-    reminders.register("broken", broken)
+    reminders.register_job("broken", broken)
     try:
         result = reminders.reminders_send_due()
         assert (result["broken"], result["test-source"]) == (0, 3)
     finally:
-        reminders.unregister("broken")
+        reminders.unregister_job("broken")
 
 
 def test_the_apps_sources_are_registered():
