@@ -19,9 +19,9 @@ class GsxPortalConfig(AppConfig):
         from organizations.notifications import register_kinds
         from organizations.services import introductions_expire_due, vetting_expire_due
 
-        # The apps' housekeeping jobs for the periodic sweep (DESIGN.md §3). The project wires them here
-        # so that the apps never import the project (save the outbox, gsx_portal.outbox, which
-        # knows nothing of them).
+        # The apps' housekeeping jobs for the periodic sweep (DESIGN.md §3). The project wires
+        # them here so that the apps never import the project (save the outbox and the reminder
+        # engine, which know nothing of them).
         reminders.register_job("organizations.introductions_expire", introductions_expire_due)
         reminders.register_job("organizations.vetting_expire", vetting_expire_due)
         # Mail whose task never ran (broker down when it was queued) or whose retry is due.
