@@ -12,7 +12,6 @@ import os
 import time
 from pathlib import Path
 
-from django.apps import AppConfig
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
@@ -72,18 +71,6 @@ SOURCE = Source(
     still_due=_still_due,
     delivered=lambda items: delivered_log.extend(item.pk for item in items),
 )
-
-
-class ProbeConfig(AppConfig):
-    """Registers the probe in a worker started by a test (tests/reminders/worker_settings.py)."""
-
-    name = "tests.reminders"
-    label = "reminders_probe"
-
-    def ready(self):
-        from gsx_portal import reminders
-
-        reminders.register_source(SOURCE)
 
 
 class FolderBackend(BaseEmailBackend):

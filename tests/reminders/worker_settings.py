@@ -7,7 +7,7 @@ import os
 from gsx_portal.settings import *  # noqa: F403
 from gsx_portal.settings import DATABASES, INSTALLED_APPS
 
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.reminders.probe.ProbeConfig"]
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.reminders.apps.ProbeConfig"]
 DATABASES["default"]["NAME"] = os.environ["GSX_TEST_DATABASE"]
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 CELERY_BROKER_URL = os.environ["GSX_TEST_BROKER_URL"]
