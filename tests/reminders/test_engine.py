@@ -4,11 +4,13 @@ digest's sender, with a probe source (tests/reminders/probe.py) and the real app
 Mail leaves through the test's local-memory backend; the clock is time-machine's."""
 
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -408,3 +410,20 @@ def test_items_of_a_kind_no_source_knows_any_more_are_withdrawn():
         "probe.ping": DeliveryState.SENT,
         "gone.kind": DeliveryState.WITHDRAWN,
     }
+
+
+@pytest.mark.django_db
+def test_the_command_runs_a_sweep_and_shows_the_state():
+    UserFactory(name="probe Pia")
+    out = StringIO()
+    with time_machine.travel(MORNING, tick=False), TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("reminders", "sweep", stdout=out)
+    assert "probe: 1\n" in out.getvalue()
+    assert "digests: 1\n" in out.getvalue()
+    assert len(mail.outbox) == 1
+    out = StringIO()
+    with time_machine.travel(MORNING + timedelta(minutes=30), tick=False):
+        call_command("reminders", "status", stdout=out)
+    assert "  probe: 2027-03-10 09:00 UTC (30 min ago)\n" in out.getvalue()
+    assert "Items waiting for a digest: 0\n" in out.getvalue()
+    assert "Digests sent: 1\n" in out.getvalue()
