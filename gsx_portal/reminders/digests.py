@@ -193,7 +193,14 @@ def _record_failure(digest: ReminderDigest, error: Exception, now: datetime) -> 
 
 
 def _message(user, rendered: RenderedDigest) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(rendered.subject, rendered.text, None, [user.email])
+    # Auto-Submitted keeps out-of-office replies from answering a machine (RFC 3834).
+    message = EmailMultiAlternatives(
+        rendered.subject,
+        rendered.text,
+        None,
+        [user.email],
+        headers={"Auto-Submitted": "auto-generated", "Content-Language": rendered.language},
+    )
     message.attach_alternative(rendered.html, "text/html")
     return message
 

@@ -62,6 +62,10 @@ def test_a_sweep_claims_gathers_and_sends_one_digest():
     message = mail.outbox[0]
     assert message.to == ["amal@example.org"]
     assert message.subject == "[GSX] GSX Portal: 2 reminders for you"
+    assert (message.extra_headers["Auto-Submitted"], message.extra_headers["Content-Language"]) == (
+        "auto-generated",
+        "en",
+    )
     assert "Ping about probe pong Amal" in message.body
     assert f"Pong number {user.pk}" in message.body
     assert "https://testserver/account/settings/" in message.body
