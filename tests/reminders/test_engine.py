@@ -431,3 +431,27 @@ def test_the_command_runs_a_sweep_and_shows_the_state():
     assert "  probe: 2027-03-10 09:00 UTC (30 min ago)\n" in out.getvalue()
     assert "Items waiting for a digest: 0\n" in out.getvalue()
     assert "Digests sent: 1\n" in out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "direction", "subject"),
+    [
+        ("en", "ltr", "[GSX] GSX Portal: 2 reminders for you"),
+        ("fr", "ltr", "[GSX] Portail GSX : 2 rappels pour vous"),
+        ("es", "ltr", "[GSX] Portal GSX: 2 recordatorios para usted"),
+        ("ar", "rtl", "[GSX] بوابة GSX: تذكيران لك"),
+    ],
+)
+def test_the_digest_is_in_the_recipients_language_and_direction(language, direction, subject):
+    UserFactory(name="probe pong Rania", language=language)
+    sweep(MORNING)
+    (message,) = mail.outbox
+    assert message.subject == subject
+    html = message.alternatives[0][0]
+    assert f'<html lang="{language}" dir="{direction}">' in html
+    assert "<bdi>probe pong Rania</bdi>" in html
+    assert message.extra_headers["Content-Language"] == language
+    # The footer's link to the preferences, in every language.
+    assert "https://testserver/account/reminders/" in message.body
+    assert 'href="https://testserver/account/reminders/"' in html
