@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from gsx_portal import reminders
 from gsx_portal.models import ReminderDelivery
 from organizations.models import (
+    Contact,
     IntroductionRequest,
     IntroductionStatus,
     MembershipRole,
@@ -513,6 +514,31 @@ def test_due_and_still_due_ask_one_query_per_kind_whatever_the_rows(
     rows = list(ReminderDelivery.objects.all())
     with time_machine.travel(now, tick=False), django_assert_num_queries(3):
         assert SOURCE.still_due(rows) == ids(rows)
+
+
+def test_no_sensitive_value_reaches_a_reminder(reviewer, enrolled_government_user, ministry):
+    world(1, requester=enrolled_government_user, ministry=ministry)
+    organization = VettingApplication.objects.first().organization
+    Contact.objects.create(
+        organization=organization,
+        name="SECRET-name",
+        email="secret-email@cso.example",
+        phone="+000 SECRET",
+        secure_channel="SECRET-signal",
+        shareable=True,
+    )
+    IntroductionRequest.objects.update(purpose="SECRET-purpose of the request")
+    now = at(date(2026, 3, 17))
+    with time_machine.travel(now, tick=False):
+        items = list(SOURCE.due(now, now))
+    assert {item.kind for item in items} == {
+        VETTING_EXPIRING,
+        APPLICATION_WAITING,
+        INTRODUCTION_WAITING,
+    }
+    for item in items:
+        text = " ".join([sentence(item.kind, item.params, now), repr(item.params), item.link])
+        assert "SECRET" not in text and "secret-email" not in text, text
 
 
 def test_the_demo_cso_admin_is_reminded_on_the_day_the_demo_is_loaded(settings):
