@@ -187,7 +187,7 @@ def _days(since: datetime, now: datetime) -> Iterator[date]:
         day += timedelta(days=1)
 
 
-def _key_ids(items) -> dict[str, list]:
+def _key_ids(items) -> dict[str, uuid.UUID]:
     """The public ids ending each item's object key, by key (a malformed key is left out)."""
     ids = {}
     for item in items:
