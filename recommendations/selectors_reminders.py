@@ -85,9 +85,11 @@ _COUNTS = """
 
 # Of (cycle, organization) pairs, those where the organization still lacks a self-report.
 _STILL_LACKING = """
-    SELECT DISTINCT pair.cycle_id, pair.organization_id
+    SELECT pair.cycle_id, pair.organization_id
     FROM unnest(%s::bigint[], %s::bigint[]) AS pair(cycle_id, organization_id)
-    WHERE EXISTS (
+    -- Per pair (LIMIT keeps the planner from hashing every response): the organization's
+    -- responses through their index, each report looked up through update_latest.
+    CROSS JOIN LATERAL (
         SELECT 1
         FROM {response} response
         JOIN {recommendation} recommendation
@@ -95,11 +97,12 @@ _STILL_LACKING = """
         WHERE response.organization_id = pair.organization_id
           AND NOT EXISTS (
               SELECT 1 FROM {update} u
-              WHERE u.cycle_id = pair.cycle_id AND u.perspective = %s AND u.hidden_at IS NULL
-                AND u.recommendation_id = response.recommendation_id
+              WHERE u.recommendation_id = response.recommendation_id AND u.perspective = %s
+                AND u.cycle_id = pair.cycle_id AND u.hidden_at IS NULL
                 AND u.reporting_organization_id = response.organization_id
           )
-    )
+        LIMIT 1
+    ) AS lacking
 """
 
 
@@ -253,14 +256,17 @@ def follow_events_still_due(event_ids: set[int]) -> set[tuple[int, int]]:
     if not event_ids:
         return set()
     secretariat = Group.objects.filter(name=SECRETARIAT, user=OuterRef("user_id"))
-    following = Follow.objects.filter(user=OuterRef("user_id")).filter(
-        Q(recommendation=OuterRef("recommendation_id"))
-        | Q(theme__recommendations=OuterRef("recommendation_id"))
-        | Q(working_group=OuterRef("recommendation__source__working_group_id"))
+    follows = Follow.objects.filter(user=OuterRef("user_id"))
+    # Three probes by the follower's follows, not one OR across their joins (which made
+    # PostgreSQL join every recommendation's themes for each event).
+    following = (
+        Exists(follows.filter(recommendation=OuterRef("recommendation_id")))
+        | Exists(follows.filter(theme__recommendations=OuterRef("recommendation_id")))
+        | Exists(follows.filter(working_group=OuterRef("recommendation__source__working_group_id")))
     )
     return set(
         FollowEvent.objects.filter(pk__in=event_ids, sent_at__isnull=True)
         .filter(Q(recommendation__published=True) | Q(user__is_staff=True) | Exists(secretariat))
-        .filter(Exists(following))
+        .filter(following)
         .values_list("user_id", "pk")
     )
