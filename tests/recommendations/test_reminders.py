@@ -490,6 +490,7 @@ def test_followed_changes_on_their_day_to_each_follower(world, followed):
 
 
 def test_followed_changes_nothing_before_they_happened(world, followed):
+    assert due(at(CHANGE_DAY - timedelta(days=1), 12, UTC)) == []
     assert due(at(CHANGE_DAY, 14, UTC)) == []
 
 
