@@ -33,6 +33,11 @@ class GsxPortalConfig(AppConfig):
         # The sentences of the organizations app's notifications, written at read time.
         register_kinds()
 
+        # Review cycles' requests and closing summaries, and changes to what people follow.
+        from recommendations.reminders import SOURCE as recommendations_reminders
+
+        reminders.register_source(recommendations_reminders)
+
         # A new password ends what the old one handed out, API tokens included. allauth announces
         # password changes only by signal; the receiver only calls the service.
         from allauth.account.signals import password_changed, password_reset, password_set

@@ -47,12 +47,14 @@ from recommendations.demo_texts import (
     SEC,
 )
 from recommendations.models import (
+    DEFAULT_REMINDER_OFFSETS,
     AddresseeResponse,
     CycleState,
     Recommendation,
     ResponseStatus,
     SourceDocument,
 )
+from recommendations.services.cycles import MAX_REMINDER_OFFSET
 
 R = ResponseStatus
 CONVENING_ZONE = "America/New_York"
@@ -261,6 +263,16 @@ def _past_convening(convener, today: date) -> Meeting:
     return meeting
 
 
+def _offsets_with_today(closes_on: date, today: date) -> list[int]:
+    """The default reminders, and one today (in the convening's time zone), so that the
+    addressees' and vetted CSOs' admins (the demo CSO admin among them) find a request for
+    updates in their first digest."""
+    offsets = set(DEFAULT_REMINDER_OFFSETS)
+    if 1 <= (closes_on - today).days <= MAX_REMINDER_OFFSET:
+        offsets.add((closes_on - today).days)
+    return sorted(offsets, reverse=True)
+
+
 def _cycles(reviewer, convener, now: datetime) -> None:
     """Last year's cycle: opened, its updates recorded, closed (the snapshot); then this
     year's, for the coming convening, opened with its first updates."""
@@ -287,6 +299,7 @@ def _cycles(reviewer, convener, now: datetime) -> None:
         name=f"GSX {coming.starts_at.year}",
         convening=coming,
         opens_on=min(today - timedelta(days=30), closes_on - timedelta(days=7)),
+        reminder_offsets=_offsets_with_today(closes_on, now.astimezone(coming.zone).date()),
     )
     services.review_cycle_transition(cycle=current, to=CycleState.OPEN, by=reviewer, now=now)
     _follows()

@@ -57,3 +57,16 @@ def record_for_followers(recommendation: Recommendation, kind: str) -> int:
     ]
     FollowEvent.objects.bulk_create(events)
     return len(events)
+
+
+def follow_events_mark_sent(*, pairs, at) -> int:
+    """The reminder engine sent these changes, as (user id, event id) pairs, in a digest the
+    mail backend accepted: stamp those not stamped yet. One query."""
+    pairs = set(pairs)
+    if not pairs:
+        return 0
+    return FollowEvent.objects.filter(
+        pk__in={event for _user, event in pairs},
+        user_id__in={user for user, _event in pairs},
+        sent_at__isnull=True,
+    ).update(sent_at=at)

@@ -8,6 +8,8 @@ import time_machine
 from django.core.management import call_command
 
 from dialogues.models import Meeting, MeetingKind, MeetingStatus
+from gsx_portal.models import ReminderDelivery
+from organizations.models import Organization, User
 from recommendations.models import (
     AddresseeResponse,
     CycleSnapshot,
@@ -19,6 +21,7 @@ from recommendations.models import (
     ReviewCycle,
     SourceDocument,
 )
+from recommendations.reminders import SOURCE as reminder_source
 from recommendations.selectors import (
     HIDDEN_ORGANIZATION,
     recommendations_visible_to,
@@ -106,6 +109,8 @@ def test_cycles_closed_last_year_and_open_for_the_coming_september(demo):
         2027, 9, 21
     )
     assert current.opens_on == date(2026, 10, 27) and current.closes_on == date(2027, 8, 24)
+    # The defaults, and today (271 days before the close) so that the demo reminds today.
+    assert current.reminder_offsets == [271, 60, 30, 14, 7, 1]
     assert past.updates.count() == 9 and current.updates.count() == 12
     # The snapshot: every published recommendation, from both sides.
     assert past.snapshot.count() == 69 * 2
@@ -157,6 +162,32 @@ def test_demo_users_follow_a_recommendation_a_theme_and_a_group(demo):
         ("government", "Community policing"),
         ("policymaker", "Security Interventions"),
     ]
+
+
+def test_the_demo_cso_admin_is_reminded_on_the_day_the_demo_loads(demo):
+    """The first sweep (since = now) finds, for the CSO admin of the README, a request for
+    updates of the open cycle and the changes of the recommendation she follows."""
+    sahel = Organization.objects.get(slug="sahel-women-peace-circle")
+    admin = User.objects.get(email="cso.admin@demo.gsx.example")
+    mine = [item for item in reminder_source.due(TODAY, TODAY) if item.user_id == admin.pk]
+    (request,) = [item for item in mine if item.kind == "recommendations.cycle_update_request"]
+    cycle = ReviewCycle.objects.get(state=CycleState.OPEN)
+    assert (request.object_key, request.occasion) == (
+        f"cycle:{cycle.pk}:org:{sahel.pk}",
+        "offset-271",
+    )
+    assert request.params["organization"] == "Sahel Women's Peace Circle"
+    assert request.params["lacking"] > 0 and request.params["assessments"] > 0
+    changes = [item for item in mine if item.kind == "recommendations.followed_change"]
+    assert {item.params["reference"] for item in changes} == {"PVE-CP-2017/PRG-8"}
+    with time_machine.travel(TODAY, tick=False):
+        claimed = [
+            ReminderDelivery.objects.create(
+                user=admin, kind=i.kind, object_key=i.object_key, occasion=i.occasion
+            )
+            for i in mine
+        ]
+        assert reminder_source.still_due(claimed) == {row.pk for row in claimed}
 
 
 def test_everything_the_demo_wrote_is_valid(demo):
