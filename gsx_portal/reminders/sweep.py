@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 
-from gsx_portal.models import DigestState, ReminderDelivery, ReminderDigest, ReminderSweepRun
+from gsx_portal.models import ReminderDelivery, ReminderDigest, ReminderSweepRun
 from gsx_portal.notifications import safe_local_path
 from gsx_portal.reminders import PRIMITIVES, Due, Source
 
@@ -139,6 +139,10 @@ def reminder_digests_build(*, now: datetime) -> int:
             """,  # noqa: S608
             [now],
         )
+        # Two statements whose plans hold whatever the planner believes of freshly claimed rows
+        # (statistics lag behind a sweep that has just claimed tens of thousands, and a join
+        # planned on a guess of one row ran for minutes): the waiting items are read through
+        # their partial index, each one's digest through the digests' unique key.
         cursor.execute(
             f"""
             WITH waiting AS (
@@ -150,25 +154,35 @@ def reminder_digests_build(*, now: datetime) -> int:
                 FROM waiting AS w
                 JOIN {users} AS u ON u.id = w.user_id
                 LEFT JOIN zones AS z ON z.name = u.timezone
-            ), opened AS (
-                INSERT INTO {digests}
-                    (user_id, day, created_at, state, attempts, next_attempt_at, last_error,
-                     language, subject)
-                SELECT user_id, moment::date, %(now)s, 'pending', 0, %(now)s, '', '', ''
-                FROM local
-                WHERE extract(hour FROM moment) >= %(start)s
-                  AND extract(hour FROM moment) < %(end)s
-                ON CONFLICT (user_id, day) DO NOTHING
-                RETURNING id, user_id
             )
-            UPDATE {deliveries} AS d SET digest_id = opened.id
-            FROM opened
-            WHERE d.user_id = opened.user_id AND d.state = 'pending' AND d.digest_id IS NULL
-            RETURNING opened.id
+            INSERT INTO {digests}
+                (user_id, day, created_at, state, attempts, next_attempt_at, last_error,
+                 language, subject)
+            SELECT user_id, moment::date, %(now)s, 'pending', 0, %(now)s, '', '', ''
+            FROM local
+            WHERE extract(hour FROM moment) >= %(start)s AND extract(hour FROM moment) < %(end)s
+            ON CONFLICT (user_id, day) DO NOTHING
+            RETURNING user_id, day
             """,  # noqa: S608
             {"now": now, "start": start, "end": end},
         )
-        return len({row[0] for row in cursor.fetchall()})
+        opened = cursor.fetchall()
+        if opened:
+            # Only the digests this sweep opened take items: one opened earlier today (sent, or
+            # waiting for a retry) takes nothing more, and new items wait for tomorrow's.
+            cursor.execute(
+                f"""
+                UPDATE {deliveries} AS d SET digest_id = (
+                    SELECT g.id FROM {digests} AS g
+                    WHERE g.user_id = d.user_id AND g.day = opened.day
+                )
+                FROM unnest(%(users)s::bigint[], %(days)s::date[]) AS opened(user_id, day)
+                WHERE d.user_id = opened.user_id
+                  AND d.state = 'pending' AND d.digest_id IS NULL
+                """,  # noqa: S608
+                {"users": [row[0] for row in opened], "days": [row[1] for row in opened]},
+            )
+        return len(opened)
 
 
 def reminder_digests_queue(*, now: datetime) -> int:
@@ -180,17 +194,24 @@ def reminder_digests_queue(*, now: datetime) -> int:
     locks the row and sends only an unsent one.
     """
     lease = now + timedelta(minutes=settings.REMINDER_REQUEUE_MINUTES)
-    with transaction.atomic():
-        ids = list(
-            ReminderDigest.objects.select_for_update(skip_locked=True)
-            .filter(state=DigestState.PENDING, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "pk")
-            .values_list("pk", flat=True)
+    table = ReminderDigest._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET next_attempt_at = %(lease)s
+            WHERE id IN (
+                SELECT id FROM {table}
+                WHERE state = 'pending' AND next_attempt_at <= %(now)s
+                ORDER BY next_attempt_at, id
+                FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id
+            """,  # noqa: S608
+            {"lease": lease, "now": now},
         )
-        if not ids:
-            return 0
-        ReminderDigest.objects.filter(pk__in=ids).update(next_attempt_at=lease)
-        transaction.on_commit(lambda: reminder_digests_publish(digest_ids=ids))
+        ids = sorted(row[0] for row in cursor.fetchall())
+        if ids:
+            transaction.on_commit(lambda: reminder_digests_publish(digest_ids=ids))
     return len(ids)
 
 
