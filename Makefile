@@ -46,7 +46,8 @@ run: install messages
 	@echo "  GSX Portal: http://$(HOST):$(PORT)/   (sign in: http://$(HOST):$(PORT)/accounts/login/)"
 	@echo "  Demo accounts are listed in README.md; password: $(DEMO_PASSWORD)"
 	@echo "  Privileged demo accounts ask for a two-factor code: DEBUG=1 $(RUN) python manage.py demo_totp"
-	@echo "  Broker: $${REDIS_URL:-filesystem (no REDIS_URL set)}.  Stop with Ctrl-C; 'make stop' stops the database."
+	@echo "  Broker and cache: $$(DEBUG=1 $(RUN) python manage.py broker)"
+	@echo "  Stop with Ctrl-C; 'make stop' stops the embedded database and Valkey server."
 	@echo
 	DEBUG=1 SITE_URL=$(SITE_URL) BIND=$(HOST):$(PORT) $(RUN) honcho start --procfile Procfile
 
@@ -75,6 +76,7 @@ bench: install messages
 
 stop: install
 	$(RUN) python -m gsx_portal.embedded_db stop
+	$(RUN) python -m gsx_portal.embedded_redis stop
 
 # Needs GNU gettext (xgettext); run after changing translatable strings, then translate and commit.
 makemessages: install
