@@ -51,8 +51,9 @@ run: install messages
 	@echo
 	DEBUG=1 SITE_URL=$(SITE_URL) BIND=$(HOST):$(PORT) $(RUN) honcho start --procfile Procfile
 
+# PYTEST_ARGS: a part of the suite, e.g. make test PYTEST_ARGS=tests/test_celery.py
 test: install messages node_modules/axe-core/axe.min.js
-	$(RUN) pytest
+	$(RUN) pytest $(PYTEST_ARGS)
 
 # axe-core for the browser tests (tests/browser). Without npm (or chromium) pytest skips that set
 # and says why in its header.
