@@ -14,7 +14,6 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from gsx_portal import embedded_redis
 from gsx_portal.env import env_bool, env_int, env_list, env_rate, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -220,14 +219,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # REDIS_SERVER says which: "configured", "embedded" or "none".
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss", "unix"})
 REDIS_SERVER = "configured" if REDIS_URL else "none"
-if not REDIS_URL and embedded_redis.binary():
-    # The test suite uses another database than `make run`'s, so that a running demo's worker
-    # never takes the tests' tasks (GSX_EMBEDDED_REDIS_DB in [tool.pytest_env]).
-    _db = env_int("GSX_EMBEDDED_REDIS_DB", 0, minimum=0)
-    if _db > 15:
-        raise ImproperlyConfigured("GSX_EMBEDDED_REDIS_DB is at most 15.")
-    REDIS_URL = embedded_redis.cache_url(embedded_redis.ensure_running(DATA_DIR / "valkey"), _db)
-    REDIS_SERVER = "embedded"
+if not REDIS_URL:
+    from gsx_portal import embedded_redis
+
+    if embedded_redis.binary():
+        # The test suite uses another database than `make run`'s, so that a running demo's
+        # worker never takes the tests' tasks (GSX_EMBEDDED_REDIS_DB in [tool.pytest_env]).
+        _db = env_int("GSX_EMBEDDED_REDIS_DB", 0, minimum=0)
+        if _db > 15:
+            raise ImproperlyConfigured("GSX_EMBEDDED_REDIS_DB is at most 15.")
+        _socket = embedded_redis.ensure_running(DATA_DIR / "valkey")
+        REDIS_URL = embedded_redis.cache_url(_socket, _db)
+        REDIS_SERVER = "embedded"
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -239,7 +242,9 @@ if REDIS_URL:
         }
     }
     # kombu spells a Unix socket redis+socket:// (gsx_portal/embedded_redis.py).
-    CELERY_BROKER_URL = embedded_redis.broker_url(REDIS_URL)
+    from gsx_portal.embedded_redis import broker_url
+
+    CELERY_BROKER_URL = broker_url(REDIS_URL)
 else:
     # Without a Redis-protocol server, processes on one machine share a file cache (rate limits
     # must be counted across web workers) and a filesystem broker (see docs/configuration.md).
