@@ -104,12 +104,12 @@ def test_the_embedded_database_number_is_chosen_and_checked(data_dir):
     assert "GSX_EMBEDDED_REDIS_DB is at most 15." in refused.stderr
 
 
-@needs_valkey
-def test_the_suite_uses_its_own_database_of_the_embedded_server():
-    if settings.REDIS_SERVER != "embedded":
-        pytest.skip("REDIS_URL is set: this run uses it, not the embedded server")
-    sock = embedded_redis.socket_path(settings.DATA_DIR / "valkey")
-    assert f"unix://{sock}?db=1" == settings.REDIS_URL
+def test_the_suite_uses_another_database_of_the_embedded_server_than_make_run():
+    # [tool.pytest_env] sets it; `make run` keeps the default, 0 (the first test above).
+    assert os.environ["GSX_EMBEDDED_REDIS_DB"] == "1"
+    if settings.REDIS_SERVER == "embedded":
+        sock = embedded_redis.socket_path(settings.DATA_DIR / "valkey")
+        assert f"unix://{sock}?db=1" == settings.REDIS_URL
 
 
 @needs_valkey
