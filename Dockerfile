@@ -12,8 +12,9 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --locked --no-dev --no-install-project
 COPY . .
-# Compiled translations (.mo) are committed; collectstatic needs settings but no database.
-RUN DEBUG=1 DATABASE_URL=postgres://build@localhost/build \
+# Compiled translations (.mo) are committed; collectstatic needs settings but no database and no
+# Redis (named so that the settings start no embedded server and write no .data/ into the image).
+RUN DEBUG=1 DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://build:6379/0 \
       python manage.py collectstatic --noinput --verbosity 0 \
  && chown -R gsx /app
 USER gsx

@@ -46,12 +46,14 @@ run: install messages
 	@echo "  GSX Portal: http://$(HOST):$(PORT)/   (sign in: http://$(HOST):$(PORT)/accounts/login/)"
 	@echo "  Demo accounts are listed in README.md; password: $(DEMO_PASSWORD)"
 	@echo "  Privileged demo accounts ask for a two-factor code: DEBUG=1 $(RUN) python manage.py demo_totp"
-	@echo "  Broker: $${REDIS_URL:-filesystem (no REDIS_URL set)}.  Stop with Ctrl-C; 'make stop' stops the database."
+	@echo "  Broker and cache: $$(DEBUG=1 $(RUN) python manage.py broker)"
+	@echo "  Stop with Ctrl-C; 'make stop' stops the embedded database and Valkey server."
 	@echo
 	DEBUG=1 SITE_URL=$(SITE_URL) BIND=$(HOST):$(PORT) $(RUN) honcho start --procfile Procfile
 
+# PYTEST_ARGS: a part of the suite, e.g. make test PYTEST_ARGS=tests/test_celery.py
 test: install messages node_modules/axe-core/axe.min.js
-	$(RUN) pytest
+	$(RUN) pytest $(PYTEST_ARGS)
 
 # axe-core for the browser tests (tests/browser). Without npm (or chromium) pytest skips that set
 # and says why in its header.
@@ -75,6 +77,7 @@ bench: install messages
 
 stop: install
 	$(RUN) python -m gsx_portal.embedded_db stop
+	$(RUN) python -m gsx_portal.embedded_redis stop
 
 # Needs GNU gettext (xgettext); run after changing translatable strings, then translate and commit.
 makemessages: install

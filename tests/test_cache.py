@@ -1,19 +1,20 @@
 """The Redis cache backend keeps one client per connection pool (real Redis)."""
 
-import os
 import uuid
 
 import pytest
 from django.core.cache import cache
 
-pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
+from tests.conftest import NO_REDIS, REDIS_URL
+
+pytestmark = pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS)
 
 
 def test_the_redis_cache_reuses_its_client_and_still_answers(settings):
     settings.CACHES = {
         "default": {
             "BACKEND": "gsx_portal.cache.FailoverRedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
+            "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }
     }

@@ -1,4 +1,5 @@
-"""Celery against the real Redis broker with a real worker (in a thread of this process)."""
+"""Celery against a real Redis-protocol broker with a real worker (in a thread of this process):
+REDIS_URL's server, or without it the embedded Valkey (gsx_portal/embedded_redis.py)."""
 
 import threading
 
@@ -6,13 +7,12 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
-from gsx_portal import reminders
+from gsx_portal import embedded_redis, reminders
 from gsx_portal.celery import app as celery_app
 from gsx_portal.tasks import task_send_due_reminders
+from tests.conftest import NO_REDIS
 
-pytestmark = pytest.mark.skipif(
-    not settings.REDIS_URL, reason="needs a Redis broker: set REDIS_URL (CI does)"
-)
+pytestmark = pytest.mark.skipif(not settings.REDIS_URL, reason=NO_REDIS)
 
 
 @pytest.fixture
@@ -35,8 +35,15 @@ def worker(celery_worker):
     return celery_worker
 
 
-def test_the_broker_is_redis():
-    assert celery_app.conf.broker_url.startswith("redis")
+def test_the_broker_is_the_redis_server_the_settings_chose():
+    assert celery_app.conf.broker_url == embedded_redis.broker_url(settings.REDIS_URL)
+    if settings.REDIS_SERVER == "embedded":
+        # The suite's own database of the embedded server: `make run` uses 0.
+        sock = embedded_redis.socket_path(settings.DATA_DIR / "valkey")
+        assert celery_app.conf.broker_url == f"redis+socket://{sock}?virtual_host=1"
+    else:
+        assert settings.REDIS_SERVER == "configured"
+        assert celery_app.conf.broker_url.startswith(("redis://", "rediss://", "redis+socket://"))
     assert celery_app.conf.task_serializer == "json"
     assert celery_app.conf.accept_content == ["json"]
     assert celery_app.conf.task_time_limit == 300

@@ -47,26 +47,6 @@ def test_make_run_points_links_at_the_port_it_serves():
     assert "SITE_URL=http://127.0.0.1:8123 " in demo
 
 
-def test_the_filesystem_broker_keeps_its_control_folder_out_of_the_repository(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
-    env.update(DEBUG="1", GSX_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="gsx_portal.settings")
-    printed = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from django.conf import settings; "
-            "print(settings.CELERY_BROKER_TRANSPORT_OPTIONS['control_folder'])",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    assert printed == str(tmp_path / "broker" / "control")
-    assert (tmp_path / "broker" / "control").is_dir()
-
-
 def test_find_python_skips_a_shim_that_fails_and_takes_one_that_runs(tmp_path):
     _fake(tmp_path, "python3.13", 'echo "pyenv: python3.13: command not found" >&2; exit 127')
     os.symlink(sys.executable, tmp_path / "python3.12")

@@ -19,12 +19,10 @@ from gsx_portal.celery import app as celery_app
 from gsx_portal.models import OutboundEmail
 from gsx_portal.outbox import outbox_send
 from organizations.services.notify import email_on_commit
-from tests.conftest import enrol_totp, signed_in
+from tests.conftest import NO_REDIS, enrol_totp, signed_in
 from tests.factories import UserFactory
 
-needs_redis = pytest.mark.skipif(
-    not settings.REDIS_URL, reason="needs a Redis broker: set REDIS_URL (CI does)"
-)
+needs_redis = pytest.mark.skipif(not settings.REDIS_URL, reason=NO_REDIS)
 CONTEXT = {
     "organization": "Coastal Youth Forum",
     "inviter": "Alice",

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from gsx_portal import cached_pages, page_cache
 from organizations.models import Organization, Theme, VisibilityTier
-from tests.conftest import REDIS_URL, enrol_totp, redis_caches, signed_in
+from tests.conftest import NO_REDIS, REDIS_URL, enrol_totp, redis_caches, signed_in
 from tests.factories import OrganizationFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migration_data")]
@@ -42,7 +42,7 @@ def any_cache(request, settings, tmp_path):
     """The production cache (Redis) and the one used without Redis (files)."""
     if request.param == "redis":
         if not REDIS_URL:
-            pytest.skip("REDIS_URL is not set")
+            pytest.skip(NO_REDIS)
         prefix = f"test-page-cache-{uuid.uuid4().hex}"
         settings.CACHES = redis_caches(prefix)
         yield request.param

@@ -17,7 +17,7 @@ from gsx_portal import cache as failover
 from organizations.api.directory import OrganizationViewSet
 from organizations.models import Organization, Theme, VettingApplication
 from organizations.services import organization_update
-from tests.conftest import bearer, enrol_totp
+from tests.conftest import NO_REDIS, bearer, enrol_totp
 from tests.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -380,7 +380,7 @@ def redis_cache(settings):
     from django.conf import settings as django_settings
 
     if not django_settings.REDIS_URL:
-        pytest.skip("needs Redis: set REDIS_URL (CI does)")
+        pytest.skip(NO_REDIS)
     failover._down_until.clear()
     prefix = f"test-conditional-{datetime.now().timestamp()}"
     settings.CACHES = {
