@@ -28,6 +28,10 @@ class GsxPortalConfig(AppConfig):
         reminders.register_job("gsx_portal.outbox", outbox_send_due)
         # Notifications past their retention period.
         reminders.register_job("gsx_portal.notifications_retention", notifications_delete_old)
+        # The dialogues' reminders: invitations, visa letters, the convening, action points.
+        from dialogues.reminders import SOURCE as dialogues_reminders
+
+        reminders.register_source(dialogues_reminders)
         # The sentences of the organizations app's notifications, written at read time.
         register_kinds()
 
