@@ -706,6 +706,75 @@ def test_the_sentences_name_the_title_and_days_only(invitation, visa, points):
         )
 
 
+def test_no_sensitive_value_reaches_a_reminder(convener, cso, cso_admin, cso_member):
+    """Every field of gsx_portal.sensitive that dialogues holds (venue, city, join link, a
+    guest's address, passport facts), and an action point's text, set to a marker: no item of
+    any kind carries one in its sentence, parameters or link."""
+    with at("2031-06-03 13:00"):
+        convening = new_meeting(
+            convener,
+            None,
+            kind=MeetingKind.ANNUAL_CONVENING,
+            status=MeetingStatus.PLANNED,
+            title="GSX Annual Convening",
+            starts_at=utc("2031-09-16 13:30"),  # visa deadline 24 June
+            timezone="America/New_York",
+            format=MeetingFormat.HYBRID,
+            venue="SECRET venue",
+            city="SECRET city",
+            join_url="https://secret.example/join",
+        )
+    with at("2031-06-10 13:00"):
+        convening, _w = meeting_transition(
+            meeting=convening, to=MeetingStatus.INVITATIONS_OPEN, by=convener
+        )
+        coming, _raw = participation_invite(
+            meeting=convening, by=convener, organization=cso, user=cso_admin, needs_visa=True
+        )
+        participation_respond(participation=coming, accept=True, by=cso_admin)
+        visa_details_give(
+            participation=coming,
+            by=cso_admin,
+            full_name="SECRET NAME",
+            nationality="SECRETLAND",
+            passport_number="SECRET123",
+            date_of_birth=date(1984, 3, 8),
+        )
+        for invitee in ({"user": cso_member}, {"email": "secret-guest@example.org"}):
+            participation_invite(
+                meeting=convening, by=convener, organization=cso, needs_visa=True, **invitee
+            )
+        agenda_item_add(meeting=convening, by=convener, title="Opening plenary")
+        action_point_add(
+            meeting=convening,
+            by=convener,
+            text="SECRET task",
+            responsible_person=cso_member,
+            due_on=date(2031, 6, 24),
+        )
+    items = [
+        item
+        for day in ("2031-06-10 14:00", "2031-06-17 14:00", "2031-06-24 14:00")
+        for kind in (INVITATION, VISA, CONVENING, ACTION_POINT)
+        for item in due_of(kind, day)
+    ]
+    assert sorted((item.kind, item.occasion) for item in items) == [
+        (ACTION_POINT, "due-14"),
+        (CONVENING, "agenda-published"),
+        (CONVENING, "registration-open"),
+        (CONVENING, "visa-deadline"),
+        (CONVENING, "visa-deadline"),
+        (INVITATION, "unanswered-7"),
+        (VISA, "facts-14"),
+        (VISA, "letters-7"),
+    ]
+    kinds = reminders.kinds()
+    with translation.override("en"):
+        for item in items:
+            text = " ".join([kinds[item.kind].sentence(item.params), repr(item.params), item.link])
+            assert "SECRET" not in text.upper(), text
+
+
 # --- Who may see a meeting, per row ----------------------------------------------------------
 
 
