@@ -1,10 +1,11 @@
 """The dialogues of the demo: the three working groups of the source documents, a
 Security Interventions meeting in London (held, with the four themes of its concept note, a
-published report and action points), the other groups' meetings, an outreach event and the
-coming annual convening in UN General Assembly week, with invitations in every state and a
-participant who needs a visa letter. Everything is fictional, made through the services (so
-emails and histories are those real use leaves), on dates relative to today. Run after the
-demo accounts and directory; adds nothing that is already there."""
+published report and action points, one reminded on the day of loading), the other groups'
+meetings, an outreach event and the coming annual convening in UN General Assembly week, with
+invitations in every state and a participant who needs a visa letter. Everything is
+fictional, made through the services (so emails and histories are those real use leaves), on
+dates relative to today. Run after the demo accounts and directory; adds nothing that is
+already there."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -22,6 +23,8 @@ from dialogues.models import (
     MeetingStatus,
     WorkingGroup,
 )
+from dialogues.reminders import ACTION_POINT_BEFORE
+from gsx_portal.reminders import local_date
 from organizations.models import Organization, Theme, User
 
 S = MeetingStatus
@@ -329,7 +332,8 @@ def _london(group, convener, people, sahel, police, ministry, now) -> Meeting:
         text="Draft a short guide on community policing and prevention from the session's cases.",
         responsible_organization=sahel,
         responsible_person=people["cso.admin"],
-        due_on=now.date() + timedelta(days=5),
+        # Due in two weeks to the day in London: the CSO admin's reminder on the day of loading.
+        due_on=local_date(now, "Europe/London") + timedelta(days=ACTION_POINT_BEFORE),
         agenda_item=items["Promoting Effective Policing"],
     )
     services.action_point_add(

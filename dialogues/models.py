@@ -187,6 +187,10 @@ class Meeting(models.Model):
         _("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # When the agenda was first shown beyond the conveners (the meeting past its draft with an
+    # item on it): the day the annual convening's "agenda published" reminder goes out. Set by
+    # the services (meeting_transition, agenda_item_add), never changed afterwards.
+    agenda_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancellation_reason = models.TextField(
         _("why it was cancelled"),
         blank=True,
@@ -416,7 +420,15 @@ class Participation(models.Model):
                 name="participation_rsvp_token_unique",
             ),
         ]
-        indexes = [models.Index(fields=["meeting", "status"], name="participation_status")]
+        indexes = [
+            models.Index(fields=["meeting", "status"], name="participation_status"),
+            # The reminder of invitations still unanswered a week on (dialogues.reminders).
+            models.Index(
+                fields=["invited_at"],
+                condition=Q(status=ParticipationStatus.INVITED, user__isnull=False),
+                name="participation_unanswered",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user or self.email} @ {self.meeting}"

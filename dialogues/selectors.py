@@ -5,6 +5,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from dialogues.models import (
@@ -20,7 +21,7 @@ from dialogues.models import (
     WorkingGroup,
 )
 from dialogues.rules import may_manage_meeting, may_manage_working_group, still_on_behalf
-from organizations.models import Membership, Organization, Sector
+from organizations.models import Membership, Organization, Sector, User
 from organizations.rules import is_secretariat, roles_now
 from organizations.selectors import organizations_visible_to
 
@@ -118,6 +119,30 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
     # The drafts they manage, as an EXISTS: a join on the conveners repeated rows and needed a
     # DISTINCT, which sorted every visible meeting on each list.
     return meetings.filter(published | (Q(status=MeetingStatus.DRAFT) & _managed_q(user)))
+
+
+def sees_meeting(user: str, meeting: str = "meeting__") -> Q:
+    """``meetings_visible_to`` per row, for the account a row names rather than the reader:
+    whether the account at ``user`` (a foreign key's name: "user", "responsible_person") may
+    see the meeting at ``meeting`` ("meeting__", or "" for meetings themselves) now. Every
+    meeting past its draft; a draft for its conveners (its working group's, or the conveners'
+    group for one without a group), the secretariat and staff. For work done for many people
+    at once (dialogues.reminders); a test holds it to ``meetings_visible_to``."""
+    account = OuterRef(f"{user}_id")
+    in_group = Group.objects.filter(user=account)
+    convenes = WorkingGroup.conveners.through.objects.filter(
+        workinggroup_id=OuterRef(f"{meeting}working_group_id"), user_id=account
+    )
+    return (
+        ~Q(**{f"{meeting}status": MeetingStatus.DRAFT})
+        | Q(Exists(User.objects.filter(pk=account, is_staff=True)))
+        | Q(Exists(in_group.filter(name="secretariat")))
+        | Q(Exists(convenes))
+        | (
+            Q(**{f"{meeting}working_group__isnull": True})
+            & Q(Exists(in_group.filter(name="convener")))
+        )
+    )
 
 
 def participation_of(user, meeting: Meeting) -> Participation | None:

@@ -29,7 +29,12 @@ class GsxPortalConfig(AppConfig):
         reminders.register_job("gsx_portal.outbox", outbox_send_due)
         # Notifications past their retention period.
         reminders.register_job("gsx_portal.notifications_retention", notifications_delete_old)
+        # Each app's reminders (docs/reminders.md): vetting, applications and introductions;
+        # invitations, visa letters, the convening and action points.
+        from dialogues.reminders import SOURCE as dialogues_reminders
+
         reminders.register_source(organizations_reminders.SOURCE)
+        reminders.register_source(dialogues_reminders)
         # The sentences of the organizations app's notifications, written at read time.
         register_kinds()
 

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dialogues.models import AgendaItem, Meeting, MeetingStatus
@@ -45,7 +46,9 @@ def _check(item: AgendaItem, meeting: Meeting, speakers) -> None:
 
 @transaction.atomic
 def agenda_item_add(*, meeting: Meeting, by, speakers=(), **fields) -> AgendaItem:
-    """A new item at the end of the agenda."""
+    """A new item at the end of the agenda. The first item of a meeting past its draft
+    publishes the agenda (``Meeting.agenda_published_at``; leaving the draft with items does
+    it in ``meeting_transition``)."""
     meeting = _managed(meeting, by)
     if set(fields) - set(AGENDA_FIELDS):
         raise TypeError(f"Cannot set {sorted(set(fields) - set(AGENDA_FIELDS))}")
@@ -54,6 +57,9 @@ def agenda_item_add(*, meeting: Meeting, by, speakers=(), **fields) -> AgendaIte
     _check(item, meeting, speakers)
     item.save()
     item.speakers.set(speakers)
+    if not meeting.is_draft and meeting.agenda_published_at is None:
+        meeting.agenda_published_at = timezone.now()
+        meeting.save(update_fields=["agenda_published_at"])
     return item
 
 

@@ -46,7 +46,9 @@ def meeting_transition(
     held → report published; cancelled from any status before held), by the meeting's
     conveners or the secretariat. Held needs the meeting to have started; a published report
     needs a report; cancelling needs a reason, and tells every accepted or waitlisted
-    participant by email. Returns the meeting and the warnings the conveners should see:
+    participant by email. Leaving the draft with an agenda publishes it (``agenda_published_at``,
+    the day of the annual convening's "agenda published" reminder). Returns the meeting and the
+    warnings the conveners should see:
     opening invitations or confirming an in-person meeting after its visa deadline.
     Anything else raises PermissionDenied or ValidationError (saying why) and changes nothing.
     """
@@ -86,11 +88,26 @@ def meeting_transition(
         meeting.visa_deadline_passed(now)
     ):
         warnings.append(visa_lateness_warning(meeting))
+    if (
+        meeting.status == MeetingStatus.DRAFT
+        and to == MeetingStatus.PLANNED
+        and meeting.agenda_published_at is None
+        and meeting.agenda_items.exists()
+    ):
+        meeting.agenda_published_at = now
     meeting.status = to
     meeting.status_changed_at = now
     if to == MeetingStatus.CANCELLED:
         meeting.cancellation_reason = reason
-    meeting.save(update_fields=["status", "status_changed_at", "cancellation_reason", "updated_at"])
+    meeting.save(
+        update_fields=[
+            "status",
+            "status_changed_at",
+            "cancellation_reason",
+            "agenda_published_at",
+            "updated_at",
+        ]
+    )
     if to == MeetingStatus.CANCELLED:
         _tell_of_cancellation(meeting)
     return meeting, warnings

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from dialogues.models import MEETING_TRANSITIONS, MeetingStatus
+from dialogues.models import MEETING_TRANSITIONS, MeetingStatus, ParticipationStatus
 from dialogues.reports import render_report
 from dialogues.rules import may_manage_meeting
 from dialogues.selectors import (
@@ -19,6 +19,7 @@ from dialogues.selectors import (
     participants_visible_to,
     participation_of,
 )
+from dialogues.services import OPEN_FOR_ANSWERS
 from gsx_portal.cached_pages import cached_meeting
 from organizations.selectors import organizations_visible_to
 
@@ -57,10 +58,17 @@ def meeting_detail(request, public_id):
     )
     user = request.user
     managing = may_manage_meeting(user, meeting)
+    mine = participation_of(user, meeting)
     context = {
         "meeting": meeting,
         "managing": managing,
-        "mine": participation_of(user, meeting),
+        "mine": mine,
+        # The invited person answers here too (the reminder of an unanswered invitation leads
+        # here), as on "My meetings".
+        "may_answer": mine is not None
+        and mine.status == ParticipationStatus.INVITED
+        and meeting.status in OPEN_FOR_ANSWERS
+        and timezone.now() < meeting.ends_at,
         "join_url": meeting.join_url if may_see_join_link(user, meeting) else "",
         # The venue is for signed-in people; anonymous visitors see the city.
         "show_venue": user.is_authenticated,
