@@ -89,7 +89,7 @@ def test_reminder_pages_send_anonymous_visitors_to_sign_in(db, path):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", [LOG, FAILED, PREVIEW])
-def test_reminder_pages_are_the_secretariats_alone(request, role, path, test_sources):
+def test_reminder_pages_are_the_secretariats_alone(db, request, role, path, test_sources):
     user = request.getfixturevalue(role)
     response = signed_in(user).get(path)
     assert response.status_code == (200 if role in SECRETARIAT else 404)
@@ -98,7 +98,7 @@ def test_reminder_pages_are_the_secretariats_alone(request, role, path, test_sou
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_navigation_links_the_log_for_the_secretariat_alone(request, role):
+def test_the_navigation_links_the_log_for_the_secretariat_alone(db, request, role):
     html = signed_in(request.getfixturevalue(role)).get(reverse("home")).content.decode()
     link = f'<li><a href="{LOG}">Reminder log</a></li>'
     assert (link in html) == (role in SECRETARIAT)

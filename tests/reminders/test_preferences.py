@@ -144,7 +144,7 @@ def test_preferences_anonymous_is_sent_to_sign_in(db, test_sources):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_preferences_every_signed_in_person_gets_every_kind_ticked(request, role, test_sources):
+def test_preferences_every_signed_in_person_gets_every_kind_ticked(db, request, role, test_sources):
     user = request.getfixturevalue(role)
     response = signed_in(user).get(URL)
     assert response.status_code == 200
