@@ -16,6 +16,7 @@ class GsxPortalConfig(AppConfig):
         from gsx_portal import checks, reminders  # noqa: F401  (checks register themselves)
         from gsx_portal.notifications import notifications_delete_old
         from gsx_portal.outbox import outbox_send_due
+        from organizations import reminders as organizations_reminders
         from organizations.notifications import register_kinds
         from organizations.services import introductions_expire_due, vetting_expire_due
 
@@ -28,6 +29,7 @@ class GsxPortalConfig(AppConfig):
         reminders.register_job("gsx_portal.outbox", outbox_send_due)
         # Notifications past their retention period.
         reminders.register_job("gsx_portal.notifications_retention", notifications_delete_old)
+        reminders.register_source(organizations_reminders.SOURCE)
         # The sentences of the organizations app's notifications, written at read time.
         register_kinds()
 

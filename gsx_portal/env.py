@@ -97,3 +97,19 @@ def env_rate(name: str, default: str) -> str:
             "(periods: s, min, hour, day)."
         )
     return f"{int(number)}/{period.lower()}"
+
+
+def env_hours(name: str, default: tuple[int, int]) -> tuple[int, int]:
+    """A span of hours of the day such as ``8-12``: from the first, up to before the second."""
+    value = env_str(name)
+    if not value:
+        return default
+    first, _dash, last = value.partition("-")
+    if not (first.strip().isdigit() and last.strip().isdigit()):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a span of hours; write e.g. 8-12.")
+    start, end = int(first), int(last)
+    if not 0 <= start < end <= 24:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: hours run from 0 to 24, the first before the last."
+        )
+    return start, end

@@ -12,6 +12,9 @@ SENSITIVE_FIELDS: tuple[str, ...] = (
     "organizations.Contact.email",
     "organizations.Contact.phone",
     "organizations.Contact.secure_channel",
+    # Why a security actor asks to be introduced to a civil society organization: for the CSO's
+    # admins on the request's page, never in a reminder.
+    "organizations.IntroductionRequest.purpose",
     # Where a meeting takes place, and how to join it online.
     "dialogues.Meeting.venue",
     "dialogues.Meeting.city",

@@ -14,7 +14,15 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from gsx_portal.env import env_bool, env_int, env_list, env_rate, env_str, env_url
+from gsx_portal.env import (
+    env_bool,
+    env_hours,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("GSX_DATA_DIR") or BASE_DIR / ".data")
@@ -266,7 +274,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
-# One small sweep asks every app what is due; nothing is scheduled far ahead (DESIGN.md §3).
+# Reminder digests go out in the recipient's morning, in their time zone: from the first of these
+# hours to before the second ("8-12"; "0-24" sends at any hour, as `make run` does for the demo).
+REMINDER_MORNING_HOURS = env_hours("REMINDER_MORNING_HOURS", (8, 12))
+# A sweep asks each source for what fell due since its previous run, at most this many days
+# back: a beat that was down catches up on reminders of the days it missed.
+REMINDER_CATCH_UP_DAYS = env_int("REMINDER_CATCH_UP_DAYS", 3, minimum=0)
+# A queued digest is queued again after this long if its worker has not sent it (a lost task).
+REMINDER_REQUEUE_MINUTES = env_int("REMINDER_REQUEUE_MINUTES", 15, minimum=1)
+# One small sweep asks every app what is due; nothing is scheduled far ahead (DESIGN.md §3,
+# docs/reminders.md).
 CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {
         "task": "gsx_portal.send_due_reminders",

@@ -5,6 +5,7 @@ for demo use only, so that a visitor can sign in with any authenticator app.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -162,10 +163,12 @@ def load_demo_accounts(*, password: str) -> list[tuple[DemoAccount, bool]]:
 def load_demo_waiting(*, security: User) -> None:
     """Things waiting for the demo CSO admin, made through the real services (so the emails
     and notifications are those a real request leaves): an endorsement request from the
-    organization in review, and a pending introduction request from the police service. Run
+    organization in review, and a pending introduction request from the police service, dated
+    three days before the demo is loaded (so the CSO admin is reminded of it that day). Run
     after ``load_demo_directory``; adds nothing that is already there."""
     from organizations.demo_directory import IN_REVIEW
     from organizations.models import Endorsement, IntroductionRequest, VettingStatus
+    from organizations.reminders import INTRODUCTION_DAYS
     from organizations.services import endorsement_request, introduction_request
 
     sahel = Organization.objects.get(slug="sahel-women-peace-circle")
@@ -178,9 +181,16 @@ def load_demo_waiting(*, security: User) -> None:
             by=applicant.memberships.filter(role=MembershipRole.ADMIN).first().user,
         )
     if not IntroductionRequest.objects.filter(requester=security, organization=sahel).exists():
-        introduction_request(
+        introduction = introduction_request(
             requester=security,
             requester_organization=security.memberships.get().organization,
             organization=sahel,
             purpose="To ask the Circle's mediators to brief our community liaison officers.",
+        )
+        # Asked three days before the demo starts, so that the CSO admin's first reminder
+        # digest has it (organizations.introduction_waiting) on the day the demo is loaded. Only
+        # the time it was made moves: the history treats that as noise, and the request keeps
+        # its full validity.
+        IntroductionRequest.objects.filter(pk=introduction.pk).update(
+            created_at=introduction.created_at - timedelta(days=INTRODUCTION_DAYS)
         )

@@ -7,102 +7,261 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gsx_portal', '0003_page_cache_generation'),
+        ("gsx_portal", "0003_page_cache_generation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReminderSweepRun',
+            name="ReminderSweepRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=100, unique=True)),
-                ('last_run_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source", models.CharField(max_length=100, unique=True)),
+                ("last_run_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='ReminderDigest',
+            name="ReminderDigest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(editable=False, verbose_name="day (recipient's time zone)")),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('state', models.CharField(choices=[('pending', 'queued'), ('sent', 'sent'), ('failed', 'failed'), ('empty', 'nothing left to send')], default='pending', max_length=20, verbose_name='state')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='attempts')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='next attempt')),
-                ('last_error', models.TextField(blank=True, editable=False, verbose_name='last error')),
-                ('language', models.CharField(blank=True, editable=False, max_length=8, verbose_name='language')),
-                ('subject', models.CharField(blank=True, editable=False, max_length=300, verbose_name='subject')),
-                ('sent_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='sent')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminder_digests', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "day",
+                    models.DateField(editable=False, verbose_name="day (recipient's time zone)"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "queued"),
+                            ("sent", "sent"),
+                            ("failed", "failed"),
+                            ("empty", "nothing left to send"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="attempts"
+                    ),
+                ),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now,
+                        editable=False,
+                        verbose_name="next attempt",
+                    ),
+                ),
+                (
+                    "last_error",
+                    models.TextField(blank=True, editable=False, verbose_name="last error"),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True, editable=False, max_length=8, verbose_name="language"
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        blank=True, editable=False, max_length=300, verbose_name="subject"
+                    ),
+                ),
+                (
+                    "sent_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="sent"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminder_digests",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reminder digest',
-                'verbose_name_plural': 'reminder digests',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "reminder digest",
+                "verbose_name_plural": "reminder digests",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReminderDelivery',
+            name="ReminderDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(editable=False, max_length=100, verbose_name='kind')),
-                ('object_key', models.CharField(editable=False, max_length=200, verbose_name='object')),
-                ('occasion', models.CharField(editable=False, max_length=100, verbose_name='occasion')),
-                ('params', models.JSONField(blank=True, default=dict, editable=False, verbose_name='parameters')),
-                ('link', models.CharField(blank=True, editable=False, max_length=500, verbose_name='link')),
-                ('claimed_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='claimed')),
-                ('state', models.CharField(choices=[('pending', 'waiting for the next digest'), ('sent', 'sent'), ('withdrawn', 'no longer due when the digest was sent'), ('opted_out', 'turned off by the recipient')], default='pending', max_length=20, verbose_name='state')),
-                ('settled_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='settled')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminder_deliveries', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
-                ('digest', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='items', to='gsx_portal.reminderdigest', verbose_name='digest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(editable=False, max_length=100, verbose_name="kind")),
+                (
+                    "object_key",
+                    models.CharField(editable=False, max_length=200, verbose_name="object"),
+                ),
+                (
+                    "occasion",
+                    models.CharField(editable=False, max_length=100, verbose_name="occasion"),
+                ),
+                (
+                    "params",
+                    models.JSONField(
+                        blank=True, default=dict, editable=False, verbose_name="parameters"
+                    ),
+                ),
+                (
+                    "link",
+                    models.CharField(
+                        blank=True, editable=False, max_length=500, verbose_name="link"
+                    ),
+                ),
+                (
+                    "claimed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="claimed"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "waiting for the next digest"),
+                            ("sent", "sent"),
+                            ("withdrawn", "no longer due when the digest was sent"),
+                            ("opted_out", "turned off by the recipient"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "settled_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="settled"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminder_deliveries",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
+                (
+                    "digest",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="items",
+                        to="gsx_portal.reminderdigest",
+                        verbose_name="digest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reminder',
-                'verbose_name_plural': 'reminders',
-                'ordering': ['-claimed_at', '-pk'],
+                "verbose_name": "reminder",
+                "verbose_name_plural": "reminders",
+                "ordering": ["-claimed_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReminderOptOut',
+            name="ReminderOptOut",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=100)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminder_opt_outs', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=100)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminder_opt_outs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='reminderdigest',
-            index=models.Index(condition=models.Q(('state', 'pending')), fields=['next_attempt_at'], name='reminder_digest_due'),
+            model_name="reminderdigest",
+            index=models.Index(
+                condition=models.Q(("state", "pending")),
+                fields=["next_attempt_at"],
+                name="reminder_digest_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='reminderdigest',
-            index=models.Index(fields=['-created_at', '-id'], name='reminder_digest_newest'),
+            model_name="reminderdigest",
+            index=models.Index(fields=["-created_at", "-id"], name="reminder_digest_newest"),
         ),
         migrations.AddConstraint(
-            model_name='reminderdigest',
-            constraint=models.UniqueConstraint(fields=('user', 'day'), name='reminder_digest_one_a_day'),
+            model_name="reminderdigest",
+            constraint=models.UniqueConstraint(
+                fields=("user", "day"), name="reminder_digest_one_a_day"
+            ),
         ),
         migrations.AddIndex(
-            model_name='reminderdelivery',
-            index=models.Index(condition=models.Q(('digest__isnull', True), ('state', 'pending')), fields=['user'], name='reminder_delivery_waiting'),
+            model_name="reminderdelivery",
+            index=models.Index(
+                condition=models.Q(("digest__isnull", True), ("state", "pending")),
+                fields=["user"],
+                name="reminder_delivery_waiting",
+            ),
         ),
         migrations.AddIndex(
-            model_name='reminderdelivery',
-            index=models.Index(fields=['-claimed_at', '-id'], name='reminder_delivery_newest'),
+            model_name="reminderdelivery",
+            index=models.Index(fields=["-claimed_at", "-id"], name="reminder_delivery_newest"),
         ),
         migrations.AddIndex(
-            model_name='reminderdelivery',
-            index=models.Index(fields=['kind', '-claimed_at'], name='reminder_delivery_kind'),
+            model_name="reminderdelivery",
+            index=models.Index(fields=["kind", "-claimed_at"], name="reminder_delivery_kind"),
         ),
         migrations.AddConstraint(
-            model_name='reminderdelivery',
-            constraint=models.UniqueConstraint(fields=('user', 'kind', 'object_key', 'occasion'), name='reminder_delivery_once'),
+            model_name="reminderdelivery",
+            constraint=models.UniqueConstraint(
+                fields=("user", "kind", "object_key", "occasion"), name="reminder_delivery_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reminderoptout',
-            constraint=models.UniqueConstraint(fields=('user', 'kind'), name='reminder_opt_out_once'),
+            model_name="reminderoptout",
+            constraint=models.UniqueConstraint(
+                fields=("user", "kind"), name="reminder_opt_out_once"
+            ),
         ),
     ]
