@@ -24,9 +24,6 @@ urlpatterns = [
         name="invitation_accept_from_home",
     ),
     path("accounts/", include("allauth.urls")),
-    path(
-        "", include(([path("account/reminders/", views.home, name="preferences")], "reminders"))
-    ),  # TEMP
     path("", include("dialogues.urls")),
     path("", include("recommendations.urls")),
     path("", include("organizations.urls")),
