@@ -5,6 +5,9 @@ anyone's next digest.
 The secretariat's pages answer 404 to everyone else, asked against the roles now
 (``organizations.rules.is_secretariat``, staff included). They work without JavaScript."""
 
+from datetime import time
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -69,7 +72,16 @@ def preferences(request):
         (group, [(kind, kind.name in ticked) for kind in group.kinds])
         for group in reminder_kind_groups()
     ]
-    context = {"form": form, "groups": groups, "time_zone": user.timezone}
+    start, end = settings.REMINDER_MORNING_HOURS
+    context = {
+        "form": form,
+        "groups": groups,
+        "time_zone": user.timezone,
+        # When digests go out (gsx_portal.reminders.digests.next_digest_at), as times of day.
+        "any_hour": end - start >= 24,
+        "from_hour": time(start),
+        "to_hour": time(end % 24),
+    }
     return _private(render(request, "reminders/preferences.html", context))
 
 

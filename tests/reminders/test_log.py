@@ -523,3 +523,78 @@ def test_preview_form_asks_for_an_address(reviewer):
 def test_preview_post_is_the_secretariats_alone(request, role, recipient):
     response = signed_in(request.getfixturevalue(role)).post(PREVIEW, {"email": recipient.email})
     assert response.status_code == 404
+
+
+# --- Preview: what the next digest would hold ------------------------------------------------
+
+
+def _ledger() -> list[tuple]:
+    return list(
+        ReminderDelivery.objects.order_by("pk").values_list(
+            "pk", "state", "digest_id", "settled_at"
+        )
+    )
+
+
+def test_preview_shows_the_next_digest_and_changes_nothing(reviewer, recipient, test_sources):
+    from django.core import mail
+
+    from gsx_portal.reminders.preferences import reminder_preferences_set
+
+    recipient.timezone = "Africa/Cairo"
+    recipient.save()
+    claim(recipient, key="meeting:1", at=NOON - timedelta(hours=2))
+    claim(recipient, ACTION_POINT, key="ap:1", params={"count": 2}, at=NOON - timedelta(hours=1))
+    # Left out: a kind she turned off, an item no longer due, one already sent.
+    claim(recipient, CYCLE, key="rec:1", params={"reference": "R-1"})
+    claim(recipient, key="meeting:2", params={"title": "Gone", "gone": True})
+    claim(recipient, key="meeting:3", params={"title": "Sent"}, state=DeliveryState.SENT)
+    reminder_preferences_set(user=recipient, muted={CYCLE})
+    before = _ledger()
+    with time_machine.travel(NOON, tick=False):
+        response = signed_in(reviewer).post(PREVIEW, {"email": "AMINA@cso.example"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'Next digest of <span dir="ltr">amina@cso.example</span>' in html
+    assert '<dd lang="en" dir="ltr">[GSX] GSX Portal: 2 reminders for you</dd>' in html
+    # Her next morning (8:00 in Cairo, UTC+2) is 6:00 in the viewer's zone (UTC).
+    assert "<dd>not before 03/05/2026 6 a.m. (in your time zone)</dd>" in html
+    assert '<dd><span dir="ltr">Africa/Cairo</span></dd>' in html
+    sections = html.split('<div lang="en" dir="ltr">', 1)[1].split("</div>", 1)[0]
+    assert re.findall(r"<h3>(.*?)</h3>", sections) == ["Invitations", "Action points"]
+    assert [
+        re.sub(r"\s+", " ", item).strip() for item in re.findall(r"<li>(.*?)</li>", sections, re.S)
+    ] == [
+        "Your invitation to “<bdi>Community policing dialogue</bdi>” waits for an answer.<br>"
+        '<a href="https://testserver/meetings/1/" dir="ltr">https://testserver/meetings/1/</a>',
+        "2 action points are due.<br>"
+        '<a href="https://testserver/meetings/1/" dir="ltr">https://testserver/meetings/1/</a>',
+    ]
+    text = html.split('<pre class="reminder-preview__text" lang="en" dir="ltr">', 1)[1]
+    text = text.split("</pre>", 1)[0]
+    assert "- Your invitation to “Community policing dialogue” waits for an answer." in text
+    assert "- 2 action points are due." in text
+    assert "R-1" not in html and "Gone" not in html and "Sent" not in text
+    # Nothing claimed, settled or sent.
+    assert _ledger() == before
+    assert ReminderDigest.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_preview_of_a_person_with_nothing_waiting_says_so(reviewer, recipient, test_sources):
+    claim(recipient, key="meeting:3", state=DeliveryState.SENT)
+    html = signed_in(reviewer).post(PREVIEW, {"email": recipient.email}).content.decode()
+    assert 'Next digest of <span dir="ltr">amina@cso.example</span>' in html
+    assert "Nothing is waiting for this person: no digest would be sent." in html
+
+
+def test_preview_is_in_the_recipients_language_and_direction(reviewer, recipient, test_sources):
+    recipient.language = "ar"
+    recipient.save()
+    claim(recipient, CYCLE, key="rec:1", params={"reference": "PVE-CP-2017/PRG-8"})
+    html = signed_in(reviewer).post(PREVIEW, {"email": recipient.email}).content.decode()
+    # The page stays in the viewer's language; the digest is in the recipient's, right to left.
+    assert '<html lang="en" dir="ltr">' in html
+    assert '<div lang="ar" dir="rtl">' in html
+    assert "التوصيات: PVE-CP-2017/PRG-8" in html
+    assert '<pre class="reminder-preview__text" lang="ar" dir="rtl">' in html

@@ -44,6 +44,11 @@ def _cycle(params):
     return f"{gettext('Recommendations')}: {params['reference']}"
 
 
+def _holding(items) -> set[int]:
+    """Every item still holds, save those whose parameters say the object is gone."""
+    return {item.pk for item in items if not item.params.get("gone")}
+
+
 TEST_SOURCES = (
     reminders.Source(
         name="dialogues",
@@ -63,7 +68,7 @@ TEST_SOURCES = (
             ),
         ),
         due=lambda since, now: [],
-        still_due=lambda items: set(),
+        still_due=lambda items: _holding(items),
     ),
     reminders.Source(
         name="recommendations",
@@ -80,7 +85,7 @@ TEST_SOURCES = (
             ),
         ),
         due=lambda since, now: [],
-        still_due=lambda items: set(),
+        still_due=lambda items: _holding(items),
     ),
 )
 
@@ -181,8 +186,9 @@ def test_preferences_page_groups_kinds_by_source_and_explains_when_and_what_alwa
     # A kind that may not be turned off is not offered.
     assert SUMMARY not in html and "final summary" not in html
     assert (
-        "Reminders come at most once a day, gathered into one email, in your morning in your time "
-        'zone (<span dir="ltr">Africa/Nairobi</span>), in the language of your account.'
+        "Reminders come at most once a day, gathered into one email, in your morning (between "
+        '8 a.m. and noon) in your time zone (<span dir="ltr">Africa/Nairobi</span>), in the '
+        "language of your account."
     ) in html
     settings_url = reverse("organizations:account_settings")
     assert (
@@ -192,6 +198,18 @@ def test_preferences_page_groups_kinds_by_source_and_explains_when_and_what_alwa
         "Security emails (signing in, your password, two-factor authentication, confirming an "
         "email address) are always sent: they cannot be turned off."
     ) in html
+
+
+@pytest.mark.parametrize(
+    ("hours", "sentence"),
+    [
+        ((7, 10), "in your morning (between 7 a.m. and 10 a.m.) in your time zone"),
+        ((0, 24), "gathered into one email, in your time zone"),
+    ],
+)
+def test_preferences_page_follows_the_digests_hours(cso_member, settings, hours, sentence):
+    settings.REMINDER_MORNING_HOURS = hours
+    assert sentence in signed_in(cso_member).get(URL).content.decode()
 
 
 def test_preferences_page_without_any_kind_says_so(cso_member, test_sources):
