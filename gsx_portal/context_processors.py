@@ -1,4 +1,4 @@
-from organizations.rules import is_requester, is_vetting_reviewer
+from organizations.rules import is_requester, is_secretariat, is_vetting_reviewer
 from organizations.selectors.dashboard import header_counts_of
 
 
@@ -11,6 +11,8 @@ def navigation(request):
     return {
         "nav_reviewer": is_vetting_reviewer(user),
         "nav_requester": is_requester(user),
+        # The reminder log (gsx_portal.views_reminders): the secretariat and staff.
+        "nav_secretariat": is_secretariat(user),
     }
 
 

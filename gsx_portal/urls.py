@@ -15,6 +15,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("notifications/", include("gsx_portal.notification_urls")),
+    # Reminder emails: each person's preferences, the secretariat's log (gsx_portal.reminders).
+    path("", include("gsx_portal.reminder_urls")),
     path("verify/", views.verify_letter_lookup, name="verify_lookup"),
     path(
         "invitations/<uuid:public_id>/accept/",
@@ -22,9 +24,6 @@ urlpatterns = [
         name="invitation_accept_from_home",
     ),
     path("accounts/", include("allauth.urls")),
-    path(
-        "", include(([path("account/reminders/", views.home, name="preferences")], "reminders"))
-    ),  # TEMP
     path("", include("dialogues.urls")),
     path("", include("recommendations.urls")),
     path("", include("organizations.urls")),
