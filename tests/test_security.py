@@ -214,6 +214,10 @@ def test_no_template_has_inline_script_or_style():
             text = template.read_text()
             inline_scripts = re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)", text)
             assert not inline_scripts, template
+            if "email" in template.relative_to(folder).parts:
+                # An email's HTML part is read by mail programs, not under the site's CSP, and
+                # many of them keep only inline styles. It never has a script.
+                continue
             assert "<style" not in text and " style=" not in text, template
             assert not re.search(r"\son[a-z]+=", text), template
 
