@@ -18,6 +18,8 @@ PORT ?= 8000
 # Links in emails and the letter's QR code point to the server `make run` starts.
 SITE_URL ?= http://$(HOST):$(PORT)
 DEMO_PASSWORD ?= demo-gsx-portal
+# Digests go out in each recipient's morning (docs/reminders.md); the demo sends them at any hour.
+REMINDER_MORNING_HOURS ?= 0-24
 
 .PHONY: install messages run test lint format stop makemessages check-deploy python bench bench-data
 .DEFAULT_GOAL := install
@@ -42,14 +44,18 @@ run: install messages
 	DEBUG=1 $(RUN) python manage.py migrate --noinput
 	DEBUG=1 $(RUN) python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=1 SITE_URL=$(SITE_URL) DEMO_PASSWORD=$(DEMO_PASSWORD) $(RUN) python manage.py load_demo
+	@# The demo's reminders fall due today: a sweep now queues their digests, which the worker
+	@# sends (to the console) as soon as it starts, whatever the hour.
+	DEBUG=1 SITE_URL=$(SITE_URL) REMINDER_MORNING_HOURS=$(REMINDER_MORNING_HOURS) $(RUN) python manage.py reminders sweep >/dev/null
 	@echo
 	@echo "  GSX Portal: http://$(HOST):$(PORT)/   (sign in: http://$(HOST):$(PORT)/accounts/login/)"
 	@echo "  Demo accounts are listed in README.md; password: $(DEMO_PASSWORD)"
 	@echo "  Privileged demo accounts ask for a two-factor code: DEBUG=1 $(RUN) python manage.py demo_totp"
 	@echo "  Broker and cache: $$(DEBUG=1 $(RUN) python manage.py broker)"
+	@echo "  Reminder digests: the worker prints them below as emails (worker | ...), at any hour in the demo."
 	@echo "  Stop with Ctrl-C; 'make stop' stops the embedded database and Valkey server."
 	@echo
-	DEBUG=1 SITE_URL=$(SITE_URL) BIND=$(HOST):$(PORT) $(RUN) honcho start --procfile Procfile
+	DEBUG=1 SITE_URL=$(SITE_URL) BIND=$(HOST):$(PORT) REMINDER_MORNING_HOURS=$(REMINDER_MORNING_HOURS) $(RUN) honcho start --procfile Procfile
 
 # PYTEST_ARGS: a part of the suite, e.g. make test PYTEST_ARGS=tests/test_celery.py
 test: install messages node_modules/axe-core/axe.min.js
