@@ -259,7 +259,11 @@ def _sections(items: list[ReminderDelivery]) -> list[Section]:
         kind = known.get(item.kind)
         if kind is None:
             continue
-        grouped.setdefault(item.kind, []).append(_item(kind, item))
+        line = _item(kind, item)
+        lines = grouped.setdefault(item.kind, [])
+        # Two changes of the same kind to one followed item on one day read as one line.
+        if line not in lines:
+            lines.append(line)
     return [
         Section(heading=str(known[name].heading), items=lines) for name, lines in grouped.items()
     ]

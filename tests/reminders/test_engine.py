@@ -455,3 +455,22 @@ def test_the_digest_is_in_the_recipients_language_and_direction(language, direct
     # The footer's link to the preferences, in every language.
     assert "https://testserver/account/reminders/" in message.body
     assert 'href="https://testserver/account/reminders/"' in html
+
+
+@pytest.mark.django_db
+def test_identical_lines_of_one_kind_are_shown_once():
+    user = UserFactory(name="probe Sami")
+    kind = Kind(name="twice.kind", label="T", heading="Twice", sentence=lambda p: "Same news")
+
+    def due(since, now):
+        for occasion in ("event-1", "event-2"):
+            yield Due(user.pk, kind.name, "thing", occasion, {}, "/same/")
+
+    reminders.register_source(Source("twice", (kind,), due, lambda items: {i.pk for i in items}))
+    try:
+        sweep(MORNING)
+    finally:
+        reminders.unregister_source("twice")
+    (message,) = mail.outbox
+    assert message.body.count("Same news") == 1
+    assert ReminderDelivery.objects.filter(kind="twice.kind", state="sent").count() == 2
