@@ -38,12 +38,14 @@ def _rss_mb() -> float:
 
 
 def step_prepare(follow_events: int) -> dict:
+    from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
     from bench.reminders_data import ensure_follow_events, ensure_open_cycle
     from gsx_portal.models import ReminderDelivery, ReminderDigest, ReminderSweepRun
 
+    call_command("migrate", verbosity=0, interactive=False)
     now = timezone.now()
     with connection.cursor() as cursor:
         tables = [m._meta.db_table for m in (ReminderDelivery, ReminderDigest, ReminderSweepRun)]
