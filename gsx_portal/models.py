@@ -166,6 +166,7 @@ class DigestState(models.TextChoices):
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
     EMPTY = "empty", _("nothing left to send")
+    POSTPONED = "postponed", _("postponed: a reminder email went out less than a day before")
 
 
 class ReminderDigest(models.Model):

@@ -68,8 +68,9 @@ class RenderedDigest:
 
 def reminder_digest_send(*, digest_id: int, now: datetime | None = None) -> str:
     """Send one pending digest unless another worker has it; return what happened: "sent",
-    "retry", "failed" (gave up), "empty" (nothing still due) or "skipped" (gone, done, or
-    being sent elsewhere).
+    "retry", "failed" (gave up), "empty" (nothing still due), "postponed" (the person had a
+    reminder email less than ``MIN_HOURS_BETWEEN`` hours ago: the items wait for their next
+    digest) or "skipped" (gone, done, or being sent elsewhere).
 
     Effects: items no longer due become ``withdrawn``, items of a kind the recipient turned off
     ``opted_out``; on success the digest is ``sent`` with its subject and language, its items
@@ -87,6 +88,8 @@ def reminder_digest_send(*, digest_id: int, now: datetime | None = None) -> str:
         if digest is None:
             return "skipped"
         now = now or timezone.now()
+        if _had_one_lately(digest, now):
+            return _postpone(digest)
         waiting = list(
             ReminderDelivery.objects.filter(digest=digest, state=DeliveryState.PENDING).order_by(
                 "claimed_at", "pk"
@@ -113,6 +116,31 @@ def reminder_digest_send(*, digest_id: int, now: datetime | None = None) -> str:
         )
         _tell_sources(keep)
         return "sent"
+
+
+# Digests are one per person and *local* day; a person who moves their time zone back, or a
+# failed digest the secretariat tries again on a later day, could otherwise make two in a day.
+MIN_HOURS_BETWEEN = 20
+
+
+def _had_one_lately(digest: ReminderDigest, now: datetime) -> bool:
+    return (
+        ReminderDigest.objects.filter(
+            user_id=digest.user_id,
+            state=DigestState.SENT,
+            sent_at__gt=now - timedelta(hours=MIN_HOURS_BETWEEN),
+        )
+        .exclude(pk=digest.pk)
+        .exists()
+    )
+
+
+def _postpone(digest: ReminderDigest) -> str:
+    """Give the digest's items back to the waiting ones (the person's next digest takes them)."""
+    ReminderDelivery.objects.filter(digest=digest, state=DeliveryState.PENDING).update(digest=None)
+    digest.state = DigestState.POSTPONED
+    digest.save(update_fields=["state"])
+    return "postponed"
 
 
 def _settle_dropped(user, waiting: list[ReminderDelivery], now: datetime) -> list:
